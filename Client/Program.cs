@@ -1,0 +1,1 @@
+namespace Distributed.Client; internal static class Program { private static void Main() { } }

@@ -1,0 +1,80 @@
+namespace Distributed.Ml.Numerics;
+
+/// <summary>
+/// Single-precision matrix product on row-major buffers: C = alpha·op(A)·op(B) + beta·C, where
+/// op(A) is m×k and op(B) is k×n. Uses OpenBLAS when it is installed, otherwise the managed kernel.
+/// </summary>
+public static class Gemm
+{
+    /// <summary>Name of the backend in use: <c>openblas</c> or <c>managed</c>.</summary>
+    public static string Backend => OpenBlas.IsAvailable ? "openblas" : "managed";
+
+    /// <summary>Computes C = alpha·op(A)·op(B) + beta·C.</summary>
+    /// <param name="transA">Whether A is stored as k×m and used transposed.</param>
+    /// <param name="transB">Whether B is stored as n×k and used transposed.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">Inner dimension.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">A, row-major with leading dimension <paramref name="lda"/>.</param>
+    /// <param name="lda">Distance between A's rows as stored.</param>
+    /// <param name="b">B, row-major with leading dimension <paramref name="ldb"/>.</param>
+    /// <param name="ldb">Distance between B's rows as stored.</param>
+    /// <param name="beta">Scale of the existing C (0 ignores its contents).</param>
+    /// <param name="c">C, row-major with leading dimension <paramref name="ldc"/>.</param>
+    /// <param name="ldc">Distance between C's rows.</param>
+    public static void Multiply(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        Validate(transA, m, k, a, lda, nameof(a));
+        Validate(transB, k, n, b, ldb, nameof(b));
+        if (ldc < n || (m > 0 && c.Length < (long)(m - 1) * ldc + n))
+        {
+            throw new ArgumentException($"C is too small for {m}×{n} with ldc {ldc}.", nameof(c));
+        }
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+        if (k == 0 || alpha == 0f)
+        {
+            for (var i = 0; i < m; i++)
+            {
+                var row = c.Slice(i * ldc, n);
+                if (beta == 0f)
+                {
+                    row.Clear();
+                }
+                else
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+                }
+            }
+            return;
+        }
+        if (OpenBlas.IsAvailable)
+        {
+            OpenBlas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        }
+        else
+        {
+            ManagedGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        }
+    }
+
+    /// <summary>C (m×n) = A (m×k) · Bᵀ where B is n×k: the "rows against rows" product used for distances.</summary>
+    public static void MultiplyTransposed(ReadOnlySpan<float> a, int m, ReadOnlySpan<float> b, int n, int k, Span<float> c) =>
+        Multiply(Transpose.No, Transpose.Yes, m, n, k, 1f, a, k, b, k, 0f, c, n);
+
+    private static void Validate(Transpose trans, int rows, int cols, ReadOnlySpan<float> x, int ld, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(cols);
+        var storedRows = trans == Transpose.Yes ? cols : rows;
+        var storedCols = trans == Transpose.Yes ? rows : cols;
+        if (ld < Math.Max(1, storedCols) || (storedRows > 0 && x.Length < (long)(storedRows - 1) * ld + storedCols))
+        {
+            throw new ArgumentException($"Operand is too small for {storedRows}×{storedCols} with leading dimension {ld}.", name);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace Distributed.Ml.Numerics;
+
+/// <summary>
+/// Stream identifiers mixed into <see cref="Rng.Derive(ulong, ulong[])"/> so that different uses
+/// of one user seed never share a random sequence.
+/// </summary>
+public static class RandomStreams
+{
+    /// <summary>Restart <c>i</c> of an iterative estimator (k-means, GMM).</summary>
+    public const ulong Restart = 1;
+    /// <summary>Tree <c>i</c> of a random forest.</summary>
+    public const ulong Tree = 2;
+    /// <summary>Sampling for metrics (silhouette) and bin edges.</summary>
+    public const ulong Sample = 3;
+    /// <summary>Train / held-out split.</summary>
+    public const ulong Split = 4;
+    /// <summary>Mini-batch order.</summary>
+    public const ulong MiniBatch = 5;
+    /// <summary>Feature extractor fitting.</summary>
+    public const ulong Features = 6;
+}

@@ -1,0 +1,35 @@
+namespace Distributed.Ml.Pipeline;
+
+/// <summary>The command-line spelling of each pipeline choice, used in reports and parsed back from options.</summary>
+public static class CliNames
+{
+    /// <summary>Spelling of a feature method.</summary>
+    public static string Of(FeatureMethod value) => value.ToString().ToLowerInvariant();
+
+    /// <summary>Spelling of a reduction.</summary>
+    public static string Of(ReductionMethod value) => value.ToString().ToLowerInvariant();
+
+    /// <summary>Spelling of a clustering method.</summary>
+    public static string Of(ClusteringMethod value) => value == ClusteringMethod.MiniBatchKMeans ? "minibatch-kmeans" : value.ToString().ToLowerInvariant();
+
+    /// <summary>Parses a spelling; null when unknown.</summary>
+    public static TEnum? Parse<TEnum>(string text)
+        where TEnum : struct, Enum
+    {
+        foreach (var value in Enum.GetValues<TEnum>())
+        {
+            var spelling = value switch
+            {
+                FeatureMethod f => Of(f),
+                ReductionMethod r => Of(r),
+                ClusteringMethod c => Of(c),
+                _ => value.ToString().ToLowerInvariant(),
+            };
+            if (string.Equals(spelling, text, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using Distributed.Ml.Clustering;
+using Distributed.Ml.Features;
+using Distributed.Ml.Forest;
+using Distributed.Ml.Metrics;
+using Distributed.Ml.Numerics;
+
+namespace Distributed.Ml.Pipeline;
+
+/// <summary>
+/// Fits the labelling pipeline: features → reduction → clustering → pseudo-labels → random forest,
+/// scoring the clustering by internal metrics and the forest on a held-out share of the pseudo-labels.
+/// </summary>
+/// <remarks>
+/// Takes no true labels: evaluation against them is a separate step
+/// (<see cref="ExternalEvaluation"/>), so they cannot leak into the fit. Deterministic for a seed.
+/// </remarks>
+public static class ClusteringPipeline
+{
+    /// <summary>Stage names used for timings and progress.</summary>
+    public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster",
+        InternalMetricsStage = "internal_metrics", ClassifierStage = "classifier";
+
+    /// <summary>Runs every stage on the images (n × 784, in [0, 1]).</summary>
+    public static PipelineResult Fit(Matrix images, PipelineOptions options, IPipelineObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (images.Rows < options.Clusters * 2)
+        {
+            throw new OptionsException($"{images.Rows} images are too few for {options.Clusters} clusters (need at least {options.Clusters * 2})");
+        }
+        var timings = new Dictionary<string, double>();
+        T Stage<T>(string name, Func<T> work)
+        {
+            observer?.StageStarted(name);
+            var clock = Stopwatch.StartNew();
+            var result = work();
+            timings[name] = clock.Elapsed.TotalSeconds;
+            observer?.StageCompleted(name, clock.Elapsed);
+            return result;
+        }
+
+        var pca = options.Features == FeatureMethod.Pca
+            ? Stage(FeaturesStage, () => Pca.Fit(images, new PcaOptions { Components = options.PcaComponents }))
+            : null;
+        var features = pca?.Transform(images) ?? images;
+        var reducer = options.Reduce == ReductionMethod.Pca
+            ? Stage(ReduceStage, () => Pca.Fit(features, new PcaOptions { Components = options.ReducedDimensions }))
+            : null;
+        var embedded = reducer?.Transform(features) ?? features;
+
+        var clustering = Stage(ClusterStage, () => Cluster(embedded, options));
+        var assignments = clustering.Labels;
+
+        var (silhouette, daviesBouldin, calinskiHarabasz) = Stage(InternalMetricsStage, () => (
+            Silhouette.Score(embedded, assignments, options.SilhouetteSampleSize, options.Seed),
+            DaviesBouldin.Score(embedded, assignments),
+            CalinskiHarabasz.Score(embedded, assignments)));
+
+        var (forest, heldOut, heldOutReport, heldOutAri) = Stage(ClassifierStage, () => TrainClassifier(embedded, assignments, options));
+
+        var model = new PipelineModel(pca, reducer, clustering.Model, forest);
+        var report = new PipelineReport
+        {
+            NImages = images.Rows,
+            NClusters = options.Clusters,
+            Method = CliNames.Of(options.Method),
+            Features = CliNames.Of(options.Features),
+            Reduce = CliNames.Of(options.Reduce),
+            Seed = options.Seed,
+            Silhouette = silhouette,
+            DaviesBouldin = daviesBouldin,
+            CalinskiHarabasz = calinskiHarabasz,
+            ClusterSizes = ClusterSizes(assignments, options.Clusters),
+            Inertia = clustering.Model.Inertia,
+            ClusterIterations = clustering.Model.Iterations,
+            ClusterConverged = clustering.Model.Converged,
+            PcaExplainedVariance = pca?.ExplainedVarianceRatio.Sum(),
+            ClassifierAccuracy = heldOutReport.Accuracy,
+            ClassifierMacroF1 = heldOutReport.MacroF1,
+            ClassifierAriVsClusters = heldOutAri,
+            ClassifierOobScore = double.IsNaN(forest.OutOfBagScore) ? null : forest.OutOfBagScore,
+            ClassifierHeldOut = heldOut,
+            ClassifierConfusionMatrix = heldOutReport.Confusion,
+            TimingsS = timings,
+        };
+        return new PipelineResult(model, assignments, report);
+    }
+
+    private static KMeansResult Cluster(Matrix embedded, PipelineOptions options) => options.Method switch
+    {
+        ClusteringMethod.KMeans => KMeans.Fit(embedded, new KMeansOptions
+        {
+            Clusters = options.Clusters,
+            Restarts = options.KMeansRestarts,
+            Seed = options.Seed,
+        }),
+        ClusteringMethod.MiniBatchKMeans => MiniBatchKMeans.Fit(embedded, new MiniBatchKMeansOptions
+        {
+            Clusters = options.Clusters,
+            Seed = options.Seed,
+        }),
+        _ => throw new OptionsException($"--method {CliNames.Of(options.Method)} is not implemented in this build yet"),
+    };
+
+    /// <summary>
+    /// Trains the forest on a seeded (1 − held-out) share of the pseudo-labelled rows and scores it
+    /// on the rest. The forest that is scored is the forest that ships. Noise rows are left out.
+    /// </summary>
+    private static (RandomForestModel Forest, int HeldOut, ClassificationReport Report, double Ari) TrainClassifier(
+        Matrix embedded, int[] assignments, PipelineOptions options)
+    {
+        var labelled = new List<int>(assignments.Length);
+        for (var i = 0; i < assignments.Length; i++)
+        {
+            if (assignments[i] >= 0)
+            {
+                labelled.Add(i);
+            }
+        }
+        var order = labelled.ToArray();
+        Rng.Derive(options.Seed, RandomStreams.Split).Shuffle<int>(order);
+        var heldOutCount = Math.Max(1, (int)Math.Round(order.Length * options.HeldOutFraction));
+        var trainRows = order[heldOutCount..];
+        var testRows = order[..heldOutCount];
+        Array.Sort(trainRows);
+        Array.Sort(testRows);
+
+        var forest = RandomForest.Fit(embedded.SelectRows(trainRows), Array.ConvertAll(trainRows, i => assignments[i]),
+            new RandomForestOptions { Trees = options.ForestTrees, Seed = options.Seed });
+        var predicted = forest.Predict(embedded.SelectRows(testRows));
+        var expected = Array.ConvertAll(testRows, i => assignments[i]);
+        return (forest, testRows.Length, ClassificationReport.Compute(expected, predicted), AdjustedRandIndex.Score(expected, predicted));
+    }
+
+    private static long[] ClusterSizes(int[] assignments, int clusters)
+    {
+        var sizes = new long[clusters];
+        foreach (var label in assignments)
+        {
+            if (label >= 0 && label < clusters)
+            {
+                sizes[label]++;
+            }
+        }
+        return sizes;
+    }
+}

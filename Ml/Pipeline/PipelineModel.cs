@@ -1,0 +1,134 @@
+using Distributed.Ml.Clustering;
+using Distributed.Ml.Features;
+using Distributed.Ml.Forest;
+using Distributed.Ml.Numerics;
+using Distributed.Ml.Persistence;
+
+namespace Distributed.Ml.Pipeline;
+
+/// <summary>
+/// Every fitted stage of a pipeline: feature extractor, optional reducer, clusterer and the
+/// classifier trained on the pseudo-labels. Prediction uses only these fitted models.
+/// </summary>
+public sealed class PipelineModel
+{
+    /// <summary>Stage names, in pipeline order.</summary>
+    public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster", ClassifierStage = "classifier";
+
+    /// <summary>Assembles a model from fitted stages.</summary>
+    public PipelineModel(IFittedTransform? features, IFittedTransform? reducer, IClusterModel clusterer, RandomForestModel classifier)
+    {
+        Features = features;
+        Reducer = reducer;
+        Clusterer = clusterer ?? throw new ArgumentNullException(nameof(clusterer));
+        Classifier = classifier ?? throw new ArgumentNullException(nameof(classifier));
+        var embedded = reducer?.OutputDimension ?? features?.OutputDimension ?? Data.ImageShape.Pixels;
+        if ((features?.InputDimension ?? Data.ImageShape.Pixels) != Data.ImageShape.Pixels
+            || (reducer is not null && reducer.InputDimension != (features?.OutputDimension ?? Data.ImageShape.Pixels))
+            || clusterer.Dimension != embedded || classifier.FeatureCount != embedded)
+        {
+            throw new ArgumentException("Pipeline stages disagree on their dimensions.");
+        }
+    }
+
+    /// <summary>Feature extractor; null means raw pixels.</summary>
+    public IFittedTransform? Features { get; }
+
+    /// <summary>Reducer; null means none.</summary>
+    public IFittedTransform? Reducer { get; }
+
+    /// <summary>The clustering that defined the pseudo-labels.</summary>
+    public IClusterModel Clusterer { get; }
+
+    /// <summary>Classifier from embedded images to clusters.</summary>
+    public RandomForestModel Classifier { get; }
+
+    /// <summary>Images (n × 784, in [0, 1]) to the space the clusters live in.</summary>
+    public Matrix Embed(Matrix images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var features = Features?.Transform(images) ?? images;
+        return Reducer?.Transform(features) ?? features;
+    }
+
+    /// <summary>Cluster and cluster probabilities of every image, from the classifier.</summary>
+    public PipelinePrediction Predict(Matrix images)
+    {
+        var probabilities = Classifier.PredictProba(Embed(images));
+        return new PipelinePrediction(Classifier.ArgMax(probabilities), probabilities, Classifier.Classes);
+    }
+
+    /// <summary>The stages to persist, in pipeline order.</summary>
+    public IReadOnlyList<ModelStage> Stages()
+    {
+        var stages = new List<ModelStage>();
+        if (Features is not null)
+        {
+            stages.Add(new ModelStage(FeaturesStage, KindOf(Features), Features.Save));
+        }
+        if (Reducer is not null)
+        {
+            stages.Add(new ModelStage(ReduceStage, KindOf(Reducer), Reducer.Save));
+        }
+        stages.Add(new ModelStage(ClusterStage, KindOf(Clusterer), Clusterer.Save));
+        stages.Add(new ModelStage(ClassifierStage, RandomForestModel.Kind, Classifier.Save));
+        return stages;
+    }
+
+    /// <summary>Rebuilds a model from persisted stages; <paramref name="open"/> opens a stage's data by name.</summary>
+    /// <exception cref="ModelFormatException">A stage is missing, unknown or corrupted.</exception>
+    public static PipelineModel Load(IReadOnlyList<(string Name, string Kind)> stages, Func<string, Stream> open)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(open);
+        IFittedTransform? features = null, reducer = null;
+        IClusterModel? clusterer = null;
+        RandomForestModel? classifier = null;
+        foreach (var (name, kind) in stages)
+        {
+            using var stream = open(name);
+            switch (name)
+            {
+                case FeaturesStage:
+                    features = LoadTransform(kind, stream);
+                    break;
+                case ReduceStage:
+                    reducer = LoadTransform(kind, stream);
+                    break;
+                case ClusterStage:
+                    clusterer = kind == KMeansModel.Kind ? KMeansModel.Load(stream) : throw Unknown(name, kind);
+                    break;
+                case ClassifierStage:
+                    classifier = kind == RandomForestModel.Kind ? RandomForestModel.Load(stream) : throw Unknown(name, kind);
+                    break;
+                default:
+                    throw new ModelFormatException($"unknown pipeline stage '{name}'");
+            }
+        }
+        if (clusterer is null || classifier is null)
+        {
+            throw new ModelFormatException("the bundle lacks its cluster or classifier stage");
+        }
+        try
+        {
+            return new PipelineModel(features, reducer, clusterer, classifier);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFormatException($"inconsistent model: {e.Message}", e);
+        }
+    }
+
+    private static IFittedTransform LoadTransform(string kind, Stream stream) =>
+        kind == PcaModel.Kind ? PcaModel.Load(stream) : throw Unknown("transform", kind);
+
+    private static string KindOf(object model) => model switch
+    {
+        PcaModel => PcaModel.Kind,
+        KMeansModel => KMeansModel.Kind,
+        _ => throw new InvalidOperationException($"No persisted kind for {model.GetType().Name}."),
+    };
+
+    private static ModelFormatException Unknown(string stage, string kind) =>
+        new($"stage '{stage}' has model kind '{kind}', which this build cannot load");
+}

@@ -1,0 +1,76 @@
+namespace Distributed.Ml.Pipeline;
+
+/// <summary>Options of the whole labelling pipeline. Every default is documented here and nowhere else.</summary>
+public sealed record PipelineOptions
+{
+    /// <summary>Number of clusters (pseudo-label classes). Default 10.</summary>
+    public int Clusters { get; init; } = 10;
+
+    /// <summary>Feature extractor. Default PCA.</summary>
+    public FeatureMethod Features { get; init; } = FeatureMethod.Pca;
+
+    /// <summary>PCA components when <see cref="Features"/> is PCA. Default 50.</summary>
+    public int PcaComponents { get; init; } = 50;
+
+    /// <summary>Reduction before clustering. Default none.</summary>
+    public ReductionMethod Reduce { get; init; } = ReductionMethod.None;
+
+    /// <summary>Output dimension of the reduction. Default 10 (N2D: one per cluster).</summary>
+    public int ReducedDimensions { get; init; } = 10;
+
+    /// <summary>Clustering algorithm. Default k-means.</summary>
+    public ClusteringMethod Method { get; init; } = ClusteringMethod.KMeans;
+
+    /// <summary>k-means restarts. Default 10.</summary>
+    public int KMeansRestarts { get; init; } = 10;
+
+    /// <summary>Share of pseudo-labelled rows held out to score the classifier. Default 0.2.</summary>
+    public double HeldOutFraction { get; init; } = 0.2;
+
+    /// <summary>Trees in the random forest. Default 100.</summary>
+    public int ForestTrees { get; init; } = 100;
+
+    /// <summary>Rows sampled for the silhouette score. Default 10,000.</summary>
+    public int SilhouetteSampleSize { get; init; } = Metrics.Silhouette.DefaultSampleSize;
+
+    /// <summary>Seed of every random choice in the pipeline. Default 42.</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Checks values and that every chosen algorithm exists in this build.</summary>
+    /// <exception cref="OptionsException">A value is out of range or an algorithm is not available.</exception>
+    public void Validate()
+    {
+        Require(Clusters >= 2, $"--clusters must be at least 2, got {Clusters}");
+        Require(PcaComponents is >= 1 and <= Data.ImageShape.Pixels, $"PCA components must be in 1..784, got {PcaComponents}");
+        Require(ReducedDimensions >= 1, $"reduced dimensions must be at least 1, got {ReducedDimensions}");
+        Require(KMeansRestarts >= 1, $"k-means restarts must be at least 1, got {KMeansRestarts}");
+        Require(HeldOutFraction is > 0 and < 1, $"held-out fraction must be in (0, 1), got {HeldOutFraction}");
+        Require(ForestTrees >= 1, $"forest trees must be at least 1, got {ForestTrees}");
+        Require(SilhouetteSampleSize >= 2, $"silhouette sample size must be at least 2, got {SilhouetteSampleSize}");
+        NotYet(Features == FeatureMethod.Autoencoder, "--features autoencoder");
+        NotYet(Reduce == ReductionMethod.Umap, "--reduce umap");
+        NotYet(Method is ClusteringMethod.Gmm or ClusteringMethod.Dbscan or ClusteringMethod.Agglomerative or ClusteringMethod.Auto,
+            $"--method {Method.ToString().ToLowerInvariant()}");
+        if (Reduce == ReductionMethod.Pca)
+        {
+            var available = Features == FeatureMethod.Pca ? PcaComponents : Data.ImageShape.Pixels;
+            Require(ReducedDimensions <= available, $"cannot reduce {available} features to {ReducedDimensions} dimensions");
+        }
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new OptionsException(message);
+        }
+    }
+
+    private static void NotYet(bool chosen, string option)
+    {
+        if (chosen)
+        {
+            throw new OptionsException($"{option} is not implemented in this build yet; available: --features pca|pixels, --reduce none|pca, --method kmeans|minibatch-kmeans");
+        }
+    }
+}

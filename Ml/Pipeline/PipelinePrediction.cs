@@ -1,0 +1,9 @@
+using Distributed.Ml.Numerics;
+
+namespace Distributed.Ml.Pipeline;
+
+/// <summary>Predictions for a batch of images.</summary>
+/// <param name="Clusters">Most probable cluster of each image.</param>
+/// <param name="Probabilities">Probability of each cluster, rows × <paramref name="ClusterIds"/>.Length.</param>
+/// <param name="ClusterIds">Cluster id of each probability column.</param>
+public sealed record PipelinePrediction(int[] Clusters, Matrix Probabilities, int[] ClusterIds);

@@ -1,0 +1,80 @@
+namespace Distributed.Ml.Pipeline;
+
+/// <summary>
+/// What a pipeline run measured. Serialised as flat snake_case JSON (<c>metrics.json</c>); null
+/// members are omitted.
+/// </summary>
+public sealed record PipelineReport
+{
+    /// <summary>Images clustered.</summary>
+    public required int NImages { get; init; }
+
+    /// <summary>Clusters requested.</summary>
+    public required int NClusters { get; init; }
+
+    /// <summary>Clustering method, CLI spelling.</summary>
+    public required string Method { get; init; }
+
+    /// <summary>Feature extractor, CLI spelling.</summary>
+    public required string Features { get; init; }
+
+    /// <summary>Reduction, CLI spelling.</summary>
+    public required string Reduce { get; init; }
+
+    /// <summary>Seed of the run.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>Accuracy against user-supplied labels after Hungarian matching (evaluation only).</summary>
+    public double? Accuracy { get; init; }
+
+    /// <summary>NMI against user-supplied labels.</summary>
+    public double? Nmi { get; init; }
+
+    /// <summary>ARI against user-supplied labels.</summary>
+    public double? Ari { get; init; }
+
+    /// <summary>Mean silhouette on a seeded sample of the clustered features.</summary>
+    public required double Silhouette { get; init; }
+
+    /// <summary>Davies–Bouldin index (lower is better).</summary>
+    public required double DaviesBouldin { get; init; }
+
+    /// <summary>Calinski–Harabasz index (higher is better).</summary>
+    public required double CalinskiHarabasz { get; init; }
+
+    /// <summary>Members per cluster id.</summary>
+    public required long[] ClusterSizes { get; init; }
+
+    /// <summary>k-means inertia (sum of squared distances to centres).</summary>
+    public double? Inertia { get; init; }
+
+    /// <summary>Iterations (Lloyd) or steps (mini-batch) of the winning k-means run.</summary>
+    public int? ClusterIterations { get; init; }
+
+    /// <summary>Whether the clustering met its convergence test.</summary>
+    public bool? ClusterConverged { get; init; }
+
+    /// <summary>Share of pixel variance the PCA features keep.</summary>
+    public double? PcaExplainedVariance { get; init; }
+
+    /// <summary>Classifier accuracy against pseudo-labels on the held-out rows.</summary>
+    public required double ClassifierAccuracy { get; init; }
+
+    /// <summary>Classifier macro F1 against pseudo-labels on the held-out rows.</summary>
+    public required double ClassifierMacroF1 { get; init; }
+
+    /// <summary>ARI between classifier predictions and clusters on the held-out rows.</summary>
+    public required double ClassifierAriVsClusters { get; init; }
+
+    /// <summary>Out-of-bag accuracy of the forest on its training rows.</summary>
+    public double? ClassifierOobScore { get; init; }
+
+    /// <summary>Held-out rows used to score the classifier.</summary>
+    public required int ClassifierHeldOut { get; init; }
+
+    /// <summary>Held-out confusion matrix: row = pseudo-label, column = prediction, in cluster id order.</summary>
+    public required long[][] ClassifierConfusionMatrix { get; init; }
+
+    /// <summary>Seconds per stage.</summary>
+    public required IReadOnlyDictionary<string, double> TimingsS { get; init; }
+}

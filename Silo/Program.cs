@@ -1,0 +1,1 @@
+namespace Distributed.Silo; internal static class Program { private static void Main() { } }
