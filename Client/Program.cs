@@ -1,1 +1,6 @@
-namespace Distributed.Client; internal static class Program { private static void Main() { } }
+namespace Distributed.Client;
+
+internal static class Program
+{
+    private static int Main(string[] args) => CliApp.Run(args, Console.Out, Console.Error);
+}

@@ -1,11 +1,15 @@
+using System.Text.Json.Serialization;
+
 namespace Distributed.Ml.Pipeline;
 
 /// <summary>The clustering algorithm.</summary>
 public enum ClusteringMethod
 {
     /// <summary>Lloyd's k-means with k-means++ restarts.</summary>
+    [JsonStringEnumMemberName("kmeans")]
     KMeans,
     /// <summary>Mini-batch k-means.</summary>
+    [JsonStringEnumMemberName("minibatch-kmeans")]
     MiniBatchKMeans,
     /// <summary>Gaussian mixture by EM.</summary>
     Gmm,

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using Distributed.Grains.Jobs;
+using Distributed.Ml.Pipeline;
+
+namespace Distributed.Client.Commands;
+
+/// <summary><c>run &lt;images&gt; --out &lt;dir&gt;</c>: fits the whole pipeline in this process.</summary>
+internal static class RunCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var images = new Argument<string>("images") { Description = "Images: .npy (N,1,28,28)/(N,28,28)/(N,784), MNIST IDX (.gz too) or CSV" };
+        var outDir = new Option<string>("--out") { Description = "Output directory (model/, assignments.npy, metrics.json)", Required = true };
+        var clusters = new Option<int>("--clusters") { Description = "Number of clusters", DefaultValueFactory = _ => new PipelineOptions().Clusters };
+        var features = Choice("--features", "Feature extractor", CliNames.Of(new PipelineOptions().Features), Enum.GetValues<FeatureMethod>().Select(CliNames.Of));
+        var reduce = Choice("--reduce", "Reduction before clustering", CliNames.Of(new PipelineOptions().Reduce), Enum.GetValues<ReductionMethod>().Select(CliNames.Of));
+        var method = Choice("--method", "Clustering method", CliNames.Of(new PipelineOptions().Method), Enum.GetValues<ClusteringMethod>().Select(CliNames.Of));
+        var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => new PipelineOptions().Seed };
+        var labels = new Option<string?>("--labels") { Description = "True labels, used only to evaluate (never to fit)" };
+        var pcaComponents = new Option<int>("--pca-components") { Description = "PCA components for --features pca", DefaultValueFactory = _ => new PipelineOptions().PcaComponents };
+        var reduceDims = new Option<int>("--reduce-dims") { Description = "Output dimension of --reduce", DefaultValueFactory = _ => new PipelineOptions().ReducedDimensions };
+        var trees = new Option<int>("--trees") { Description = "Trees in the random forest", DefaultValueFactory = _ => new PipelineOptions().ForestTrees };
+        var restarts = new Option<int>("--restarts") { Description = "k-means restarts", DefaultValueFactory = _ => new PipelineOptions().KMeansRestarts };
+        var quiet = CommonOptions.Quiet();
+
+        var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
+        {
+            images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new PipelineOptions
+            {
+                Clusters = parse.GetValue(clusters),
+                Features = CliNames.Parse<FeatureMethod>(parse.GetValue(features)!)!.Value,
+                Reduce = CliNames.Parse<ReductionMethod>(parse.GetValue(reduce)!)!.Value,
+                Method = CliNames.Parse<ClusteringMethod>(parse.GetValue(method)!)!.Value,
+                Seed = parse.GetValue(seed),
+                PcaComponents = parse.GetValue(pcaComponents),
+                ReducedDimensions = parse.GetValue(reduceDims),
+                ForestTrees = parse.GetValue(trees),
+                KMeansRestarts = parse.GetValue(restarts),
+            };
+            options.Validate();
+            var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels));
+            var metrics = ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer));
+
+            output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}");
+            foreach (var key in new[] { "n_images", "accuracy", "nmi", "ari", "silhouette", "davies_bouldin", "calinski_harabasz", "classifier_accuracy", "classifier_macro_f1" })
+            {
+                if (metrics[key] is { } value)
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-22} {FormatNumber(value.GetValue<double>())}"));
+                }
+            }
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total_s",-22} {metrics["timings_s"]!.AsObject().Sum(t => t.Value!.GetValue<double>()):0.0}"));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string FormatNumber(double value) =>
+        value == Math.Floor(value) && Math.Abs(value) < 1e12 ? value.ToString("0", CultureInfo.InvariantCulture) : value.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static Option<string> Choice(string name, string description, string defaultValue, IEnumerable<string> values)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.AcceptOnlyFromAmong([.. values]);
+        return option;
+    }
+}

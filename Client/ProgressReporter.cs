@@ -1,0 +1,45 @@
+using Distributed.Ml.Pipeline;
+using Spectre.Console;
+
+namespace Distributed.Client;
+
+/// <summary>Shows one progress bar per pipeline stage on standard error (never on standard output, which carries results).</summary>
+internal sealed class ProgressReporter : IPipelineObserver
+{
+    private readonly ProgressContext _context;
+    private readonly Dictionary<string, ProgressTask> _tasks = [];
+
+    private ProgressReporter(ProgressContext context) => _context = context;
+
+    public void StageStarted(string stage)
+    {
+        var task = _context.AddTask(stage.Replace('_', ' '), maxValue: 1);
+        task.IsIndeterminate = true;
+        _tasks[stage] = task;
+    }
+
+    public void StageCompleted(string stage, TimeSpan elapsed)
+    {
+        if (_tasks.TryGetValue(stage, out var task))
+        {
+            task.Description = $"{stage.Replace('_', ' ')} [grey]{elapsed.TotalSeconds:0.0} s[/]";
+            task.IsIndeterminate = false;
+            task.Value = task.MaxValue;
+            task.StopTask();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> with progress bars, or plainly when <paramref name="quiet"/>.</summary>
+    public static T Run<T>(bool quiet, Func<IPipelineObserver?, T> work)
+    {
+        if (quiet)
+        {
+            return work(null);
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        return console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .Start(context => work(new ProgressReporter(context)));
+    }
+}

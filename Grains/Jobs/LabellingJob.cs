@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Distributed.Grains.Storage;
+using Distributed.Ml.Data;
+using Distributed.Ml.Numerics;
+using Distributed.Ml.Pipeline;
+
+namespace Distributed.Grains.Jobs;
+
+/// <summary>
+/// Runs the labelling pipeline in this process: reads the inputs, fits, evaluates against true
+/// labels when given, and writes the bundle, assignments and metrics. Outputs are staged in a
+/// hidden directory and moved into place only when all of them are complete.
+/// </summary>
+public static class LabellingJob
+{
+    /// <summary>Stage names this job adds to the pipeline's own.</summary>
+    public const string LoadStage = "load", EvaluateStage = "evaluate", WriteStage = "write";
+
+    /// <summary>Runs the job; returns the metrics document that was written.</summary>
+    /// <exception cref="InputFileException">An input file is unusable.</exception>
+    /// <exception cref="Ml.OptionsException">An option is invalid or not available.</exception>
+    public static JsonObject Run(LabellingJobRequest request, IPipelineObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Options.Validate();
+        var timings = new Dictionary<string, double>();
+        T Stage<T>(string name, Func<T> work)
+        {
+            observer?.StageStarted(name);
+            var clock = Stopwatch.StartNew();
+            var result = work();
+            timings[name] = clock.Elapsed.TotalSeconds;
+            observer?.StageCompleted(name, clock.Elapsed);
+            return result;
+        }
+
+        var (images, labels) = Stage(LoadStage, () =>
+        {
+            var loaded = ArrayFiles.LoadImages(request.ImagesPath);
+            var truth = request.LabelsPath is null ? null : ArrayFiles.LoadLabels(request.LabelsPath);
+            if (truth is not null && truth.Length != loaded.Rows)
+            {
+                throw new InputFileException(request.LabelsPath!, $"has {truth.Length} labels but {request.ImagesPath} has {loaded.Rows} images");
+            }
+            return (loaded, truth);
+        });
+
+        var result = ClusteringPipeline.Fit(images, request.Options, observer);
+        var report = result.Report;
+        if (labels is not null)
+        {
+            var evaluation = Stage(EvaluateStage, () => ExternalEvaluation.Compute(labels, result.Assignments));
+            report = report with { Accuracy = evaluation.Accuracy, Nmi = evaluation.Nmi, Ari = evaluation.Ari };
+        }
+
+        var metrics = Stage(WriteStage, () => WriteOutputs(request, result, report, timings));
+        return metrics;
+    }
+
+    /// <summary>Builds metrics.json: the pipeline report plus job-level timings and resources.</summary>
+    internal static JsonObject MetricsDocument(PipelineReport report, IReadOnlyDictionary<string, double> jobTimings, string modelVersion)
+    {
+        var document = JsonSerializer.SerializeToNode(report, Json.Options)!.AsObject();
+        var allTimings = new JsonObject();
+        foreach (var (stage, seconds) in jobTimings.Concat(report.TimingsS).OrderBy(t => StageOrder(t.Key)))
+        {
+            allTimings[stage] = Math.Round(seconds, 3);
+        }
+        document["timings_s"] = allTimings;
+        document["model_version"] = modelVersion;
+        document["blas_backend"] = Gemm.Backend;
+        document["processor_count"] = Environment.ProcessorCount;
+        using var process = Process.GetCurrentProcess();
+        document["peak_memory_bytes"] = process.PeakWorkingSet64;
+        return document;
+    }
+
+    private static JsonObject WriteOutputs(LabellingJobRequest request, PipelineResult result, PipelineReport report, Dictionary<string, double> timings)
+    {
+        var output = Path.GetFullPath(request.OutputDirectory);
+        Directory.CreateDirectory(output);
+        var staging = AtomicFile.TemporarySibling(Path.Combine(output, "outputs"), "staging");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var modelStaging = Path.Combine(staging, JobOutputs.Model);
+            Directory.CreateDirectory(modelStaging);
+            var manifest = ModelBundle.WriteInto(modelStaging, result.Model, request.Options, report.ClusterSizes);
+            using (var stream = File.Create(Path.Combine(staging, JobOutputs.Assignments)))
+            {
+                NpyWriter.Write(stream, result.Assignments, result.Assignments.Length);
+            }
+            var metrics = MetricsDocument(report, timings, manifest.ModelVersion);
+            File.WriteAllText(Path.Combine(staging, JobOutputs.Metrics), metrics.ToJsonString(Json.Options));
+
+            AtomicFile.MoveDirectoryIntoPlace(modelStaging, Path.Combine(output, JobOutputs.Model));
+            File.Move(Path.Combine(staging, JobOutputs.Assignments), Path.Combine(output, JobOutputs.Assignments), overwrite: true);
+            File.Move(Path.Combine(staging, JobOutputs.Metrics), Path.Combine(output, JobOutputs.Metrics), overwrite: true);
+            return metrics;
+        }
+        finally
+        {
+            AtomicFile.TryDeleteDirectory(staging);
+        }
+    }
+
+    private static int StageOrder(string stage) => stage switch
+    {
+        LoadStage => 0,
+        ClusteringPipeline.FeaturesStage => 1,
+        ClusteringPipeline.ReduceStage => 2,
+        ClusteringPipeline.ClusterStage => 3,
+        ClusteringPipeline.InternalMetricsStage => 4,
+        ClusteringPipeline.ClassifierStage => 5,
+        EvaluateStage => 6,
+        _ => 7,
+    };
+}

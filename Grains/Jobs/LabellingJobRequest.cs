@@ -1,0 +1,10 @@
+using Distributed.Ml.Pipeline;
+
+namespace Distributed.Grains.Jobs;
+
+/// <summary>A request to fit the labelling pipeline on a file of images and write its outputs.</summary>
+/// <param name="ImagesPath">Images to label (.npy, IDX or CSV).</param>
+/// <param name="OutputDirectory">Where <c>model/</c>, <c>assignments.npy</c> and <c>metrics.json</c> go.</param>
+/// <param name="Options">Pipeline options.</param>
+/// <param name="LabelsPath">True labels, used only to evaluate the result.</param>
+public sealed record LabellingJobRequest(string ImagesPath, string OutputDirectory, PipelineOptions Options, string? LabelsPath = null);
