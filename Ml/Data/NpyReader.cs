@@ -74,7 +74,7 @@ public static class NpyReader
         if (available > expected)
         {
             throw new DataFormatException(
-                $"header shape {header.ShapeText} {header.DType.Descr()} needs {expected} bytes of data but the file has {available}");
+                $"header shape {header.ShapeText} {header.DType.Descr()} disagrees with the file size: it needs {expected} bytes of data but the file has {available}");
         }
     }
 

@@ -9,8 +9,8 @@ namespace Distributed.Ml.Features;
 /// <remarks>
 /// The covariance is accumulated in double precision from centred blocks of rows (one SGEMM per
 /// block), so memory stays O(d²) beyond the input and precision does not depend on n. Exact and
-/// deterministic: no randomness. Component signs follow scikit-learn's convention (the entry of
-/// largest magnitude in each component is positive), so results are comparable.
+/// deterministic: no randomness. An axis has no intrinsic sign; each is oriented so that its
+/// entry of largest magnitude is positive, which makes refits on the same data agree.
 /// </remarks>
 public static class Pca
 {

@@ -1,0 +1,139 @@
+using Distributed.Ml.Data;
+
+namespace Distributed.Client.Tests;
+
+/// <summary>The command-line contract: exit codes, one-line errors, nothing half-written.</summary>
+public class CliTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("cli-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void RunPredictAndEvaluateWorkTogether()
+    {
+        var images = WriteImages("images.npy", 90);
+        var labels = Path.Combine(_directory, "labels.npy");
+        using (var file = File.Create(labels))
+        {
+            NpyWriter.Write(file, Enumerable.Range(0, 90).Select(i => (byte)(i % 3)).ToArray(), 90);
+        }
+        var output = Path.Combine(_directory, "out");
+        var (code, stdout, stderr) = Cli("run", images, "--out", output, "--clusters", "3", "--pca-components", "8", "--trees", "10", "--labels", labels, "--quiet");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("accuracy", stdout);
+        Assert.Empty(stderr);
+
+        (code, _, stderr) = Cli("predict", Path.Combine(output, "model"), images, "--out", Path.Combine(_directory, "pred.npy"));
+        Assert.True(code == 0, stderr);
+        (code, stdout, stderr) = Cli("evaluate", Path.Combine(output, "assignments.npy"), "--labels", labels);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("accuracy 1.0000", stdout);
+        Assert.True(File.Exists(Path.Combine(output, "evaluation.json")));
+    }
+
+    public static TheoryData<string, string> BadInputs() => new()
+    {
+        { "bad-magic.npy", "bad magic" },
+        { "fortran.npy", "Fortran" },
+        { "dtype.npy", "unsupported dtype" },
+        { "truncated.npy", "truncated" },
+        { "extra.npy", "disagrees with the file size" },
+        { "nan.npy", "NaN" },
+        { "range.npy", "outside the valid range" },
+        { "size.npy", "wrong image size" },
+        { "zero.npy", "zero images" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void BadInputGivesOneLineErrorExitOneAndNoOutput(string name, string problem)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllBytes(path, BadFile(name));
+        var output = Path.Combine(_directory, "out");
+        var (code, stdout, stderr) = Cli("run", path, "--out", output, "--quiet");
+        Assert.Equal(1, code);
+        Assert.Empty(stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: {path}: ", line);
+        Assert.Contains(problem, line);
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any());
+    }
+
+    [Fact]
+    public void UnimplementedMethodIsAClearUserError()
+    {
+        var (code, _, stderr) = Cli("run", WriteImages("images.npy", 30), "--out", Path.Combine(_directory, "out"), "--method", "gmm");
+        Assert.Equal(1, code);
+        Assert.Contains("--method gmm is not implemented", stderr);
+    }
+
+    [Fact]
+    public void UnknownChoiceAndMissingArgumentsAreUsageErrors()
+    {
+        Assert.Equal(2, Cli("run", "x.npy", "--out", "o", "--method", "magic").Code);
+        Assert.Equal(2, Cli("run", "x.npy").Code);
+        Assert.Equal(2, Cli("frobnicate").Code);
+    }
+
+    [Fact]
+    public void CorruptedBundleIsRefused()
+    {
+        var model = Path.Combine(_directory, "model");
+        Directory.CreateDirectory(model);
+        File.WriteAllText(Path.Combine(model, "manifest.json"), "{\"format\": \"other\"}");
+        var (code, _, stderr) = Cli("predict", model, WriteImages("images.npy", 3), "--out", Path.Combine(_directory, "p.npy"));
+        Assert.Equal(1, code);
+        Assert.Contains("not a model bundle of this product", stderr);
+        Assert.False(File.Exists(Path.Combine(_directory, "p.npy")));
+    }
+
+    private string WriteImages(string name, int count)
+    {
+        var path = Path.Combine(_directory, name);
+        var pixels = new byte[count * 784];
+        for (var i = 0; i < count; i++)
+        {
+            for (var p = 0; p < 784; p++)
+            {
+                pixels[i * 784 + p] = (byte)((p / 28 / 9 == i % 3 ? 200 : 10) + (i * 7 + p * 13) % 30);
+            }
+        }
+        using var file = File.Create(path);
+        NpyWriter.Write(file, pixels, count, 784);
+        return path;
+    }
+
+    private static byte[] BadFile(string name)
+    {
+        static byte[] Npy(string descr, string shape, int dataBytes, string fortran = "False", byte fill = 0)
+        {
+            var header = $"{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape}, }}\n";
+            byte[] preamble = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)header.Length, 0];
+            return [.. preamble, .. System.Text.Encoding.ASCII.GetBytes(header), .. Enumerable.Repeat(fill, dataBytes)];
+        }
+        var nan = Npy("<f4", "(1, 784)", 0).Concat(Enumerable.Range(0, 784).SelectMany(_ => BitConverter.GetBytes(float.NaN))).ToArray();
+        return name switch
+        {
+            "bad-magic.npy" => "PK\x03\x04 not numpy at all"u8.ToArray(),
+            "fortran.npy" => Npy("|u1", "(2, 784)", 2 * 784, fortran: "True"),
+            "dtype.npy" => Npy("<c8", "(2, 784)", 2 * 784 * 8),
+            "truncated.npy" => Npy("|u1", "(2, 784)", 784),
+            "extra.npy" => Npy("|u1", "(2, 784)", 3 * 784),
+            "nan.npy" => nan,
+            "range.npy" => Npy("<f4", "(1, 784)", 784 * 4, fill: 0x7F),
+            "size.npy" => Npy("|u1", "(2, 32, 32)", 2 * 32 * 32),
+            "zero.npy" => Npy("|u1", "(0, 784)", 0),
+            _ => throw new ArgumentOutOfRangeException(nameof(name)),
+        };
+    }
+
+    private static (int Code, string Stdout, string Stderr) Cli(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using Distributed.Grains.Storage;
+using Distributed.Ml.Pipeline;
+
+namespace Distributed.Grains.Tests.Storage;
+
+public class ModelBundleTests
+{
+    private static readonly PipelineOptions s_options = new() { Clusters = 3, PcaComponents = 5, ForestTrees = 5, KMeansRestarts = 2 };
+
+    [Fact]
+    public void SavedBundleLoadsAndPredictsTheSame()
+    {
+        using var temp = new TempDirectory();
+        var (result, images) = Fit(temp);
+        var bundle = temp.File("model");
+        var manifest = ModelBundle.Save(bundle, result.Model, s_options, result.Report.ClusterSizes);
+        var (loaded, loadedManifest) = ModelBundle.Load(bundle);
+        Assert.Equal(manifest.ModelVersion, loadedManifest.ModelVersion);
+        Assert.Equal(new[] { "features", "cluster", "classifier" }, loadedManifest.Stages.Select(s => s.Name));
+        Assert.Equal(result.Model.Predict(images).Probabilities.Data, loaded.Predict(images).Probabilities.Data);
+        Assert.Empty(Directory.GetDirectories(temp.Path, ".*"));
+    }
+
+    [Fact]
+    public void RefusesACorruptedStageFile()
+    {
+        using var temp = new TempDirectory();
+        var bundle = SaveBundle(temp);
+        var file = Path.Combine(bundle, "classifier.random-forest.bin");
+        var bytes = File.ReadAllBytes(file);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(file, bytes);
+        Assert.Contains("corrupted", Assert.Throws<ModelBundleException>(() => ModelBundle.Load(bundle)).Message);
+    }
+
+    [Fact]
+    public void RefusesAForeignOrNewerOrIncompleteBundle()
+    {
+        using var temp = new TempDirectory();
+        var bundle = SaveBundle(temp);
+        var manifestPath = Path.Combine(bundle, ModelBundle.ManifestFile);
+        var original = File.ReadAllText(manifestPath);
+
+        Edit(manifestPath, original, m => m["format"] = "something-else");
+        Assert.Contains("not a model bundle of this product", Assert.Throws<ModelBundleException>(() => ModelBundle.Load(bundle)).Message);
+
+        Edit(manifestPath, original, m => m["format_version"] = BundleManifest.CurrentFormatVersion + 1);
+        Assert.Contains("newer than this build supports", Assert.Throws<ModelBundleException>(() => ModelBundle.Load(bundle)).Message);
+
+        File.WriteAllText(manifestPath, "{ not json");
+        Assert.Throws<ModelBundleException>(() => ModelBundle.Load(bundle));
+
+        File.Delete(manifestPath);
+        Assert.Contains("manifest.json is missing", Assert.Throws<ModelBundleException>(() => ModelBundle.Load(bundle)).Message);
+        Assert.Contains("not found", Assert.Throws<ModelBundleException>(() => ModelBundle.Load(temp.File("nowhere"))).Message);
+    }
+
+    [Fact]
+    public void SavingOverAnExistingBundleReplacesIt()
+    {
+        using var temp = new TempDirectory();
+        var bundle = SaveBundle(temp);
+        var first = ModelBundle.Load(bundle).Manifest.ModelVersion;
+        SaveBundle(temp);
+        Assert.NotEqual(first, ModelBundle.Load(bundle).Manifest.ModelVersion);
+        Assert.Single(Directory.GetDirectories(temp.Path));
+    }
+
+    private static string SaveBundle(TempDirectory temp)
+    {
+        var (result, _) = Fit(temp);
+        var bundle = temp.File("model");
+        ModelBundle.Save(bundle, result.Model, s_options, result.Report.ClusterSizes);
+        return bundle;
+    }
+
+    private static (PipelineResult Result, Ml.Numerics.Matrix Images) Fit(TempDirectory temp)
+    {
+        var (imagesPath, _) = SyntheticImages.Write(temp.Path, perClass: 20);
+        var images = ArrayFiles.LoadImages(imagesPath);
+        File.Delete(imagesPath);
+        File.Delete(temp.File("labels.npy"));
+        return (ClusteringPipeline.Fit(images, s_options), images);
+    }
+
+    private static void Edit(string path, string original, Action<JsonObject> change)
+    {
+        var manifest = JsonNode.Parse(original)!.AsObject();
+        change(manifest);
+        File.WriteAllText(path, manifest.ToJsonString());
+    }
+}
