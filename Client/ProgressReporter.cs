@@ -11,6 +11,16 @@ internal sealed class ProgressReporter : IPipelineObserver
 
     private ProgressReporter(ProgressContext context) => _context = context;
 
+    private sealed class PlainStageLog(TextWriter error) : IPipelineObserver
+    {
+        public void StageStarted(string stage)
+        {
+        }
+
+        public void StageCompleted(string stage, TimeSpan elapsed) =>
+            error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{stage.Replace('_', ' ')}: {elapsed.TotalSeconds:0.0} s"));
+    }
+
     public void StageStarted(string stage)
     {
         var task = _context.AddTask(stage.Replace('_', ' '), maxValue: 1);
@@ -35,6 +45,11 @@ internal sealed class ProgressReporter : IPipelineObserver
         if (quiet)
         {
             return work(null);
+        }
+        if (Console.IsErrorRedirected)
+        {
+            // No terminal to redraw bars on (CI, a log file): one line per finished stage instead.
+            return work(new PlainStageLog(Console.Error));
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         return console.Progress()
