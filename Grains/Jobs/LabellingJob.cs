@@ -25,18 +25,9 @@ public static class LabellingJob
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Options.Validate();
-        var timings = new Dictionary<string, double>();
-        T Stage<T>(string name, Func<T> work)
-        {
-            observer?.StageStarted(name);
-            var clock = Stopwatch.StartNew();
-            var result = work();
-            timings[name] = clock.Elapsed.TotalSeconds;
-            observer?.StageCompleted(name, clock.Elapsed);
-            return result;
-        }
+        var clock = new StageClock(observer);
 
-        var (images, labels) = Stage(LoadStage, () =>
+        var (images, labels) = clock.Run(LoadStage, () =>
         {
             var loaded = ArrayFiles.LoadImages(request.ImagesPath);
             var truth = request.LabelsPath is null ? null : ArrayFiles.LoadLabels(request.LabelsPath);
@@ -51,11 +42,11 @@ public static class LabellingJob
         var report = result.Report;
         if (labels is not null)
         {
-            var evaluation = Stage(EvaluateStage, () => ExternalEvaluation.Compute(labels, result.Assignments));
+            var evaluation = clock.Run(EvaluateStage, () => ExternalEvaluation.Compute(labels, result.Assignments));
             report = report with { Accuracy = evaluation.Accuracy, Nmi = evaluation.Nmi, Ari = evaluation.Ari };
         }
 
-        var metrics = Stage(WriteStage, () => WriteOutputs(request, result, report, timings));
+        var metrics = clock.Run(WriteStage, () => WriteOutputs(request, result, report, clock.Seconds));
         return metrics;
     }
 
@@ -77,7 +68,7 @@ public static class LabellingJob
         return document;
     }
 
-    private static JsonObject WriteOutputs(LabellingJobRequest request, PipelineResult result, PipelineReport report, Dictionary<string, double> timings)
+    private static JsonObject WriteOutputs(LabellingJobRequest request, PipelineResult result, PipelineReport report, IReadOnlyDictionary<string, double> timings)
     {
         var output = Path.GetFullPath(request.OutputDirectory);
         Directory.CreateDirectory(output);

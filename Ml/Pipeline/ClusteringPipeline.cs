@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Distributed.Ml.Clustering;
 using Distributed.Ml.Features;
 using Distributed.Ml.Forest;
@@ -31,35 +30,26 @@ public static class ClusteringPipeline
         {
             throw new OptionsException($"{images.Rows} images are too few for {options.Clusters} clusters (need at least {options.Clusters * 2})");
         }
-        var timings = new Dictionary<string, double>();
-        T Stage<T>(string name, Func<T> work)
-        {
-            observer?.StageStarted(name);
-            var clock = Stopwatch.StartNew();
-            var result = work();
-            timings[name] = clock.Elapsed.TotalSeconds;
-            observer?.StageCompleted(name, clock.Elapsed);
-            return result;
-        }
+        var clock = new StageClock(observer);
 
         var pca = options.Features == FeatureMethod.Pca
-            ? Stage(FeaturesStage, () => Pca.Fit(images, new PcaOptions { Components = options.PcaComponents }))
+            ? clock.Run(FeaturesStage, () => Pca.Fit(images, new PcaOptions { Components = options.PcaComponents }))
             : null;
         var features = pca?.Transform(images) ?? images;
         var reducer = options.Reduce == ReductionMethod.Pca
-            ? Stage(ReduceStage, () => Pca.Fit(features, new PcaOptions { Components = options.ReducedDimensions }))
+            ? clock.Run(ReduceStage, () => Pca.Fit(features, new PcaOptions { Components = options.ReducedDimensions }))
             : null;
         var embedded = reducer?.Transform(features) ?? features;
 
-        var clustering = Stage(ClusterStage, () => Cluster(embedded, options));
+        var clustering = clock.Run(ClusterStage, () => Cluster(embedded, options));
         var assignments = clustering.Labels;
 
-        var (silhouette, daviesBouldin, calinskiHarabasz) = Stage(InternalMetricsStage, () => (
+        var (silhouette, daviesBouldin, calinskiHarabasz) = clock.Run(InternalMetricsStage, () => (
             Silhouette.Score(embedded, assignments, options.SilhouetteSampleSize, options.Seed),
             DaviesBouldin.Score(embedded, assignments),
             CalinskiHarabasz.Score(embedded, assignments)));
 
-        var (forest, heldOut, heldOutReport, heldOutAri) = Stage(ClassifierStage, () => TrainClassifier(embedded, assignments, options));
+        var (forest, heldOut, heldOutReport, heldOutAri) = clock.Run(ClassifierStage, () => TrainClassifier(embedded, assignments, options));
 
         var model = new PipelineModel(pca, reducer, clustering.Model, forest);
         var report = new PipelineReport
@@ -84,7 +74,7 @@ public static class ClusteringPipeline
             ClassifierOobScore = double.IsNaN(forest.OutOfBagScore) ? null : forest.OutOfBagScore,
             ClassifierHeldOut = heldOut,
             ClassifierConfusionMatrix = heldOutReport.Confusion,
-            TimingsS = timings,
+            TimingsS = clock.Seconds,
         };
         return new PipelineResult(model, assignments, report);
     }
