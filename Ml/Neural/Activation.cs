@@ -1,0 +1,116 @@
+using Distributed.Ml.Persistence;
+
+namespace Distributed.Ml.Neural;
+
+/// <summary>Element-wise activation functions.</summary>
+public enum ActivationKind
+{
+    /// <summary>max(0, x).</summary>
+    Relu,
+
+    /// <summary>x for x &gt; 0, slope·x otherwise.</summary>
+    LeakyRelu,
+
+    /// <summary>1 / (1 + e^−x).</summary>
+    Sigmoid,
+}
+
+/// <summary>An element-wise activation layer; the output shape equals the input shape.</summary>
+/// <remarks>Gradients are computed from the saved output (ReLU's sign, σ' = σ(1 − σ)), so no extra cache is kept.</remarks>
+public sealed class Activation : Layer
+{
+    /// <summary>Default leaky-ReLU slope (Keras' and PyTorch's 0.01).</summary>
+    public const float DefaultSlope = 0.01f;
+
+    /// <summary>Creates an activation layer.</summary>
+    public Activation(TensorShape shape, ActivationKind kind, float slope = DefaultSlope)
+        : base(shape, shape)
+    {
+        if (kind == ActivationKind.LeakyRelu && !(slope > 0f && slope < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(slope), $"Leaky ReLU slope must be in (0, 1), got {slope}.");
+        }
+        Kind = kind;
+        Slope = slope;
+    }
+
+    /// <summary>The function applied.</summary>
+    public ActivationKind Kind { get; }
+
+    /// <summary>Negative-side slope of the leaky ReLU.</summary>
+    public float Slope { get; }
+
+    internal override string Tag => "activation";
+
+    /// <inheritdoc />
+    public override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, bool training)
+    {
+        CheckForward(input, output, batch);
+        var count = batch * InputShape.Size;
+        var x = input[..count];
+        var y = output[..count];
+        switch (Kind)
+        {
+            case ActivationKind.Relu:
+                System.Numerics.Tensors.TensorPrimitives.Max(x, 0f, y);
+                break;
+            case ActivationKind.LeakyRelu:
+                for (var i = 0; i < count; i++)
+                {
+                    y[i] = x[i] > 0f ? x[i] : Slope * x[i];
+                }
+                break;
+            default:
+                System.Numerics.Tensors.TensorPrimitives.Sigmoid(x, y);
+                break;
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch)
+    {
+        CheckBackward(input, outputGradient, inputGradient, batch);
+        if (inputGradient.IsEmpty)
+        {
+            return;
+        }
+        var count = batch * InputShape.Size;
+        switch (Kind)
+        {
+            case ActivationKind.Relu:
+                for (var i = 0; i < count; i++)
+                {
+                    inputGradient[i] = output[i] > 0f ? outputGradient[i] : 0f;
+                }
+                break;
+            case ActivationKind.LeakyRelu:
+                for (var i = 0; i < count; i++)
+                {
+                    inputGradient[i] = input[i] > 0f ? outputGradient[i] : Slope * outputGradient[i];
+                }
+                break;
+            default:
+                for (var i = 0; i < count; i++)
+                {
+                    inputGradient[i] = outputGradient[i] * output[i] * (1f - output[i]);
+                }
+                break;
+        }
+    }
+
+    internal override void WriteState(ModelWriter writer)
+    {
+        LayerCodec.WriteShape(writer, InputShape);
+        writer.Write((int)Kind);
+        writer.Write((double)Slope);
+    }
+
+    internal static Activation Read(ModelReader reader)
+    {
+        var shape = LayerCodec.ReadShape(reader);
+        var kind = reader.ReadInt32();
+        var slope = (float)reader.ReadDouble();
+        ModelReader.Require(Enum.IsDefined((ActivationKind)kind), $"activation kind {kind}");
+        return LayerCodec.Geometry(() => new Activation(shape, (ActivationKind)kind, slope));
+    }
+}

@@ -1,0 +1,96 @@
+using System.Numerics;
+
+namespace Distributed.Ml.Neural;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba 2015) with bias correction, over a fixed list of parameters.
+/// Defaults are the paper's and PyTorch's: β₁ 0.9, β₂ 0.999, ε 1e-8.
+/// </summary>
+public sealed class AdamOptimizer
+{
+    /// <summary>Default exponential decay of the first moment.</summary>
+    public const float DefaultBeta1 = 0.9f;
+
+    /// <summary>Default exponential decay of the second moment.</summary>
+    public const float DefaultBeta2 = 0.999f;
+
+    /// <summary>Default denominator guard.</summary>
+    public const float DefaultEpsilon = 1e-8f;
+
+    private readonly Parameter[] _parameters;
+    private readonly float[][] _firstMoments;
+    private readonly float[][] _secondMoments;
+    private int _step;
+
+    /// <summary>Creates an optimiser with zero moments.</summary>
+    public AdamOptimizer(IEnumerable<Parameter> parameters, float learningRate, float beta1 = DefaultBeta1, float beta2 = DefaultBeta2, float epsilon = DefaultEpsilon)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(learningRate > 0f) || !(beta1 >= 0f && beta1 < 1f) || !(beta2 >= 0f && beta2 < 1f) || !(epsilon > 0f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), "Adam needs learning rate > 0, β in [0, 1) and ε > 0.");
+        }
+        _parameters = [.. parameters];
+        _firstMoments = [.. _parameters.Select(p => new float[p.Value.Length])];
+        _secondMoments = [.. _parameters.Select(p => new float[p.Value.Length])];
+        LearningRate = learningRate;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+    }
+
+    /// <summary>Step size.</summary>
+    public float LearningRate { get; }
+
+    /// <summary>First-moment decay.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>Second-moment decay.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>Denominator guard.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>Applies one update from the parameters' current gradients.</summary>
+    public void Step()
+    {
+        _step++;
+        var stepSize = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, _step)) / (1 - Math.Pow(Beta1, _step)));
+        // ε is scaled the same way so the update equals lr·m̂/(√v̂ + ε) with the bias-corrected moments.
+        var epsilon = (float)(Epsilon * Math.Sqrt(1 - Math.Pow(Beta2, _step)));
+        for (var p = 0; p < _parameters.Length; p++)
+        {
+            Update(_parameters[p].Value, _parameters[p].Gradient, _firstMoments[p], _secondMoments[p], stepSize, epsilon);
+        }
+    }
+
+    private void Update(Span<float> value, ReadOnlySpan<float> gradient, Span<float> first, Span<float> second, float stepSize, float epsilon)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && value.Length >= Vector<float>.Count)
+        {
+            var b1 = new Vector<float>(Beta1);
+            var b2 = new Vector<float>(Beta2);
+            var oneMinusB1 = new Vector<float>(1 - Beta1);
+            var oneMinusB2 = new Vector<float>(1 - Beta2);
+            var step = new Vector<float>(stepSize);
+            var eps = new Vector<float>(epsilon);
+            for (; i <= value.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var g = new Vector<float>(gradient[i..]);
+                var m = b1 * new Vector<float>(first[i..]) + oneMinusB1 * g;
+                var v = b2 * new Vector<float>(second[i..]) + oneMinusB2 * g * g;
+                m.CopyTo(first[i..]);
+                v.CopyTo(second[i..]);
+                (new Vector<float>(value[i..]) - step * m / (Vector.SquareRoot(v) + eps)).CopyTo(value[i..]);
+            }
+        }
+        for (; i < value.Length; i++)
+        {
+            var g = gradient[i];
+            first[i] = Beta1 * first[i] + (1 - Beta1) * g;
+            second[i] = Beta2 * second[i] + (1 - Beta2) * g * g;
+            value[i] -= stepSize * first[i] / (MathF.Sqrt(second[i]) + epsilon);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using Distributed.Ml.Persistence;
+
+namespace Distributed.Ml.Neural;
+
+/// <summary>Max pooling over square windows (no padding); the gradient goes to each window's maximum.</summary>
+public sealed class MaxPool2d : Layer
+{
+    private readonly int _window;
+    private readonly int _stride;
+    private int[]? _argMax;
+
+    /// <summary>Creates a pooling layer; <paramref name="stride"/> is usually the window size.</summary>
+    public MaxPool2d(TensorShape inputShape, int window, int stride)
+        : base(inputShape, OutputOf(inputShape, window, stride))
+    {
+        _window = window;
+        _stride = stride;
+    }
+
+    internal override string Tag => "max-pool2d";
+
+    /// <inheritdoc />
+    public override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, bool training)
+    {
+        CheckForward(input, output, batch);
+        var argMax = training ? EnsureIndices(batch * OutputShape.Size) : [];
+        int channels = InputShape.Channels, inWidth = InputShape.Width;
+        for (var b = 0; b < batch; b++)
+        {
+            var inputBase = b * InputShape.Size;
+            for (var oy = 0; oy < OutputShape.Height; oy++)
+            {
+                for (var ox = 0; ox < OutputShape.Width; ox++)
+                {
+                    var outBase = ((b * OutputShape.Height + oy) * OutputShape.Width + ox) * channels;
+                    for (var c = 0; c < channels; c++)
+                    {
+                        var best = float.NegativeInfinity;
+                        var bestIndex = 0;
+                        for (var ky = 0; ky < _window; ky++)
+                        {
+                            for (var kx = 0; kx < _window; kx++)
+                            {
+                                var index = inputBase + ((oy * _stride + ky) * inWidth + ox * _stride + kx) * channels + c;
+                                if (input[index] > best)
+                                {
+                                    best = input[index];
+                                    bestIndex = index;
+                                }
+                            }
+                        }
+                        output[outBase + c] = best;
+                        if (training)
+                        {
+                            argMax[outBase + c] = bestIndex;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch)
+    {
+        CheckBackward(input, outputGradient, inputGradient, batch);
+        if (inputGradient.IsEmpty)
+        {
+            return;
+        }
+        var count = batch * OutputShape.Size;
+        if (_argMax is null || _argMax.Length < count)
+        {
+            throw new InvalidOperationException("Backward needs a training forward pass of the same batch first.");
+        }
+        inputGradient[..(batch * InputShape.Size)].Clear();
+        for (var i = 0; i < count; i++)
+        {
+            inputGradient[_argMax[i]] += outputGradient[i];
+        }
+    }
+
+    internal override void WriteState(ModelWriter writer)
+    {
+        LayerCodec.WriteShape(writer, InputShape);
+        writer.Write(_window);
+        writer.Write(_stride);
+    }
+
+    internal static MaxPool2d Read(ModelReader reader)
+    {
+        var input = LayerCodec.ReadShape(reader);
+        var window = reader.ReadInt32();
+        var stride = reader.ReadInt32();
+        return LayerCodec.Geometry(() => new MaxPool2d(input, window, stride));
+    }
+
+    private int[] EnsureIndices(int length)
+    {
+        if (_argMax is null || _argMax.Length < length)
+        {
+            _argMax = new int[length];
+        }
+        return _argMax;
+    }
+
+    private static TensorShape OutputOf(TensorShape input, int window, int stride)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        return new TensorShape((input.Height - window) / stride + 1, (input.Width - window) / stride + 1, input.Channels);
+    }
+}
