@@ -19,6 +19,9 @@ internal sealed class ProgressReporter : IPipelineObserver
 
         public void StageCompleted(string stage, TimeSpan elapsed) =>
             error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{stage.Replace('_', ' ')}: {elapsed.TotalSeconds:0.0} s"));
+
+        public void StageProgress(string stage, int done, int total, string detail) =>
+            error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{stage.Replace('_', ' ')}: {done}/{total} {detail}"));
     }
 
     public void StageStarted(string stage)
@@ -36,6 +39,17 @@ internal sealed class ProgressReporter : IPipelineObserver
             task.IsIndeterminate = false;
             task.Value = task.MaxValue;
             task.StopTask();
+        }
+    }
+
+    public void StageProgress(string stage, int done, int total, string detail)
+    {
+        if (_tasks.TryGetValue(stage, out var task))
+        {
+            task.IsIndeterminate = false;
+            task.MaxValue = total;
+            task.Value = done;
+            task.Description = $"{stage.Replace('_', ' ')} [grey]{Markup.Escape(detail)}[/]";
         }
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Distributed.Grains.Jobs;
+using Distributed.Ml.Features;
 using Distributed.Ml.Pipeline;
 
 namespace Distributed.Client.Commands;
@@ -22,11 +23,17 @@ internal static class RunCommand
         var reduceDims = new Option<int>("--reduce-dims") { Description = "Output dimension of --reduce", DefaultValueFactory = _ => new PipelineOptions().ReducedDimensions };
         var trees = new Option<int>("--trees") { Description = "Trees in the random forest", DefaultValueFactory = _ => new PipelineOptions().ForestTrees };
         var restarts = new Option<int>("--restarts") { Description = "k-means restarts", DefaultValueFactory = _ => new PipelineOptions().KMeansRestarts };
+        var autoencoder = Choice("--autoencoder", "Autoencoder architecture for --features autoencoder", ArchitectureName(new AutoencoderOptions().Architecture), Enum.GetValues<AutoencoderArchitecture>().Select(ArchitectureName));
+        var epochs = new Option<int>("--epochs") { Description = "Maximum autoencoder training epochs (stops earlier when the loss plateaus)", DefaultValueFactory = _ => new AutoencoderOptions().Epochs };
+        var batchSize = new Option<int>("--batch-size") { Description = "Autoencoder mini-batch size", DefaultValueFactory = _ => new AutoencoderOptions().BatchSize };
+        var learningRate = new Option<float>("--learning-rate") { Description = "Autoencoder Adam learning rate", DefaultValueFactory = _ => new AutoencoderOptions().LearningRate };
+        var embeddingSize = new Option<int>("--embedding-size") { Description = "Autoencoder bottleneck (feature) size", DefaultValueFactory = _ => new AutoencoderOptions().EmbeddingSize };
         var quiet = CommonOptions.Quiet();
 
         var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
         {
-            images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts, quiet,
+            images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
+            autoencoder, epochs, batchSize, learningRate, embeddingSize, quiet,
         };
         command.SetAction(parse =>
         {
@@ -41,6 +48,14 @@ internal static class RunCommand
                 ReducedDimensions = parse.GetValue(reduceDims),
                 ForestTrees = parse.GetValue(trees),
                 KMeansRestarts = parse.GetValue(restarts),
+                Autoencoder = new AutoencoderOptions
+                {
+                    Architecture = Enum.GetValues<AutoencoderArchitecture>().Single(a => ArchitectureName(a) == parse.GetValue(autoencoder)),
+                    Epochs = parse.GetValue(epochs),
+                    BatchSize = parse.GetValue(batchSize),
+                    LearningRate = parse.GetValue(learningRate),
+                    EmbeddingSize = parse.GetValue(embeddingSize),
+                },
             };
             options.Validate();
             var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels));
@@ -59,6 +74,9 @@ internal static class RunCommand
         });
         return command;
     }
+
+    private static string ArchitectureName(AutoencoderArchitecture architecture) =>
+        architecture == AutoencoderArchitecture.Convolutional ? "conv" : "dense";
 
     private static string FormatNumber(double value) =>
         value == Math.Floor(value) && Math.Abs(value) < 1e12 ? value.ToString("0", CultureInfo.InvariantCulture) : value.ToString("0.0000", CultureInfo.InvariantCulture);

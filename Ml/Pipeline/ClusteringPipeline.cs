@@ -32,10 +32,8 @@ public static class ClusteringPipeline
         }
         var clock = new StageClock(observer);
 
-        var pca = options.Features == FeatureMethod.Pca
-            ? clock.Run(FeaturesStage, () => Pca.Fit(images, new PcaOptions { Components = options.PcaComponents }))
-            : null;
-        var features = pca?.Transform(images) ?? images;
+        var extractor = clock.Run(FeaturesStage, () => FitFeatures(images, options, observer));
+        var features = extractor?.Transform(images) ?? images;
         var reducer = options.Reduce == ReductionMethod.Pca
             ? clock.Run(ReduceStage, () => Pca.Fit(features, new PcaOptions { Components = options.ReducedDimensions }))
             : null;
@@ -51,7 +49,7 @@ public static class ClusteringPipeline
 
         var (forest, heldOut, heldOutReport, heldOutAri) = clock.Run(ClassifierStage, () => TrainClassifier(embedded, assignments, options));
 
-        var model = new PipelineModel(pca, reducer, clustering.Model, forest);
+        var model = new PipelineModel(extractor, reducer, clustering.Model, forest);
         var report = new PipelineReport
         {
             NImages = images.Rows,
@@ -67,7 +65,8 @@ public static class ClusteringPipeline
             Inertia = clustering.Model.Inertia,
             ClusterIterations = clustering.Model.Iterations,
             ClusterConverged = clustering.Model.Converged,
-            PcaExplainedVariance = pca?.ExplainedVarianceRatio.Sum(),
+            PcaExplainedVariance = (extractor as PcaModel)?.ExplainedVarianceRatio.Sum(),
+            TrainingLoss = (extractor as AutoencoderModel)?.TrainingLoss,
             ClassifierAccuracy = heldOutReport.Accuracy,
             ClassifierMacroF1 = heldOutReport.MacroF1,
             ClassifierAriVsClusters = heldOutAri,
@@ -78,6 +77,14 @@ public static class ClusteringPipeline
         };
         return new PipelineResult(model, assignments, report);
     }
+
+    private static IFittedTransform? FitFeatures(Matrix images, PipelineOptions options, IPipelineObserver? observer) => options.Features switch
+    {
+        FeatureMethod.Pca => Pca.Fit(images, new PcaOptions { Components = options.PcaComponents }),
+        FeatureMethod.Autoencoder => Autoencoder.Fit(images, options.Autoencoder with { Seed = options.Seed }, epoch =>
+            observer?.StageProgress(FeaturesStage, epoch.Epoch, epoch.MaxEpochs, $"epoch {epoch.Epoch}: loss {epoch.Loss:G4}, {epoch.RowsPerSecond:F0} images/s")),
+        _ => null,
+    };
 
     private static KMeansResult Cluster(Matrix embedded, PipelineOptions options) => options.Method switch
     {

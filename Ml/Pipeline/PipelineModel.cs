@@ -119,12 +119,17 @@ public sealed class PipelineModel
         }
     }
 
-    private static IFittedTransform LoadTransform(string kind, Stream stream) =>
-        kind == PcaModel.Kind ? PcaModel.Load(stream) : throw Unknown("transform", kind);
+    private static IFittedTransform LoadTransform(string kind, Stream stream) => kind switch
+    {
+        PcaModel.Kind => PcaModel.Load(stream),
+        AutoencoderModel.Kind => AutoencoderModel.Load(stream),
+        _ => throw Unknown("transform", kind),
+    };
 
     private static string KindOf(object model) => model switch
     {
         PcaModel => PcaModel.Kind,
+        AutoencoderModel => AutoencoderModel.Kind,
         KMeansModel => KMeansModel.Kind,
         _ => throw new InvalidOperationException($"No persisted kind for {model.GetType().Name}."),
     };

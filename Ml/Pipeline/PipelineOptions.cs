@@ -1,3 +1,5 @@
+using Distributed.Ml.Features;
+
 namespace Distributed.Ml.Pipeline;
 
 /// <summary>Options of the whole labelling pipeline. Every default is documented here and nowhere else.</summary>
@@ -11,6 +13,12 @@ public sealed record PipelineOptions
 
     /// <summary>PCA components when <see cref="Features"/> is PCA. Default 50.</summary>
     public int PcaComponents { get; init; } = 50;
+
+    /// <summary>
+    /// Autoencoder settings when <see cref="Features"/> is the autoencoder (its seed is replaced by
+    /// <see cref="Seed"/>). Defaults: <see cref="AutoencoderOptions"/>'s.
+    /// </summary>
+    public AutoencoderOptions Autoencoder { get; init; } = new();
 
     /// <summary>Reduction before clustering. Default none.</summary>
     public ReductionMethod Reduce { get; init; } = ReductionMethod.None;
@@ -47,7 +55,10 @@ public sealed record PipelineOptions
         Require(HeldOutFraction is > 0 and < 1, $"held-out fraction must be in (0, 1), got {HeldOutFraction}");
         Require(ForestTrees >= 1, $"forest trees must be at least 1, got {ForestTrees}");
         Require(SilhouetteSampleSize >= 2, $"silhouette sample size must be at least 2, got {SilhouetteSampleSize}");
-        NotYet(Features == FeatureMethod.Autoencoder, "--features autoencoder");
+        Require(Autoencoder.Epochs >= 1, $"--epochs must be at least 1, got {Autoencoder.Epochs}");
+        Require(Autoencoder.BatchSize >= 1, $"--batch-size must be at least 1, got {Autoencoder.BatchSize}");
+        Require(Autoencoder.EmbeddingSize >= 1, $"--embedding-size must be at least 1, got {Autoencoder.EmbeddingSize}");
+        Require(Autoencoder.LearningRate > 0f && float.IsFinite(Autoencoder.LearningRate), $"--learning-rate must be positive, got {Autoencoder.LearningRate}");
         NotYet(Reduce == ReductionMethod.Umap, "--reduce umap");
         NotYet(Method is ClusteringMethod.Gmm or ClusteringMethod.Dbscan or ClusteringMethod.Agglomerative or ClusteringMethod.Auto,
             $"--method {Method.ToString().ToLowerInvariant()}");
@@ -70,7 +81,7 @@ public sealed record PipelineOptions
     {
         if (chosen)
         {
-            throw new OptionsException($"{option} is not implemented in this build yet; available: --features pca|pixels, --reduce none|pca, --method kmeans|minibatch-kmeans");
+            throw new OptionsException($"{option} is not implemented in this build yet; available: --features pca|pixels|autoencoder, --reduce none|pca, --method kmeans|minibatch-kmeans");
         }
     }
 }

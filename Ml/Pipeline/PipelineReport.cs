@@ -57,6 +57,9 @@ public sealed record PipelineReport
     /// <summary>Share of pixel variance the PCA features keep.</summary>
     public double? PcaExplainedVariance { get; init; }
 
+    /// <summary>Autoencoder reconstruction loss per training epoch (autoencoder features only).</summary>
+    public double[]? TrainingLoss { get; init; }
+
     /// <summary>Classifier accuracy against pseudo-labels on the held-out rows.</summary>
     public required double ClassifierAccuracy { get; init; }
 
