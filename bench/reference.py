@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""The scikit-learn side of the benchmark harness (driven by bench/run).
+
+    reference.py list                          entry names
+    reference.py blas                          which BLAS / OpenMP libraries numpy and sklearn use
+    reference.py <entry> --work <dir>          run one entry, print one JSON line on stdout
+
+Each entry is a function registered with @entry(quality_metric) and named like its C# class's
+Name; it reads the inputs that `Distributed.Bench prepare` wrote to the work directory and
+returns the seconds of the measured operation only, the quality number and notes.
+Run it with Debian's /usr/bin/python3 (numpy, scikit-learn, threadpoolctl from apt).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+ENTRIES = {}
+BATCH_RUNS = 3  # short batches are timed this many times and the median reported (as ours)
+
+
+def entry(quality_metric):
+    """Registers an entry function under its own name."""
+
+    def register(function):
+        ENTRIES[function.__name__] = (function, quality_metric)
+        return function
+
+    return register
+
+
+class Work:
+    """The prepared inputs (see bench/Bench/BenchData.cs for the file list)."""
+
+    def __init__(self, path, threads):
+        self.path = path
+        self.threads = threads
+        with open(os.path.join(path, "config.json"), encoding="utf-8") as file:
+            self.config = json.load(file)
+
+    def load(self, name):
+        import numpy as np
+
+        return np.load(os.path.join(self.path, name))
+
+    def save(self, name, array):
+        import numpy as np
+
+        target = os.path.join(self.path, name)
+        with open(target + ".tmp", "wb") as file:
+            np.save(file, array)
+        os.replace(target + ".tmp", target)
+
+    def exists(self, name):
+        return os.path.exists(os.path.join(self.path, name))
+
+    def forest_split(self):
+        features = self.load("features.npy")
+        labels = self.load("pseudo_labels.npy")
+        train, test = self.load("train_idx.npy"), self.load("test_idx.npy")
+        return features[train], labels[train], features[test], labels[test]
+
+
+def timed(operation):
+    """(result, seconds) of one call, after a garbage collection."""
+    import gc
+
+    gc.collect()
+    start = time.perf_counter()
+    result = operation()
+    return result, time.perf_counter() - start
+
+
+def inertia(features, centres, labels):
+    """Sum of squared distances of each row to its centre, in float64 (same formula as ours)."""
+    import numpy as np
+
+    delta = features.astype(np.float64) - centres.astype(np.float64)[labels]
+    return float(np.einsum("ij,ij->", delta, delta))
+
+
+@entry("inertia")
+def kmeans(work):
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    features = work.load("features.npy")
+    KMeans(n_clusters=10, n_init=2, max_iter=5, algorithm="lloyd", random_state=0).fit(features[:1000])
+    model = KMeans(n_clusters=10, n_init=10, algorithm="lloyd", random_state=0)
+    _, seconds = timed(lambda: model.fit(features))
+    labels = model.labels_.astype(np.int32)
+    work.save("kmeans_labels.reference.npy", labels)
+    notes = f"best init: {model.n_iter_} iterations"
+    if work.exists("kmeans_labels.ours.npy"):
+        ari = adjusted_rand_score(work.load("kmeans_labels.ours.npy"), labels)
+        notes += f"; ARI between the two labelings {ari:.4f}"
+    return seconds, inertia(features, model.cluster_centers_, labels), notes
+
+
+def forest(n_jobs):
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(n_estimators=100, n_jobs=n_jobs, random_state=0)
+
+
+@entry("held_out_accuracy")
+def random_forest_fit(work):
+    train, train_labels, test, test_labels = work.forest_split()
+    forest(work.threads).set_params(n_estimators=4).fit(train[:500], train_labels[:500])
+    model = forest(work.threads)
+    _, seconds = timed(lambda: model.fit(train, train_labels))
+    accuracy = float((model.predict(test) == test_labels).mean())
+    nodes = sum(tree.tree_.node_count for tree in model.estimators_)
+    return seconds, accuracy, f"{nodes} nodes; {len(train)} train rows"
+
+
+@entry("held_out_accuracy")
+def random_forest_predict(work):
+    import numpy as np
+
+    train, train_labels, test, test_labels = work.forest_split()
+    model = forest(work.threads).fit(train, train_labels)
+    model.predict(test[:64])
+    runs = [timed(lambda: model.predict(test)) for _ in range(BATCH_RUNS)]
+    predicted, seconds = runs[0][0], float(np.median([run_seconds for _, run_seconds in runs]))
+    accuracy = float((predicted == test_labels).mean())
+
+    model.set_params(n_jobs=1)
+    calls = int(work.config["single_row_predictions"])
+    latencies = np.empty(calls)
+    for i in range(calls):
+        row = test[i % len(test) : i % len(test) + 1]
+        start = time.perf_counter()
+        model.predict(row)
+        latencies[i] = (time.perf_counter() - start) * 1e6
+    latencies.sort()
+    p90 = latencies[min(max(int(np.ceil(0.9 * calls)) - 1, 0), calls - 1)]
+    notes = (
+        f"{len(test) / seconds:.0f} rows/s batch ({len(test)} rows, median of {BATCH_RUNS} runs); single-row latency (n_jobs=1) "
+        f"median {np.median(latencies):.1f} µs, p90 {p90:.1f} µs over {calls} calls"
+    )
+    return seconds, accuracy, notes
+
+
+def blas_report():
+    """Prints the BLAS and OpenMP libraries numpy and scikit-learn loaded (threadpoolctl)."""
+    import numpy  # noqa: F401  (loads its BLAS)
+    import sklearn.cluster  # noqa: F401  (loads OpenMP)
+    from threadpoolctl import threadpool_info
+
+    libraries = threadpool_info()
+    for info in libraries:
+        extra = f" ({info['threading_layer']})" if info.get("threading_layer") else ""
+        print(
+            f"reference: {info['user_api']}: {info['internal_api']} {info.get('version') or ''}{extra}, "
+            f"{info['num_threads']} threads, {info['filepath']}"
+        )
+    if not any(info["user_api"] == "blas" for info in libraries):
+        print("reference: WARNING: threadpoolctl found no optimised BLAS under numpy; "
+              "it is probably the slow reference (netlib) BLAS: install libopenblas0-pthread")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("entry", help="'list', 'blas' or an entry name")
+    parser.add_argument("--work", help="work directory written by Distributed.Bench prepare")
+    parser.add_argument("--threads", type=int, default=2, help="BLAS/OpenMP threads and n_jobs (default 2)")
+    args = parser.parse_args()
+
+    # Before numpy is imported: the thread pools read these once.
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(args.threads)
+
+    if args.entry == "list":
+        print("\n".join(ENTRIES))
+        return 0
+    if args.entry == "blas":
+        blas_report()
+        return 0
+    if args.entry not in ENTRIES:
+        print(f"reference: error: unknown entry '{args.entry}' (known: {', '.join(ENTRIES)})", file=sys.stderr)
+        return 2
+    if not args.work:
+        parser.error("--work is required")
+
+    from threadpoolctl import threadpool_limits
+
+    function, metric = ENTRIES[args.entry]
+    with threadpool_limits(limits=args.threads):
+        seconds, quality, notes = function(Work(args.work, args.threads))
+    print(json.dumps({
+        "name": args.entry,
+        "side": "reference",
+        "seconds": seconds,
+        "quality": quality,
+        "quality_metric": metric,
+        "notes": notes,
+        "threads": args.threads,
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""Merges both sides' JSON lines into bench/results.json and prints them as a table.
+
+    report.py --work <dir> --out <results.json> <entry>...
+
+Reads <dir>/out/<entry>.ours.json and <dir>/out/<entry>.reference.json (one JSON line each, as
+printed by Distributed.Bench and reference.py). A side that failed or printed nothing is reported
+with null figures; the exit status is then 1. The output is written atomically (temp file + rename).
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+
+
+def read_side(work, entry, side):
+    path = os.path.join(work, "out", f"{entry}.{side}.json")
+    try:
+        with open(path, encoding="utf-8") as file:
+            lines = [line for line in file.read().splitlines() if line.strip()]
+        result = json.loads(lines[-1])
+    except (OSError, IndexError, json.JSONDecodeError) as error:
+        print(f"report: {entry}: no result from {side} ({path}: {error})", file=sys.stderr)
+        return None
+    if result.get("name") != entry:
+        print(f"report: {entry}: {path} is for '{result.get('name')}'", file=sys.stderr)
+        return None
+    return result
+
+
+def merge(entry, ours, reference, config):
+    def figure(side, key):
+        return None if side is None else side.get(key)
+
+    ours_s, reference_s = figure(ours, "seconds"), figure(reference, "seconds")
+    metric = figure(ours, "quality_metric") or figure(reference, "quality_metric")
+    notes = [f"{config.get('mode')}: {config.get('rows')} rows, {figure(ours, 'threads') or figure(reference, 'threads')} threads"]
+    for name, side in (("ours", ours), ("reference", reference)):
+        if side is None:
+            notes.append(f"{name}: FAILED")
+        elif side.get("notes"):
+            notes.append(f"{name}: {side['notes']}")
+    if ours and reference and ours.get("quality_metric") != reference.get("quality_metric"):
+        notes.append(f"WARNING: quality metrics differ ({ours.get('quality_metric')} vs {reference.get('quality_metric')})")
+    return {
+        "name": entry,
+        "ours_s": ours_s,
+        "reference_s": reference_s,
+        "ratio": ours_s / reference_s if ours_s is not None and reference_s else None,
+        "ours_quality": figure(ours, "quality"),
+        "reference_quality": figure(reference, "quality"),
+        "quality_metric": metric,
+        "notes": "; ".join(notes),
+    }
+
+
+def write_atomically(path, rows):
+    directory = os.path.dirname(os.path.abspath(path))
+    with tempfile.NamedTemporaryFile("w", dir=directory, prefix=".results-", suffix=".tmp", delete=False, encoding="utf-8") as file:
+        json.dump(rows, file, indent=2, ensure_ascii=False)
+        file.write("\n")
+        temporary = file.name
+    os.replace(temporary, path)
+
+
+def number(value, digits):
+    if value is None:
+        return "—"
+    if abs(value) >= 1000:
+        return f"{value:,.1f}"
+    return f"{value:.{digits}f}"
+
+
+def print_table(rows):
+    header = ["name", "ours_s", "reference_s", "ratio", "ours_quality", "reference_quality", "quality_metric"]
+    body = [
+        [
+            row["name"],
+            number(row["ours_s"], 3),
+            number(row["reference_s"], 3),
+            number(row["ratio"], 2),
+            number(row["ours_quality"], 4),
+            number(row["reference_quality"], 4),
+            row["quality_metric"] or "—",
+        ]
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+
+    def format_line(cells):
+        # Name and metric left-aligned, figures right-aligned.
+        return "  ".join(
+            cell.ljust(width) if i in (0, len(cells) - 1) else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths))
+        ).rstrip()
+
+    print(format_line(header))
+    print(format_line(["-" * width for width in widths]))
+    for line in body:
+        print(format_line(line))
+    print()
+    for row in rows:
+        print(f"{row['name']}: {row['notes']}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("entries", nargs="+")
+    args = parser.parse_args()
+
+    with open(os.path.join(args.work, "config.json"), encoding="utf-8") as file:
+        config = json.load(file)
+    rows = []
+    failed = False
+    for entry in args.entries:
+        ours = read_side(args.work, entry, "ours")
+        reference = read_side(args.work, entry, "reference")
+        failed |= ours is None or reference is None
+        rows.append(merge(entry, ours, reference, config))
+    write_atomically(args.out, rows)
+    print_table(rows)
+    print(f"\nwrote {args.out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
