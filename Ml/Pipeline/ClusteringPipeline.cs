@@ -49,7 +49,8 @@ public static class ClusteringPipeline
 
         var (forest, heldOut, heldOutReport, heldOutAri) = clock.Run(ClassifierStage, () => TrainClassifier(embedded, assignments, options));
 
-        var model = new PipelineModel(extractor, reducer, clustering.Model, forest);
+        var novelty = NoveltyModel.Fit(embedded, assignments, options.Clusters);
+        var model = new PipelineModel(extractor, reducer, clustering.Model, forest, novelty);
         var report = new PipelineReport
         {
             NImages = images.Rows,

@@ -13,19 +13,21 @@ namespace Distributed.Ml.Pipeline;
 public sealed class PipelineModel
 {
     /// <summary>Stage names, in pipeline order.</summary>
-    public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster", ClassifierStage = "classifier";
+    public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster", ClassifierStage = "classifier", NoveltyStage = "novelty";
 
     /// <summary>Assembles a model from fitted stages.</summary>
-    public PipelineModel(IFittedTransform? features, IFittedTransform? reducer, IClusterModel clusterer, RandomForestModel classifier)
+    public PipelineModel(IFittedTransform? features, IFittedTransform? reducer, IClusterModel clusterer, RandomForestModel classifier, NoveltyModel? novelty = null)
     {
         Features = features;
         Reducer = reducer;
         Clusterer = clusterer ?? throw new ArgumentNullException(nameof(clusterer));
         Classifier = classifier ?? throw new ArgumentNullException(nameof(classifier));
+        Novelty = novelty;
         var embedded = reducer?.OutputDimension ?? features?.OutputDimension ?? Data.ImageShape.Pixels;
         if ((features?.InputDimension ?? Data.ImageShape.Pixels) != Data.ImageShape.Pixels
             || (reducer is not null && reducer.InputDimension != (features?.OutputDimension ?? Data.ImageShape.Pixels))
-            || clusterer.Dimension != embedded || classifier.FeatureCount != embedded)
+            || clusterer.Dimension != embedded || classifier.FeatureCount != embedded
+            || (novelty is not null && novelty.Dimension != embedded))
         {
             throw new ArgumentException("Pipeline stages disagree on their dimensions.");
         }
@@ -43,6 +45,9 @@ public sealed class PipelineModel
     /// <summary>Classifier from embedded images to clusters.</summary>
     public RandomForestModel Classifier { get; }
 
+    /// <summary>Novelty detector in the embedded space; null for bundles made before it existed.</summary>
+    public NoveltyModel? Novelty { get; }
+
     /// <summary>Images (n × 784, in [0, 1]) to the space the clusters live in.</summary>
     public Matrix Embed(Matrix images)
     {
@@ -54,8 +59,9 @@ public sealed class PipelineModel
     /// <summary>Cluster and cluster probabilities of every image, from the classifier.</summary>
     public PipelinePrediction Predict(Matrix images)
     {
-        var probabilities = Classifier.PredictProba(Embed(images));
-        return new PipelinePrediction(Classifier.ArgMax(probabilities), probabilities, Classifier.Classes);
+        var embedded = Embed(images);
+        var probabilities = Classifier.PredictProba(embedded);
+        return new PipelinePrediction(Classifier.ArgMax(probabilities), probabilities, Classifier.Classes, Novelty?.IsNovel(embedded));
     }
 
     /// <summary>The stages to persist, in pipeline order.</summary>
@@ -72,6 +78,10 @@ public sealed class PipelineModel
         }
         stages.Add(new ModelStage(ClusterStage, KindOf(Clusterer), Clusterer.Save));
         stages.Add(new ModelStage(ClassifierStage, RandomForestModel.Kind, Classifier.Save));
+        if (Novelty is not null)
+        {
+            stages.Add(new ModelStage(NoveltyStage, NoveltyModel.Kind, Novelty.Save));
+        }
         return stages;
     }
 
@@ -84,6 +94,7 @@ public sealed class PipelineModel
         IFittedTransform? features = null, reducer = null;
         IClusterModel? clusterer = null;
         RandomForestModel? classifier = null;
+        NoveltyModel? novelty = null;
         foreach (var (name, kind) in stages)
         {
             using var stream = open(name);
@@ -101,6 +112,9 @@ public sealed class PipelineModel
                 case ClassifierStage:
                     classifier = kind == RandomForestModel.Kind ? RandomForestModel.Load(stream) : throw Unknown(name, kind);
                     break;
+                case NoveltyStage:
+                    novelty = kind == NoveltyModel.Kind ? NoveltyModel.Load(stream) : throw Unknown(name, kind);
+                    break;
                 default:
                     throw new ModelFormatException($"unknown pipeline stage '{name}'");
             }
@@ -111,7 +125,7 @@ public sealed class PipelineModel
         }
         try
         {
-            return new PipelineModel(features, reducer, clusterer, classifier);
+            return new PipelineModel(features, reducer, clusterer, classifier, novelty);
         }
         catch (ArgumentException e)
         {
