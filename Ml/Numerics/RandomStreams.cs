@@ -18,4 +18,12 @@ public static class RandomStreams
     public const ulong MiniBatch = 5;
     /// <summary>Feature extractor fitting.</summary>
     public const ulong Features = 6;
+    /// <summary>Neighbour search (NN-descent trees, fill and candidate sampling).</summary>
+    public const ulong Neighbors = 7;
+    /// <summary>Embedding initialisation (UMAP's spectral noise or random start).</summary>
+    public const ulong Embedding = 8;
+    /// <summary>Embedding layout optimisation (UMAP's negative sampling).</summary>
+    public const ulong Layout = 9;
+    /// <summary>Placing new rows into a fitted embedding (UMAP's transform, one stream per row).</summary>
+    public const ulong Transform = 10;
 }
