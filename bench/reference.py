@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The scikit-learn side of the benchmark harness (driven by bench/run).
+"""The reference side of the benchmark harness (scikit-learn; PyTorch for the autoencoders), driven by bench/run.
 
     reference.py list                          entry names
     reference.py blas                          which BLAS / OpenMP libraries numpy and sklearn use
@@ -8,7 +8,7 @@
 Each entry is a function registered with @entry(quality_metric) and named like its C# class's
 Name; it reads the inputs that `Distributed.Bench prepare` wrote to the work directory and
 returns the seconds of the measured operation only, the quality number and notes.
-Run it with Debian's /usr/bin/python3 (numpy, scikit-learn, threadpoolctl from apt).
+Run it with Debian's /usr/bin/python3 (numpy, scikit-learn, threadpoolctl, torch from apt).
 """
 
 import argparse
@@ -21,11 +21,11 @@ ENTRIES = {}
 BATCH_RUNS = 3  # short batches are timed this many times and the median reported (as ours)
 
 
-def entry(quality_metric):
-    """Registers an entry function under its own name."""
+def entry(quality_metric, environment=None):
+    """Registers an entry function under its own name; environment: variables set before any import."""
 
     def register(function):
-        ENTRIES[function.__name__] = (function, quality_metric)
+        ENTRIES[function.__name__] = (function, quality_metric, environment or {})
         return function
 
     return register
@@ -145,6 +145,128 @@ def random_forest_predict(work):
     return seconds, accuracy, notes
 
 
+AUTOENCODER_BATCH = 256
+AUTOENCODER_LEARNING_RATE = 1e-3
+AUTOENCODER_EMBEDDING = 10
+AUTOENCODER_WARM_UP_BATCHES = 4
+
+
+def autoencoder_network(torch, architecture):
+    """Our AutoencoderNetworks.Build in PyTorch: same layers, Glorot-uniform weights, zero biases.
+
+    dense: 784-500-500-2000-10 and 10-2000-500-500-784, ReLU after every hidden layer, linear
+    bottleneck and output. conv (DCEC): conv 32@5x5 s2 p2, 64@5x5 s2 p2, 128@3x3 s2 p0, dense 10;
+    dense 1152, transposed conv 64@3x3 s2 p0, 32@5x5 s2 p2 op1, 1@5x5 s2 p2 op1; ReLU between
+    layers, linear bottleneck and output. PyTorch is NCHW where ours is NHWC (the flattened
+    3x3x128 grid is ordered differently, a permutation of the dense weights: same math).
+    """
+    nn = torch.nn
+    if architecture == "dense":
+        widths = [784, 500, 500, 2000, AUTOENCODER_EMBEDDING]
+        layers = []
+        for path in (widths, widths[::-1]):
+            for i in range(len(path) - 1):
+                layers.append(nn.Linear(path[i], path[i + 1]))
+                if i < len(path) - 2:
+                    layers.append(nn.ReLU())
+        network = nn.Sequential(*layers)
+    else:
+        network = nn.Sequential(
+            nn.Unflatten(1, (1, 28, 28)),
+            nn.Conv2d(1, 32, 5, stride=2, padding=2), nn.ReLU(),
+            nn.Conv2d(32, 64, 5, stride=2, padding=2), nn.ReLU(),
+            nn.Conv2d(64, 128, 3, stride=2, padding=0), nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(128 * 3 * 3, AUTOENCODER_EMBEDDING),
+            nn.Linear(AUTOENCODER_EMBEDDING, 128 * 3 * 3), nn.ReLU(),
+            nn.Unflatten(1, (128, 3, 3)),
+            nn.ConvTranspose2d(128, 64, 3, stride=2, padding=0), nn.ReLU(),
+            nn.ConvTranspose2d(64, 32, 5, stride=2, padding=2, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(32, 1, 5, stride=2, padding=2, output_padding=1),
+            nn.Flatten(),
+        )
+    for module in network.modules():
+        if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            # Same limit as ours, sqrt(6 / (fan_in + fan_out)) with k*k*channels fans for convolutions.
+            nn.init.xavier_uniform_(module.weight)
+            nn.init.zeros_(module.bias)
+    return network
+
+
+def autoencoder_epoch(torch, network, optimiser, pixels, generator, max_batches=None):
+    """One pass in shuffled batches of AUTOENCODER_BATCH; returns the mean loss weighted by batch rows (as ours)."""
+    functional = torch.nn.functional
+    order = torch.randperm(len(pixels), generator=generator)
+    total, rows = 0.0, 0
+    for number, start in enumerate(range(0, len(pixels), AUTOENCODER_BATCH)):
+        if max_batches is not None and number >= max_batches:
+            break
+        batch = pixels[order[start : start + AUTOENCODER_BATCH]]
+        optimiser.zero_grad(set_to_none=True)
+        loss = functional.mse_loss(network(batch), batch)
+        loss.backward()
+        optimiser.step()
+        total += loss.item() * len(batch)
+        rows += len(batch)
+    return total / rows
+
+
+def autoencoder_train_reference(work, architecture):
+    import gc
+
+    import torch
+
+    torch.set_num_threads(work.threads)
+    torch.manual_seed(int(work.config["seed"]))
+    generator = torch.Generator().manual_seed(int(work.config["seed"]))
+    pixels = torch.from_numpy(work.load("pixels.npy"))
+    epochs = int(work.config["autoencoder_epochs"])
+
+    def fresh():
+        network = autoencoder_network(torch, architecture).train()
+        return network, torch.optim.Adam(network.parameters(), lr=AUTOENCODER_LEARNING_RATE)
+
+    # Warm-up: a separate network, a few batches (as ours).
+    autoencoder_epoch(torch, *fresh(), pixels, generator, max_batches=AUTOENCODER_WARM_UP_BATCHES)
+
+    network, optimiser = fresh()
+    gc.collect()
+    losses, seconds = [], []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        losses.append(autoencoder_epoch(torch, network, optimiser, pixels, generator))
+        seconds.append(time.perf_counter() - start)
+    total = sum(seconds)
+    parameters = sum(p.numel() for p in network.parameters())
+    notes = "; ".join([
+        f"{len(pixels) * epochs / total:.0f} images/s ({epochs} epoch(s) × {len(pixels)} images, batch {AUTOENCODER_BATCH}, "
+        f"Adam lr {AUTOENCODER_LEARNING_RATE:g}, MSE, float32)",
+        "epoch losses " + ", ".join(f"{loss:.5f}" for loss in losses),
+        "epoch seconds " + ", ".join(f"{s:.2f}" for s in seconds),
+        f"{parameters:,} parameters",
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, NCHW, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'default')}",
+        "init: xavier_uniform_ weights, zero biases (PyTorch's own default init differs)",
+    ])
+    return total, losses[-1], notes
+
+
+# PyTorch runs its own element-wise ops and oneDNN convolutions on OpenMP threads and its matrix
+# products on OpenBLAS's pthreads. With libgomp's default spin-waiting, idle OpenMP threads keep
+# the two cores busy while OpenBLAS works: on 2 cores an epoch took 2.3x (dense) and 1.9x (conv)
+# as long. Passive waiting (set before torch loads libgomp) removes that; ours has no OpenMP pool.
+TORCH_ENVIRONMENT = {"OMP_WAIT_POLICY": "PASSIVE"}
+
+
+@entry("final_epoch_mse", TORCH_ENVIRONMENT)
+def autoencoder_train(work):
+    return autoencoder_train_reference(work, "dense")
+
+
+@entry("final_epoch_mse", TORCH_ENVIRONMENT)
+def autoencoder_train_conv(work):
+    return autoencoder_train_reference(work, "conv")
+
+
 def blas_report():
     """Prints the BLAS and OpenMP libraries numpy and scikit-learn loaded (threadpoolctl)."""
     import numpy  # noqa: F401  (loads its BLAS)
@@ -186,9 +308,10 @@ def main():
     if not args.work:
         parser.error("--work is required")
 
+    function, metric, environment = ENTRIES[args.entry]
+    os.environ.update(environment)  # before the imports that load OpenMP/BLAS
     from threadpoolctl import threadpool_limits
 
-    function, metric = ENTRIES[args.entry]
     with threadpool_limits(limits=args.threads):
         seconds, quality, notes = function(Work(args.work, args.threads))
     print(json.dumps({

@@ -8,7 +8,8 @@ namespace Distributed.Bench;
 /// The prepared inputs in the work directory (written once by <see cref="Prepare"/>, read by both
 /// sides): <c>config.json</c>, <c>features.npy</c> (float32 rows × 50, PCA of the images),
 /// <c>labels.npy</c> (true digits), <c>pseudo_labels.npy</c> (k-means clusters),
-/// <c>train_idx.npy</c>/<c>test_idx.npy</c> (the 80/20 split), <c>rows.npy</c> (which source images).
+/// <c>train_idx.npy</c>/<c>test_idx.npy</c> (the 80/20 split), <c>rows.npy</c> (which source images),
+/// <c>pixels.npy</c> (float32 rows × 784, the images themselves scaled to [0, 1]).
 /// Files are loaded on first use.
 /// </summary>
 internal sealed class BenchData(string workDirectory)
@@ -20,8 +21,10 @@ internal sealed class BenchData(string workDirectory)
     public const string TrainIndexFile = "train_idx.npy";
     public const string TestIndexFile = "test_idx.npy";
     public const string SourceRowsFile = "rows.npy";
+    public const string PixelsFile = "pixels.npy";
 
     private Matrix? _features;
+    private Matrix? _pixels;
     private int[]? _pseudoLabels;
     private int[]? _trainRows;
     private int[]? _testRows;
@@ -35,7 +38,13 @@ internal sealed class BenchData(string workDirectory)
     /// <summary>How many single-row predictions latency entries time (config <c>single_row_predictions</c>).</summary>
     public int SingleRowPredictions => Config["single_row_predictions"]!.GetValue<int>();
 
+    /// <summary>Training epochs the autoencoder entries time (config <c>autoencoder_epochs</c>).</summary>
+    public int AutoencoderEpochs => Config["autoencoder_epochs"]!.GetValue<int>();
+
     public Matrix Features => _features ??= ReadMatrix(FeaturesFile);
+
+    /// <summary>The prepared images themselves, one row of 784 pixels in [0, 1] per image.</summary>
+    public Matrix Pixels => _pixels ??= ReadMatrix(PixelsFile);
 
     public int[] PseudoLabels => _pseudoLabels ??= ReadInt32(PseudoLabelsFile);
 

@@ -1,4 +1,5 @@
 using Distributed.Bench.Entries;
+using Distributed.Ml.Features;
 
 namespace Distributed.Bench;
 
@@ -10,6 +11,8 @@ internal static class EntryRegistry
         new KMeansEntry(),
         new RandomForestFitEntry(),
         new RandomForestPredictEntry(),
+        new AutoencoderTrainEntry("autoencoder_train", AutoencoderArchitecture.Dense),
+        new AutoencoderTrainEntry("autoencoder_train_conv", AutoencoderArchitecture.Convolutional),
     ];
 
     public static IBenchEntry? Find(string name) => All.FirstOrDefault(e => e.Name == name);

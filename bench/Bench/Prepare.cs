@@ -18,10 +18,11 @@ internal static class Prepare
     private const ulong SampleStream = 0xBE0C_0001;
     private const ulong SplitStream = 0xBE0C_0002;
 
-    public sealed record Options(string Images, string Labels, string Work, int Rows, ulong Seed, int SingleRowPredictions, string Mode);
+    public sealed record Options(string Images, string Labels, string Work, int Rows, ulong Seed, int SingleRowPredictions, int AutoencoderEpochs, string Mode);
 
     public static void Run(Options options)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.AutoencoderEpochs, 1, "--autoencoder-epochs");
         Directory.CreateDirectory(options.Work);
         var data = new BenchData(options.Work);
 
@@ -53,6 +54,7 @@ internal static class Prepare
         Log($"split: {train.Length} train, {test.Length} held out");
 
         data.Write(BenchData.SourceRowsFile, rows);
+        data.Write(BenchData.PixelsFile, sample);
         data.Write(BenchData.FeaturesFile, features);
         data.Write(BenchData.LabelsFile, Array.ConvertAll(rows, r => labels[r]));
         data.Write(BenchData.PseudoLabelsFile, kmeans.Labels);
@@ -66,6 +68,7 @@ internal static class Prepare
             ["features"] = PcaComponents,
             ["seed"] = options.Seed,
             ["single_row_predictions"] = options.SingleRowPredictions,
+            ["autoencoder_epochs"] = options.AutoencoderEpochs,
         };
         data.WriteText(BenchData.ConfigFile, config.ToJsonString() + "\n");
         Log($"wrote {options.Work}");

@@ -14,7 +14,7 @@ internal static class Program
 {
     private const string Usage = """
         usage: Distributed.Bench list
-               Distributed.Bench prepare --images <npy> --labels <npy> --work <dir> [--rows N] [--seed N] [--single-row-predictions N] [--mode NAME]
+               Distributed.Bench prepare --images <npy> --labels <npy> --work <dir> [--rows N] [--seed N] [--single-row-predictions N] [--autoencoder-epochs N] [--mode NAME]
                Distributed.Bench <entry> --work <dir>
         """;
 
@@ -53,6 +53,7 @@ internal static class Program
                     int.Parse(options.GetValueOrDefault("rows", "0"), CultureInfo.InvariantCulture),
                     ulong.Parse(options.GetValueOrDefault("seed", "42"), CultureInfo.InvariantCulture),
                     int.Parse(options.GetValueOrDefault("single-row-predictions", "2000"), CultureInfo.InvariantCulture),
+                    int.Parse(options.GetValueOrDefault("autoencoder-epochs", "2"), CultureInfo.InvariantCulture),
                     options.GetValueOrDefault("mode", "full")));
                 return 0;
             default:
