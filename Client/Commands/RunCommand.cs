@@ -28,12 +28,14 @@ internal static class RunCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Autoencoder mini-batch size", DefaultValueFactory = _ => new AutoencoderOptions().BatchSize };
         var learningRate = new Option<float>("--learning-rate") { Description = "Autoencoder Adam learning rate", DefaultValueFactory = _ => new AutoencoderOptions().LearningRate };
         var embeddingSize = new Option<int>("--embedding-size") { Description = "Autoencoder bottleneck (feature) size", DefaultValueFactory = _ => new AutoencoderOptions().EmbeddingSize };
+        var umapNeighbors = new Option<int>("--umap-neighbors") { Description = "UMAP neighbourhood size for --reduce umap", DefaultValueFactory = _ => new PipelineOptions().Umap.Neighbors };
+        var umapMinDist = new Option<double>("--umap-min-dist") { Description = "UMAP minimum distance for --reduce umap", DefaultValueFactory = _ => new PipelineOptions().Umap.MinDist };
         var quiet = CommonOptions.Quiet();
 
         var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
         {
             images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
-            autoencoder, epochs, batchSize, learningRate, embeddingSize, quiet,
+            autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, quiet,
         };
         command.SetAction(parse =>
         {
@@ -56,6 +58,7 @@ internal static class RunCommand
                     LearningRate = parse.GetValue(learningRate),
                     EmbeddingSize = parse.GetValue(embeddingSize),
                 },
+                Umap = new PipelineOptions().Umap with { Neighbors = parse.GetValue(umapNeighbors), MinDist = parse.GetValue(umapMinDist) },
             };
             options.Validate();
             var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels));

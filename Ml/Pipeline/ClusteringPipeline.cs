@@ -1,4 +1,5 @@
 using Distributed.Ml.Clustering;
+using Distributed.Ml.Embedding;
 using Distributed.Ml.Features;
 using Distributed.Ml.Forest;
 using Distributed.Ml.Metrics;
@@ -34,9 +35,7 @@ public static class ClusteringPipeline
 
         var extractor = clock.Run(FeaturesStage, () => FitFeatures(images, options, observer));
         var features = extractor?.Transform(images) ?? images;
-        var reducer = options.Reduce == ReductionMethod.Pca
-            ? clock.Run(ReduceStage, () => Pca.Fit(features, new PcaOptions { Components = options.ReducedDimensions }))
-            : null;
+        var reducer = clock.Run(ReduceStage, () => FitReducer(features, options));
         var embedded = reducer?.Transform(features) ?? features;
 
         var clustering = clock.Run(ClusterStage, () => Cluster(embedded, options));
@@ -84,6 +83,13 @@ public static class ClusteringPipeline
         FeatureMethod.Pca => Pca.Fit(images, new PcaOptions { Components = options.PcaComponents }),
         FeatureMethod.Autoencoder => Autoencoder.Fit(images, options.Autoencoder with { Seed = options.Seed }, epoch =>
             observer?.StageProgress(FeaturesStage, epoch.Epoch, epoch.MaxEpochs, $"epoch {epoch.Epoch}: loss {epoch.Loss:G4}, {epoch.RowsPerSecond:F0} images/s")),
+        _ => null,
+    };
+
+    private static IFittedTransform? FitReducer(Matrix features, PipelineOptions options) => options.Reduce switch
+    {
+        ReductionMethod.Pca => Pca.Fit(features, new PcaOptions { Components = options.ReducedDimensions }),
+        ReductionMethod.Umap => Umap.Fit(features, options.Umap with { Components = options.ReducedDimensions, Seed = options.Seed }),
         _ => null,
     };
 

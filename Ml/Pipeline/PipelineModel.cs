@@ -1,4 +1,5 @@
 using Distributed.Ml.Clustering;
+using Distributed.Ml.Embedding;
 using Distributed.Ml.Features;
 using Distributed.Ml.Forest;
 using Distributed.Ml.Numerics;
@@ -137,6 +138,7 @@ public sealed class PipelineModel
     {
         PcaModel.Kind => PcaModel.Load(stream),
         AutoencoderModel.Kind => AutoencoderModel.Load(stream),
+        UmapModel.Kind => UmapModel.Load(stream),
         _ => throw Unknown("transform", kind),
     };
 
@@ -144,6 +146,7 @@ public sealed class PipelineModel
     {
         PcaModel => PcaModel.Kind,
         AutoencoderModel => AutoencoderModel.Kind,
+        UmapModel => UmapModel.Kind,
         KMeansModel => KMeansModel.Kind,
         _ => throw new InvalidOperationException($"No persisted kind for {model.GetType().Name}."),
     };
