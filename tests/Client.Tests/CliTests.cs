@@ -19,7 +19,7 @@ public class CliTests : IDisposable
             NpyWriter.Write(file, Enumerable.Range(0, 90).Select(i => (byte)(i % 3)).ToArray(), 90);
         }
         var output = Path.Combine(_directory, "out");
-        var (code, stdout, stderr) = Cli("run", images, "--out", output, "--clusters", "3", "--pca-components", "8", "--trees", "10", "--labels", labels, "--quiet");
+        var (code, stdout, stderr) = Cli("run", images, "--out", output, "--clusters", "3", "--epochs", "3", "--trees", "10", "--labels", labels, "--quiet");
         Assert.True(code == 0, stderr);
         Assert.Contains("accuracy", stdout);
         Assert.Empty(stderr);
@@ -64,9 +64,9 @@ public class CliTests : IDisposable
     [Fact]
     public void UnimplementedMethodIsAClearUserError()
     {
-        var (code, _, stderr) = Cli("run", WriteImages("images.npy", 30), "--out", Path.Combine(_directory, "out"), "--method", "gmm");
+        var (code, _, stderr) = Cli("run", WriteImages("images.npy", 30), "--out", Path.Combine(_directory, "out"), "--method", "dbscan");
         Assert.Equal(1, code);
-        Assert.Contains("--method gmm is not implemented", stderr);
+        Assert.Contains("--method dbscan is not implemented", stderr);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Distributed.Grains.Tests.Storage;
 
 public class ModelBundleTests
 {
-    private static readonly PipelineOptions s_options = new() { Clusters = 3, PcaComponents = 5, ForestTrees = 5, KMeansRestarts = 2 };
+    private static readonly PipelineOptions s_options = new() { Features = FeatureMethod.Pca, Reduce = ReductionMethod.None, Method = ClusteringMethod.KMeans, Clusters = 3, PcaComponents = 5, ForestTrees = 5, KMeansRestarts = 2 };
 
     [Fact]
     public void SavedBundleLoadsAndPredictsTheSame()
