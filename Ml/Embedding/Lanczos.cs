@@ -76,7 +76,7 @@ internal sealed class Lanczos
                 _apply(basis[j], w);
                 Applications++;
                 Array.Clear(coefficients);
-                // Classical Gram–Schmidt twice ("twice is enough") against the basis and the deflation.
+                // Modified Gram–Schmidt, twice ("twice is enough"), against the basis and the deflation.
                 for (var pass = 0; pass < 2; pass++)
                 {
                     for (var i = 0; i <= j; i++)
@@ -219,11 +219,6 @@ internal sealed class Lanczos
 
     private static double Dot(double[] x, double[] y) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(x, y);
 
-    private static void Axpy(double alpha, double[] x, double[] y)
-    {
-        for (var i = 0; i < y.Length; i++)
-        {
-            y[i] += alpha * x[i];
-        }
-    }
+    /// <summary>y += alpha·x.</summary>
+    private static void Axpy(double alpha, double[] x, double[] y) => System.Numerics.Tensors.TensorPrimitives.MultiplyAdd<double>(x, alpha, y, y);
 }

@@ -6,8 +6,8 @@ namespace Distributed.Ml.Neighbors;
 /// </summary>
 /// <remarks>
 /// When a set is searched against itself a point is not its own neighbour; duplicates of it at
-/// distance 0 are. When fewer than <see cref="Neighbors"/> points exist, missing entries are −1
-/// with an infinite distance, at the end of the row.
+/// distance 0 are. The searches in this namespace fill every row; a graph built elsewhere may mark
+/// missing neighbours with index −1 (and an infinite distance) at the end of a row.
 /// </remarks>
 public sealed class KnnGraph
 {

@@ -14,16 +14,13 @@ namespace Distributed.Ml.Neighbors;
 /// new×new and new×old pairs only. The joins are evaluated in parallel over fixed chunks of points
 /// against the lists as they stood at the start of a block of chunks, then applied in chunk order,
 /// so the result depends on the seed alone and not on the thread count. Distances are computed
-/// directly (<see cref="SquaredEuclidean"/>); O(n·k²·d) per round.
+/// directly (<see cref="SquaredEuclidean"/>); a round costs O(n·c²·d) for c candidates per point.
 /// </remarks>
 public static class NearestNeighborDescent
 {
     /// <summary>Sub-streams of <see cref="RandomStreams.Neighbors"/> (0 builds the trees).</summary>
     private const ulong FillPurpose = 1;
     private const ulong SamplePurpose = 2;
-    private const int ChunkPoints = 256;
-    private const int BlockPoints = 16384;
-    private const int ChunkLeaves = 128;
 
     /// <summary>Finds approximately the <see cref="NearestNeighborDescentOptions.Neighbors"/> nearest other rows of each row.</summary>
     public static KnnGraph Build(Matrix data, NearestNeighborDescentOptions options)
@@ -49,7 +46,7 @@ public static class NearestNeighborDescent
         var seed = options.Seed;
 
         var heap = new NeighborHeap(n, k);
-        var join = new Join(data, heap);
+        var join = new NeighborJoin(data, heap);
         InitialiseFromTrees(join, RandomProjectionForest.Build(data, trees, leafSize, seed));
         FillAtRandom(data, heap, seed);
 
@@ -68,7 +65,7 @@ public static class NearestNeighborDescent
         return ToGraph(heap);
     }
 
-    private static void InitialiseFromTrees(Join join, RandomProjectionForest.Tree[] trees)
+    private static void InitialiseFromTrees(NeighborJoin join, RandomProjectionForest.Tree[] trees)
     {
         var leaves = new List<(int[] Order, int Start, int End)>();
         foreach (var tree in trees)
@@ -78,7 +75,7 @@ public static class NearestNeighborDescent
                 leaves.Add((tree.Order, start, end));
             }
         }
-        join.LeafJoin(leaves, ChunkLeaves);
+        join.LeafJoin(leaves);
     }
 
     /// <summary>Tops up lists the trees left short with random points (rare: tiny leaves in every tree).</summary>
@@ -160,107 +157,5 @@ public static class NearestNeighborDescent
             }
         }
         return new KnnGraph(n, k, indices, distances);
-    }
-
-    /// <summary>The parallel propose / ordered apply machinery shared by the tree and the local joins.</summary>
-    private sealed class Join(Matrix data, NeighborHeap heap)
-    {
-        private readonly List<UpdateBuffer> _buffers = [];
-
-        /// <summary>Joins all pairs within each leaf.</summary>
-        public int LeafJoin(List<(int[] Order, int Start, int End)> leaves, int chunkLeaves)
-        {
-            var chunks = (leaves.Count + chunkLeaves - 1) / chunkLeaves;
-            return Run(chunks, BlockPoints / ChunkPoints, (chunk, buffer) =>
-            {
-                var end = Math.Min(leaves.Count, (chunk + 1) * chunkLeaves);
-                for (var l = chunk * chunkLeaves; l < end; l++)
-                {
-                    var (order, start, stop) = leaves[l];
-                    var members = order.AsSpan(start, stop - start);
-                    for (var a = 0; a < members.Length; a++)
-                    {
-                        for (var b = a + 1; b < members.Length; b++)
-                        {
-                            Propose(members[a], members[b], buffer);
-                        }
-                    }
-                }
-            });
-        }
-
-        /// <summary>One NN-descent round: joins new×new and new×old candidates of every point.</summary>
-        public int LocalJoin(NeighborHeap newCandidates, NeighborHeap oldCandidates)
-        {
-            var chunks = (heap.Count + ChunkPoints - 1) / ChunkPoints;
-            return Run(chunks, BlockPoints / ChunkPoints, (chunk, buffer) =>
-            {
-                var end = Math.Min(heap.Count, (chunk + 1) * ChunkPoints);
-                for (var i = chunk * ChunkPoints; i < end; i++)
-                {
-                    var fresh = newCandidates.IndicesOf(i);
-                    var old = oldCandidates.IndicesOf(i);
-                    for (var a = 0; a < fresh.Length; a++)
-                    {
-                        var p = fresh[a];
-                        if (p < 0)
-                        {
-                            continue;
-                        }
-                        for (var b = a + 1; b < fresh.Length; b++)
-                        {
-                            if (fresh[b] >= 0)
-                            {
-                                Propose(p, fresh[b], buffer);
-                            }
-                        }
-                        foreach (var q in old)
-                        {
-                            if (q >= 0 && q != p)
-                            {
-                                Propose(p, q, buffer);
-                            }
-                        }
-                    }
-                }
-            });
-        }
-
-        private void Propose(int p, int q, UpdateBuffer buffer)
-        {
-            var distance = SquaredEuclidean.Distance(data.Row(p), data.Row(q));
-            if (distance < heap.Worst(p) || distance < heap.Worst(q))
-            {
-                buffer.Add(p, q, distance);
-            }
-        }
-
-        /// <summary>
-        /// Proposes updates for blocks of chunks in parallel (reading the heaps only), then applies
-        /// each block's proposals in chunk order. Returns the number of list entries changed.
-        /// </summary>
-        private int Run(int chunks, int chunksPerBlock, Action<int, UpdateBuffer> propose)
-        {
-            while (_buffers.Count < Math.Min(chunks, chunksPerBlock))
-            {
-                _buffers.Add(new UpdateBuffer());
-            }
-            var updates = 0;
-            for (var first = 0; first < chunks; first += chunksPerBlock)
-            {
-                var last = Math.Min(chunks, first + chunksPerBlock);
-                Parallel.For(first, last, chunk =>
-                {
-                    var buffer = _buffers[chunk - first];
-                    buffer.Clear();
-                    propose(chunk, buffer);
-                });
-                for (var chunk = first; chunk < last; chunk++)
-                {
-                    updates += _buffers[chunk - first].ApplyTo(heap);
-                }
-            }
-            return updates;
-        }
     }
 }

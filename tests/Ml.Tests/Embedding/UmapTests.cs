@@ -1,5 +1,7 @@
 using Distributed.Ml.Embedding;
+using Distributed.Ml.Features;
 using Distributed.Ml.Metrics;
+using Distributed.Ml.Neighbors;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Persistence;
 
@@ -103,7 +105,7 @@ public class UmapTests
         BitConverter.GetBytes(1).CopyTo(badNeighbours, header + 12);
         Assert.Throws<ModelFormatException>(() => UmapModel.Load(new MemoryStream(badNeighbours)));
         var other = new MemoryStream();
-        Distributed.Ml.Features.Pca.Fit(s_blobs.Value.Data, new Distributed.Ml.Features.PcaOptions { Components = 2 }).Save(other);
+        Pca.Fit(s_blobs.Value.Data, new PcaOptions { Components = 2 }).Save(other);
         Assert.Throws<ModelFormatException>(() => UmapModel.Load(new MemoryStream(other.ToArray())));
     }
 
@@ -119,6 +121,26 @@ public class UmapTests
             var correct = Enumerable.Range(0, data.Rows).Count(i => Nearest(centres, model.Embedding.Row(i)) == labels[i]);
             Assert.True(correct >= data.Rows * 0.95, $"{initialization}: {correct} of {data.Rows}");
         }
+    }
+
+    [Fact]
+    public void HandlesSetsSmallerThanTheNeighbourhood()
+    {
+        var data = new Matrix(5, 3, [0f, 0f, 0f, 1f, 0f, 0f, 0f, 1f, 0f, 5f, 5f, 5f, 5f, 6f, 5f]);
+        var model = Umap.Fit(data, new UmapOptions { Epochs = 30 });
+        Assert.Equal(5, model.Neighbors);
+        Assert.All(model.Embedding.Data, v => Assert.True(float.IsFinite(v)));
+        Assert.All(model.Transform(data).Data, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void AcceptsAPrecomputedNeighbourGraph()
+    {
+        var (data, _) = TestData.Blobs(80, 2, 5, seed: 6, separation: 6);
+        var options = new UmapOptions { Neighbors = 6, Epochs = 40 };
+        var graph = ExactNeighbors.Build(data, 5);
+        Assert.Equal(Bytes(Umap.Fit(data, options)), Bytes(Umap.Fit(data, graph, options)));
+        Assert.Throws<ArgumentException>(() => Umap.Fit(data, ExactNeighbors.Build(data, 4), options));
     }
 
     [Fact]
