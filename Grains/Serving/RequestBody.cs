@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Distributed.Grains.Serving;
+
+/// <summary>Reads a request body into memory, refusing bodies over a byte limit before and while reading them.</summary>
+public static class RequestBody
+{
+    /// <summary>Reason label: the body exceeds the byte limit.</summary>
+    public const string TooLarge = "body_too_large";
+
+    private const int InitialBufferBytes = 64 * 1024;
+
+    /// <summary>The whole body; 413 as soon as it is known to exceed <paramref name="maxBytes"/>.</summary>
+    /// <exception cref="PredictRequestException">413 for a body over the limit, 400 for a body the server could not read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while the body was arriving.</exception>
+    public static async Task<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var declared = request.ContentLength;
+        if (declared > maxBytes)
+        {
+            throw Over(maxBytes, $"{declared} bytes");
+        }
+        // Let Kestrel enforce the same limit on bodies of unknown length too (no-op under TestServer).
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+        var buffer = new byte[declared ?? Math.Min(maxBytes, InitialBufferBytes)];
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (declared is not null)
+                    {
+                        break;
+                    }
+                    if (buffer.Length >= maxBytes)
+                    {
+                        var probe = new byte[1];
+                        if (await request.Body.ReadAsync(probe, cancellationToken) > 0)
+                        {
+                            throw Over(maxBytes, "the body");
+                        }
+                        break;
+                    }
+                    Array.Resize(ref buffer, (int)Math.Min(maxBytes, buffer.Length * 2L));
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own checks: body over MaxRequestBodySize, or a malformed/short chunked body.
+            throw e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Over(maxBytes, "the body")
+                : new PredictRequestException(StatusCodes.Status400BadRequest, PredictRequestDecoder.MalformedBody, $"cannot read the request body: {e.Message}", e);
+        }
+        return buffer.AsMemory(0, length);
+    }
+
+    private static PredictRequestException Over(long maxBytes, string what) =>
+        new(StatusCodes.Status413PayloadTooLarge, TooLarge, $"request body too large: {what} exceeds the limit of {maxBytes} bytes");
+}
