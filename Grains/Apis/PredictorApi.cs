@@ -7,10 +7,12 @@ using Distributed.Ml.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 
 namespace Distributed.Grains.Apis;
 
@@ -42,7 +44,7 @@ public static class PredictorApi
             .WithName("Predict")
             .WithSummary("Cluster, cluster probabilities and novelty of each image")
             .WithDescription("Body: application/x-npy ((N,1,28,28), (N,28,28) or (N,784), integer or float) or application/json {\"images\": [[784 values], ...]}. Values 0..255, or 0..1 for already scaled floats.")
-            .Accepts<PredictRequest>(PredictorMediaTypes.Json, PredictorMediaTypes.Npy)
+            .AddOpenApiOperationTransformer(DescribePredictBodyAsync)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -174,6 +176,33 @@ public static class PredictorApi
         _ => "Request refused",
     };
 
+    /// <summary>The status a typed result will write; unwraps <c>Results&lt;...&gt;</c> unions.</summary>
+    private static int? StatusOf(object? result) => result switch
+    {
+        INestedHttpResult nested => StatusOf(nested.Result),
+        IStatusCodeHttpResult { StatusCode: { } code } => code,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Documents the two body types. Done here rather than with <c>Accepts()</c>, whose content-type
+    /// matching would answer other types with a bare 415 before the handler can say what is wrong.
+    /// </summary>
+    private static async Task DescribePredictBodyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var json = await context.GetOrCreateSchemaAsync(typeof(PredictRequest), null, cancellationToken);
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "Images as a .npy file or as JSON",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                [PredictorMediaTypes.Json] = new() { Schema = json },
+                [PredictorMediaTypes.Npy] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+            },
+        };
+    }
+
     /// <summary>Counts and times every request of the endpoint under the <c>endpoint</c> label.</summary>
     private static RouteHandlerBuilder WithRequestMetrics(this RouteHandlerBuilder builder, string endpoint) =>
         builder.AddEndpointFilterFactory((factory, next) =>
@@ -186,7 +215,7 @@ public static class PredictorApi
                 try
                 {
                     var result = await next(invocation);
-                    status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : invocation.HttpContext.Response.StatusCode;
+                    status = StatusOf(result) ?? invocation.HttpContext.Response.StatusCode;
                     return result;
                 }
                 finally

@@ -32,7 +32,7 @@ internal sealed class InstrumentState
         {
             var advised = AdvisedBuckets(instrument);
             var bounds = advised ?? (Scale == 1 && Name.EndsWith("_seconds", StringComparison.Ordinal) ? s_secondsBuckets : s_defaultBuckets);
-            Bounds = [.. bounds.Select(b => b * Scale).Order()];
+            Bounds = [.. bounds.Select(b => PrometheusNames.ToBaseUnit(b, Scale)).Order()];
         }
     }
 
@@ -48,7 +48,7 @@ internal sealed class InstrumentState
 
     public string Help { get; }
 
-    /// <summary>Factor from the instrument's unit to the base unit in <see cref="Name"/>.</summary>
+    /// <summary>Factor from the instrument's unit to the base unit in <see cref="Name"/> (see <see cref="PrometheusNames.ToBaseUnit"/>).</summary>
     public double Scale { get; }
 
     /// <summary>Bucket upper bounds in base units (histograms only).</summary>
@@ -80,7 +80,7 @@ internal sealed class InstrumentState
     {
         var labels = LabelSet(tags);
         var series = _series.GetOrAdd(labels, static (key, bounds) => new MetricSeries(key, bounds), Bounds);
-        var scaled = value * Scale;
+        var scaled = PrometheusNames.ToBaseUnit(value, Scale);
         if (Type == PrometheusMetricType.Histogram)
         {
             series.Observe(scaled);

@@ -20,8 +20,8 @@ public sealed class PrometheusCollector : IDisposable
 
     /// <summary>Starts listening.</summary>
     /// <param name="meterPrefixes">Meter name prefixes, e.g. <c>Distributed</c>, <c>MassTransit</c>.</param>
-    /// <param name="scope">The host's meter factory; meters of other factories are ignored.</param>
-    public PrometheusCollector(IEnumerable<string> meterPrefixes, IMeterFactory? scope = null)
+    /// <param name="scope">The host's meter factory (a meter's <see cref="Meter.Scope"/>); meters of other scopes are ignored, global meters (no scope) are not.</param>
+    public PrometheusCollector(IEnumerable<string> meterPrefixes, object? scope = null)
     {
         ArgumentNullException.ThrowIfNull(meterPrefixes);
         _prefixes = [.. meterPrefixes];

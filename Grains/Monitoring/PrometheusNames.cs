@@ -9,7 +9,10 @@ namespace Distributed.Grains.Monitoring;
 /// </summary>
 public static class PrometheusNames
 {
-    /// <summary>Family name (without <c>_total</c>) and the factor that converts recorded values to the unit the name says.</summary>
+    /// <summary>
+    /// Family name (without <c>_total</c>) and the factor that converts recorded values to the unit the
+    /// name says; a negative factor means "divide by its magnitude" (see <see cref="ToBaseUnit"/>).
+    /// </summary>
     public static (string Name, double Scale) MetricName(string instrumentName, string? unit, PrometheusMetricType type)
     {
         ArgumentNullException.ThrowIfNull(instrumentName);
@@ -25,6 +28,9 @@ public static class PrometheusNames
         }
         return (name, scale);
     }
+
+    /// <summary>Applies a scale from <see cref="MetricName"/>: multiplies by a positive one, divides by the magnitude of a negative one.</summary>
+    public static double ToBaseUnit(double value, double scale) => scale < 0 ? value / -scale : value * scale;
 
     /// <summary>A valid label name: letters, digits and underscores, not starting with a digit.</summary>
     public static string LabelName(string key) => Sanitize(key, allowColon: false);
@@ -59,9 +65,10 @@ public static class PrometheusNames
     private static (string Word, double Scale) BaseUnit(string unit) => unit switch
     {
         "s" => ("seconds", 1),
-        "ms" => ("seconds", 1e-3),
-        "us" or "μs" => ("seconds", 1e-6),
-        "ns" => ("seconds", 1e-9),
+        // Negative factors divide (see ToBaseUnit): 1e-3 is not exact in binary, 1000 is.
+        "ms" => ("seconds", -1e3),
+        "us" or "μs" => ("seconds", -1e6),
+        "ns" => ("seconds", -1e9),
         "min" => ("minutes", 1),
         "h" => ("hours", 1),
         "d" => ("days", 1),
