@@ -69,8 +69,21 @@ public static class PredictorApi
         HttpContext context, Predictor predictor, PredictorMetrics metrics, IOptions<PredictorOptions> options)
     {
         var limits = options.Value;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        timeout.CancelAfter(limits.RequestTimeout);
+        var started = Stopwatch.GetTimestamp();
+        // The timeout's timer is made only when something can wait: a body still arriving, a batch
+        // predicted in chunks. A small request that arrived whole needs none (a timer per request
+        // costs lock contention in the timer queue at thousands of requests per second).
+        CancellationTokenSource? timeout = null;
+        CancellationToken TimeoutToken()
+        {
+            if (timeout is null)
+            {
+                timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                var remaining = limits.RequestTimeout - Stopwatch.GetElapsedTime(started);
+                timeout.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            }
+            return timeout.Token;
+        }
         var bodyRead = false;
         try
         {
@@ -79,12 +92,26 @@ public static class PredictorApi
                 throw NotLoaded();
             }
             var json = IsJson(context.Request.ContentType);
-            var body = await RequestBody.ReadAsync(context.Request, limits.MaxBodyBytes, timeout.Token);
+            var body = RequestBody.TryReadBuffered(context.Request, limits.MaxBodyBytes)
+                ?? await RequestBody.ReadAsync(context.Request, limits.MaxBodyBytes, TimeoutToken());
             bodyRead = true;
             var images = json
                 ? PredictRequestDecoder.DecodeJson(body.Span, limits.MaxImagesPerRequest)
                 : PredictRequestDecoder.DecodeNpy(body, limits.MaxImagesPerRequest);
-            var (model, prediction) = predictor.Predict(images, timeout.Token);
+            CancellationToken token;
+            if (images.Rows <= Predictor.SequentialRows)
+            {
+                if (Stopwatch.GetElapsedTime(started) >= limits.RequestTimeout)
+                {
+                    throw PredictionTimedOut(limits);
+                }
+                token = CancellationToken.None;
+            }
+            else
+            {
+                token = TimeoutToken();
+            }
+            var (model, prediction) = predictor.Predict(images, token);
             metrics.ImagesPredicted(images.Rows);
             return TypedResults.Ok(ToResponse(model.Version, prediction));
         }
@@ -92,13 +119,20 @@ public static class PredictorApi
         {
             return Problem(context, e);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested)
         {
             return Problem(context, bodyRead
-                ? new PredictRequestException(StatusCodes.Status504GatewayTimeout, Timeout, $"the prediction did not finish within the request timeout of {limits.RequestTimeout.TotalSeconds:0.###} s")
+                ? PredictionTimedOut(limits)
                 : new PredictRequestException(StatusCodes.Status408RequestTimeout, Timeout, $"the request body did not arrive within the request timeout of {limits.RequestTimeout.TotalSeconds:0.###} s"));
         }
+        finally
+        {
+            timeout?.Dispose();
+        }
     }
+
+    private static PredictRequestException PredictionTimedOut(PredictorOptions limits) =>
+        new(StatusCodes.Status504GatewayTimeout, Timeout, $"the prediction did not finish within the request timeout of {limits.RequestTimeout.TotalSeconds:0.###} s");
 
     internal static Results<Ok<ModelInfo>, ProblemHttpResult> GetModel(HttpContext context, Predictor predictor) =>
         predictor.Current is { } model ? TypedResults.Ok(model.Info) : Problem(context, NotLoaded());

@@ -21,6 +21,13 @@ public sealed partial class Predictor
     /// </summary>
     internal const int ChunkRows = 256;
 
+    /// <summary>
+    /// Batches up to this size are predicted on the calling thread. The model's own batch path spreads
+    /// rows over the thread pool (Parallel.For), which for one image costs more in wake-ups and
+    /// spinning than the prediction itself; a server already has a request per thread to keep busy.
+    /// </summary>
+    internal const int SequentialRows = 16;
+
     private readonly ILogger<Predictor> _logger;
     private readonly Lock _swapGate = new();
     private volatile LoadedModel? _current;
@@ -80,6 +87,10 @@ public sealed partial class Predictor
         ArgumentNullException.ThrowIfNull(images);
         var model = _current ?? throw new InvalidOperationException("No model is loaded.");
         cancellationToken.ThrowIfCancellationRequested();
+        if (images.Rows <= SequentialRows)
+        {
+            return (model, PredictSequentially(model.Model, images));
+        }
         if (images.Rows <= ChunkRows)
         {
             return (model, model.Model.Predict(images));
@@ -105,6 +116,22 @@ public sealed partial class Predictor
             }
         }
         return (model, new PipelinePrediction(clusters, probabilities!, clusterIds, novelty));
+    }
+
+    /// <summary>
+    /// What <see cref="PipelineModel.Predict"/> computes, row by row on this thread, from the model's
+    /// public stages: embed, forest probabilities, arg-max, novelty. Tests hold the two equal.
+    /// </summary>
+    internal static PipelinePrediction PredictSequentially(PipelineModel model, Matrix images)
+    {
+        var embedded = model.Embed(images);
+        var classifier = model.Classifier;
+        var probabilities = new Matrix(images.Rows, classifier.Classes.Length);
+        for (var i = 0; i < images.Rows; i++)
+        {
+            classifier.PredictProba(embedded.Row(i), probabilities.Row(i));
+        }
+        return new PipelinePrediction(classifier.ArgMax(probabilities), probabilities, classifier.Classes, model.Novelty?.IsNovel(embedded));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {ModelVersion} from {ModelPath} (loaded in {ElapsedMs:0} ms)")]

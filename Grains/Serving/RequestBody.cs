@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -10,6 +11,35 @@ public static class RequestBody
     public const string TooLarge = "body_too_large";
 
     private const int InitialBufferBytes = 64 * 1024;
+
+    /// <summary>
+    /// The whole body when the server has already buffered all of it (the usual case for a small
+    /// request), without waiting; null when it has not, and the caller should use <see cref="ReadAsync"/>.
+    /// </summary>
+    /// <exception cref="PredictRequestException">413 for a declared length over the limit.</exception>
+    public static ReadOnlyMemory<byte>? TryReadBuffered(HttpRequest request, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var declared = request.ContentLength;
+        if (declared > maxBytes)
+        {
+            throw Over(maxBytes, $"{declared} bytes");
+        }
+        if (declared is not { } length || !request.BodyReader.TryRead(out var result))
+        {
+            return null;
+        }
+        var buffer = result.Buffer;
+        if (buffer.Length < length)
+        {
+            // Not all there yet: consume nothing, so ReadAsync sees the same bytes again.
+            request.BodyReader.AdvanceTo(buffer.Start, buffer.End);
+            return null;
+        }
+        var body = buffer.Slice(0, length).ToArray();
+        request.BodyReader.AdvanceTo(buffer.GetPosition(length));
+        return body;
+    }
 
     /// <summary>The whole body; 413 as soon as it is known to exceed <paramref name="maxBytes"/>.</summary>
     /// <exception cref="PredictRequestException">413 for a body over the limit, 400 for a body the server could not read.</exception>

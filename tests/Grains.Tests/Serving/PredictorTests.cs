@@ -32,6 +32,23 @@ public class PredictorTests
         Assert.Equal(whole.ClusterIds, chunked.ClusterIds);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(Predictor.SequentialRows)]
+    [InlineData(Predictor.SequentialRows + 1)]
+    public void SmallBatchesEqualTheModelsOwnPrediction(int rows)
+    {
+        var predictor = new Predictor();
+        var loaded = predictor.Swap(_models.First);
+        var images = new Matrix(rows, 784, [.. Enumerable.Range(0, rows).SelectMany(i => _models.Image(i * 11 % _models.ImageCount).Select(v => v / 255f))]);
+        var (_, served) = predictor.Predict(images);
+        var reference = loaded.Model.Predict(images);
+        Assert.Equal(reference.Clusters, served.Clusters);
+        Assert.Equal(reference.Probabilities.Data, served.Probabilities.Data);
+        Assert.Equal(reference.ClusterIds, served.ClusterIds);
+        Assert.Equal(reference.Novelty, served.Novelty);
+    }
+
     [Fact]
     public void CancelledPredictionStops()
     {
