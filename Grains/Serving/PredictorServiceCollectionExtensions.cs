@@ -1,0 +1,52 @@
+using Distributed.Grains.Apis;
+using Distributed.Grains.Monitoring;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Distributed.Grains.Serving;
+
+/// <summary>Registers the prediction service: the one composition the Silo and the Client's <c>serve</c> share.</summary>
+public static class PredictorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the <see cref="Predictor"/>, its options (section <see cref="PredictorOptions.Section"/>, then
+    /// <paramref name="configure"/>), background loading of <see cref="PredictorOptions.ModelPath"/>, the
+    /// model health check, the OpenAPI document and monitoring. Map the endpoints with
+    /// <c>MapPredictorApi()</c>, <c>MapHealthApi()</c> and <c>MapMetricsApi()</c>.
+    /// </summary>
+    public static IServiceCollection AddPredictor(this IServiceCollection services, Action<PredictorOptions>? configure = null)
+    {
+        var options = services.AddOptions<PredictorOptions>().BindConfiguration(PredictorOptions.Section);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PredictorOptions>, PredictorOptionsValidator>());
+        services.TryAddSingleton<Predictor>();
+        services.TryAddSingleton<PredictorMetrics>();
+        services.AddHostedService<ModelLoadingService>();
+        services.AddHealthApi().AddCheck<ModelHealthCheck>("model");
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddMonitoring();
+        return services;
+    }
+
+    private sealed class PredictorOptionsValidator : IValidateOptions<PredictorOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PredictorOptions options)
+        {
+            try
+            {
+                options.Validate();
+                return ValidateOptionsResult.Success;
+            }
+            catch (ArgumentException e)
+            {
+                return ValidateOptionsResult.Fail(e.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Text.Json;
+using Distributed.Grains.Storage;
+using static Distributed.Grains.Tests.Apis.ApiTestData;
+
+namespace Distributed.Grains.Tests.Monitoring;
+
+/// <summary><c>/metrics</c> of a serving Silo: content, content type, and what promtool and a real Prometheus make of it.</summary>
+public sealed class MetricsApiTests : IDisposable
+{
+    private static readonly TimeSpan s_toolTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_prometheusDeadline = TimeSpan.FromSeconds(60);
+    private readonly SiloFactory _silo = new(TrainedModels.Instance.First);
+
+    public void Dispose() => _silo.Dispose();
+
+    [Fact]
+    public async Task ScrapeHasPredictorProcessAndRuntimeMetrics()
+    {
+        var client = await ServeSomeRequestsAsync();
+        using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        var text = await response.Content.ReadAsStringAsync();
+        var version = ModelBundle.Load(TrainedModels.Instance.First).Manifest.ModelVersion;
+        Assert.Contains("# TYPE distributed_predictor_requests_total counter\n", text);
+        Assert.Contains("distributed_predictor_requests_total{endpoint=\"predict\",status=\"200\"} 3\n", text);
+        Assert.Contains("distributed_predictor_requests_total{endpoint=\"model\",status=\"200\"} 1\n", text);
+        Assert.Contains("distributed_predictor_images_predicted_total 5\n", text);
+        Assert.Contains("# TYPE distributed_predictor_request_duration_seconds histogram\n", text);
+        Assert.Contains("distributed_predictor_request_duration_seconds_count{endpoint=\"predict\",status=\"200\"} 3\n", text);
+        Assert.Contains("distributed_predictor_request_duration_seconds_bucket{endpoint=\"predict\",status=\"200\",le=\"+Inf\"} 3\n", text);
+        Assert.Contains("distributed_predictor_errors_total{endpoint=\"predict\",reason=\"bad_shape\",status=\"400\"} 1\n", text);
+        Assert.Contains($"distributed_predictor_model_info{{version=\"{version}\"}} 1\n", text);
+        foreach (var name in new[] { "process_cpu_seconds_total", "process_resident_memory_bytes", "process_start_time_seconds", "dotnet_gc_heap_bytes", "dotnet_threadpool_threads" })
+        {
+            Assert.Contains($"\n{name} ", text);
+        }
+        Assert.Contains("dotnet_gc_collections_total{generation=\"gen0\"}", text);
+    }
+
+    [RequiresBinaryFact("promtool")]
+    public async Task PromtoolAcceptsALiveScrape()
+    {
+        var client = await ServeSomeRequestsAsync();
+        var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var (code, output) = PrometheusBinaries.Run(PrometheusBinaries.Find("promtool")!, "check metrics", text, s_toolTimeout);
+        Assert.True(code == 0 && output.Trim().Length == 0, $"promtool check metrics exited {code}:\n{output}\n--- scrape ---\n{text}");
+    }
+
+    [RequiresBinaryFact("prometheus")]
+    public async Task PrometheusScrapesTheSiloAndAnswersAQuery()
+    {
+        var address = _silo.StartOnLoopback();
+        await ServeSomeRequestsAsync();
+        using var server = PrometheusServer.Start(PrometheusBinaries.Find("prometheus")!, $"{address.Host}:{address.Port}", TimeSpan.FromMilliseconds(250));
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(5) };
+        const string Query = "distributed_predictor_requests_total{endpoint=\"predict\",status=\"200\"}";
+        var deadline = DateTime.UtcNow + s_prometheusDeadline;
+        string? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/v1/query?query={Uri.EscapeDataString(Query)}", UriKind.Relative)));
+                last = document.RootElement.ToString();
+                var result = document.RootElement.GetProperty("data").GetProperty("result");
+                if (result.GetArrayLength() == 1)
+                {
+                    var sample = result[0];
+                    Assert.Equal("distributed", sample.GetProperty("metric").GetProperty("job").GetString());
+                    Assert.Equal("3", sample.GetProperty("value")[1].GetString());
+                    return;
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                // Prometheus is still starting.
+                last = e.Message;
+            }
+            server.ThrowIfExited();
+            await Task.Delay(100);
+        }
+        Assert.Fail($"Prometheus did not return {Query} within {s_prometheusDeadline.TotalSeconds} s; last answer: {last}; log:\n{server.Log}");
+    }
+
+    /// <summary>Three successful predictions (5 images), one bad request, one model query.</summary>
+    private async Task<HttpClient> ServeSomeRequestsAsync()
+    {
+        var client = await _silo.ServingClientAsync();
+        var pixels = TrainedModels.Instance.Pixels;
+        var predict = new Uri("/v1/predict", UriKind.Relative);
+        foreach (var count in new[] { 1, 1, 3 })
+        {
+            using var ok = await client.PostAsync(predict, NpyContent(Npy(pixels.AsSpan(0, count * 784), count, 784)));
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+        using var bad = await client.PostAsync(predict, NpyContent(Npy(new byte[10], 1, 10)));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var model = await client.GetAsync(new Uri("/v1/model", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, model.StatusCode);
+        return client;
+    }
+}
