@@ -5,23 +5,31 @@ using Distributed.Ml.Persistence;
 namespace Distributed.Ml.Features;
 
 /// <summary>A trained autoencoder: <see cref="Transform"/> runs the encoder, <see cref="Reconstruct"/> the whole network.</summary>
-/// <remarks>Thread-safe: calls share the network's buffers under a lock, since one batch already keeps the BLAS threads busy.</remarks>
+/// <remarks>
+/// Thread-safe: calls share the network's buffers under a lock. Rows go through the network in
+/// blocks of exactly <see cref="InferenceBlock"/> (the last one zero-padded) because BLAS picks
+/// different kernels for different matrix heights, and a row's features must not depend on how
+/// many other rows came with it: one image served alone, a shard on a worker and the whole
+/// training set must give the same features bit for bit.
+/// </remarks>
 public sealed class AutoencoderModel : IFittedTransform
 {
     /// <summary>Kind tag in the serialised form.</summary>
     public const string Kind = "autoencoder";
     private const int FormatVersion = 1;
 
-    /// <summary>Rows per forward pass when transforming.</summary>
-    private const int InferenceBatch = 512;
+    /// <summary>Rows per forward pass when transforming: small so one served image pays for few padding rows.</summary>
+    public const int InferenceBlock = 16;
 
     private readonly Network _network;
     private readonly Lock _gate = new();
+    private readonly float[] _block;
 
     internal AutoencoderModel(Network network, int encoderLayers, LossFunction loss, double[] trainingLoss, bool stoppedEarly)
     {
         // Inference batches differ from the training batch; rebuild the buffers once for them.
-        _network = network.MaxBatch == InferenceBatch ? network : new Network(network.Layers, InferenceBatch);
+        _network = network.MaxBatch == InferenceBlock ? network : new Network(network.Layers, InferenceBlock);
+        _block = new float[InferenceBlock * InputDimension];
         EncoderLayers = encoderLayers;
         LossFunction = loss;
         TrainingLoss = trainingLoss;
@@ -81,7 +89,7 @@ public sealed class AutoencoderModel : IFittedTransform
         ModelReader.Require(Enum.IsDefined((LossFunction)loss), $"loss {loss}");
         var stoppedEarly = reader.ReadInt32() != 0;
         var trainingLoss = reader.ReadDoubles();
-        var network = Network.Load(reader, InferenceBatch);
+        var network = Network.Load(reader, InferenceBlock);
         ModelReader.Require(encoderLayers >= 1 && encoderLayers <= network.Layers.Count, $"{encoderLayers} encoder layers of {network.Layers.Count}");
         return new AutoencoderModel(network, encoderLayers, (LossFunction)loss, trainingLoss, stoppedEarly);
     }
@@ -96,10 +104,12 @@ public sealed class AutoencoderModel : IFittedTransform
         var result = new Matrix(rows.Rows, outputSize);
         lock (_gate)
         {
-            for (var start = 0; start < rows.Rows; start += InferenceBatch)
+            for (var start = 0; start < rows.Rows; start += InferenceBlock)
             {
-                var count = Math.Min(InferenceBatch, rows.Rows - start);
-                _network.Forward(rows.RowBlock(start, count), count, training: false, layerCount).CopyTo(result.RowBlock(start, count));
+                var count = Math.Min(InferenceBlock, rows.Rows - start);
+                _block.AsSpan().Clear();
+                rows.RowBlock(start, count).CopyTo(_block);
+                _network.Forward(_block, InferenceBlock, training: false, layerCount)[..(count * outputSize)].CopyTo(result.RowBlock(start, count));
             }
         }
         return result;

@@ -62,9 +62,12 @@ public static class ClusteringPipeline
             DaviesBouldin = daviesBouldin,
             CalinskiHarabasz = calinskiHarabasz,
             ClusterSizes = ClusterSizes(assignments, options.Clusters),
-            Inertia = clustering.Model.Inertia,
-            ClusterIterations = clustering.Model.Iterations,
-            ClusterConverged = clustering.Model.Converged,
+            Inertia = clustering.Inertia,
+            ClusterIterations = clustering.Iterations,
+            ClusterConverged = clustering.Converged,
+            LogLikelihood = clustering.MeanLogLikelihood,
+            Bic = clustering.Bic,
+            LogLikelihoodTrace = clustering.LogLikelihoodTrace,
             PcaExplainedVariance = (extractor as PcaModel)?.ExplainedVarianceRatio.Sum(),
             TrainingLoss = (extractor as AutoencoderModel)?.TrainingLoss,
             ClassifierAccuracy = heldOutReport.Accuracy,
@@ -93,21 +96,35 @@ public static class ClusteringPipeline
         _ => null,
     };
 
-    private static KMeansResult Cluster(Matrix embedded, PipelineOptions options) => options.Method switch
+    private static ClusteringOutcome Cluster(Matrix embedded, PipelineOptions options)
     {
-        ClusteringMethod.KMeans => KMeans.Fit(embedded, new KMeansOptions
+        switch (options.Method)
         {
-            Clusters = options.Clusters,
-            Restarts = options.KMeansRestarts,
-            Seed = options.Seed,
-        }),
-        ClusteringMethod.MiniBatchKMeans => MiniBatchKMeans.Fit(embedded, new MiniBatchKMeansOptions
-        {
-            Clusters = options.Clusters,
-            Seed = options.Seed,
-        }),
-        _ => throw new OptionsException($"--method {CliNames.Of(options.Method)} is not implemented in this build yet"),
-    };
+            case ClusteringMethod.KMeans:
+                return FromKMeans(KMeans.Fit(embedded, new KMeansOptions
+                {
+                    Clusters = options.Clusters,
+                    Restarts = options.KMeansRestarts,
+                    Seed = options.Seed,
+                }));
+            case ClusteringMethod.MiniBatchKMeans:
+                return FromKMeans(MiniBatchKMeans.Fit(embedded, new MiniBatchKMeansOptions
+                {
+                    Clusters = options.Clusters,
+                    Seed = options.Seed,
+                }));
+            case ClusteringMethod.Gmm:
+                var mixture = GaussianMixture.Fit(embedded, options.Gmm with { Clusters = options.Clusters, Seed = options.Seed });
+                var model = mixture.Model;
+                return new ClusteringOutcome(model, mixture.Labels, model.Iterations, model.Converged,
+                    MeanLogLikelihood: model.LogLikelihood, Bic: model.Bic(embedded), LogLikelihoodTrace: model.LogLikelihoodTrace);
+            default:
+                throw new OptionsException($"--method {CliNames.Of(options.Method)} is not implemented in this build yet");
+        }
+    }
+
+    private static ClusteringOutcome FromKMeans(KMeansResult result) =>
+        new(result.Model, result.Labels, result.Model.Iterations, result.Model.Converged, Inertia: result.Model.Inertia);
 
     /// <summary>
     /// Trains the forest on a seeded (1 − held-out) share of the pseudo-labelled rows and scores it

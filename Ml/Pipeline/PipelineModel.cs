@@ -108,7 +108,12 @@ public sealed class PipelineModel
                     reducer = LoadTransform(kind, stream);
                     break;
                 case ClusterStage:
-                    clusterer = kind == KMeansModel.Kind ? KMeansModel.Load(stream) : throw Unknown(name, kind);
+                    clusterer = kind switch
+                    {
+                        KMeansModel.Kind => KMeansModel.Load(stream),
+                        GaussianMixtureModel.Kind => GaussianMixtureModel.Load(stream),
+                        _ => throw Unknown(name, kind),
+                    };
                     break;
                 case ClassifierStage:
                     classifier = kind == RandomForestModel.Kind ? RandomForestModel.Load(stream) : throw Unknown(name, kind);
@@ -148,6 +153,7 @@ public sealed class PipelineModel
         AutoencoderModel => AutoencoderModel.Kind,
         UmapModel => UmapModel.Kind,
         KMeansModel => KMeansModel.Kind,
+        GaussianMixtureModel => GaussianMixtureModel.Kind,
         _ => throw new InvalidOperationException($"No persisted kind for {model.GetType().Name}."),
     };
 

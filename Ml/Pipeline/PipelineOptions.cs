@@ -1,3 +1,4 @@
+using Distributed.Ml.Clustering;
 using Distributed.Ml.Embedding;
 using Distributed.Ml.Features;
 
@@ -9,8 +10,8 @@ public sealed record PipelineOptions
     /// <summary>Number of clusters (pseudo-label classes). Default 10.</summary>
     public int Clusters { get; init; } = 10;
 
-    /// <summary>Feature extractor. Default PCA.</summary>
-    public FeatureMethod Features { get; init; } = FeatureMethod.Pca;
+    /// <summary>Feature extractor. Default the autoencoder (the N2D recipe: autoencoder → UMAP → GMM).</summary>
+    public FeatureMethod Features { get; init; } = FeatureMethod.Autoencoder;
 
     /// <summary>PCA components when <see cref="Features"/> is PCA. Default 50.</summary>
     public int PcaComponents { get; init; } = 50;
@@ -21,8 +22,8 @@ public sealed record PipelineOptions
     /// </summary>
     public AutoencoderOptions Autoencoder { get; init; } = new();
 
-    /// <summary>Reduction before clustering. Default none.</summary>
-    public ReductionMethod Reduce { get; init; } = ReductionMethod.None;
+    /// <summary>Reduction before clustering. Default UMAP.</summary>
+    public ReductionMethod Reduce { get; init; } = ReductionMethod.Umap;
 
     /// <summary>Output dimension of the reduction. Default 10 (N2D: one per cluster).</summary>
     public int ReducedDimensions { get; init; } = 10;
@@ -35,8 +36,17 @@ public sealed record PipelineOptions
     /// </summary>
     public UmapOptions Umap { get; init; } = new() { MinDist = 0, Neighbors = 10 };
 
-    /// <summary>Clustering algorithm. Default k-means.</summary>
-    public ClusteringMethod Method { get; init; } = ClusteringMethod.KMeans;
+    /// <summary>Clustering algorithm. Default a Gaussian mixture with full covariance.</summary>
+    public ClusteringMethod Method { get; init; } = ClusteringMethod.Gmm;
+
+    /// <summary>
+    /// Gaussian mixture settings when <see cref="Method"/> is GMM; its cluster count and seed are
+    /// replaced by <see cref="Clusters"/> and <see cref="Seed"/>. Default: full covariance (N2D)
+    /// with 4 restarts instead of scikit-learn's 1, since EM from a k-means start can merge two
+    /// digits and the best log-likelihood of a few starts avoids most such runs; EM on the 10-d
+    /// embedding costs seconds.
+    /// </summary>
+    public GaussianMixtureOptions Gmm { get; init; } = new() { Restarts = 4 };
 
     /// <summary>k-means restarts. Default 10.</summary>
     public int KMeansRestarts { get; init; } = 10;
@@ -70,7 +80,8 @@ public sealed record PipelineOptions
         Require(Autoencoder.LearningRate > 0f && float.IsFinite(Autoencoder.LearningRate), $"--learning-rate must be positive, got {Autoencoder.LearningRate}");
         Require(Umap.Neighbors >= 2, $"--umap-neighbors must be at least 2, got {Umap.Neighbors}");
         Require(Umap.MinDist >= 0 && double.IsFinite(Umap.MinDist), $"--umap-min-dist must be non-negative, got {Umap.MinDist}");
-        NotYet(Method is ClusteringMethod.Gmm or ClusteringMethod.Dbscan or ClusteringMethod.Agglomerative or ClusteringMethod.Auto,
+        Require(Gmm.Restarts >= 1, $"GMM restarts must be at least 1, got {Gmm.Restarts}");
+        NotYet(Method is ClusteringMethod.Dbscan or ClusteringMethod.Agglomerative or ClusteringMethod.Auto,
             $"--method {Method.ToString().ToLowerInvariant()}");
         if (Reduce == ReductionMethod.Pca)
         {
@@ -91,7 +102,7 @@ public sealed record PipelineOptions
     {
         if (chosen)
         {
-            throw new OptionsException($"{option} is not implemented in this build yet; available: --features pca|pixels|autoencoder, --reduce none|pca|umap, --method kmeans|minibatch-kmeans");
+            throw new OptionsException($"{option} is not implemented in this build yet; available: --features pca|pixels|autoencoder, --reduce none|pca|umap, --method kmeans|minibatch-kmeans|gmm");
         }
     }
 }

@@ -54,6 +54,15 @@ public sealed record PipelineReport
     /// <summary>Whether the clustering met its convergence test.</summary>
     public bool? ClusterConverged { get; init; }
 
+    /// <summary>GMM: mean log-likelihood per image of the winning restart.</summary>
+    public double? LogLikelihood { get; init; }
+
+    /// <summary>GMM: Bayesian information criterion on the clustered rows (lower is better).</summary>
+    public double? Bic { get; init; }
+
+    /// <summary>GMM: mean log-likelihood after each EM iteration of the winning restart.</summary>
+    public double[]? LogLikelihoodTrace { get; init; }
+
     /// <summary>Share of pixel variance the PCA features keep.</summary>
     public double? PcaExplainedVariance { get; init; }
 

@@ -19,7 +19,7 @@ public class CliTests : IDisposable
             NpyWriter.Write(file, Enumerable.Range(0, 90).Select(i => (byte)(i % 3)).ToArray(), 90);
         }
         var output = Path.Combine(_directory, "out");
-        var (code, stdout, stderr) = Cli("run", images, "--out", output, "--clusters", "3", "--epochs", "3", "--trees", "10", "--labels", labels, "--quiet");
+        var (code, stdout, stderr) = Cli("run", images, "--out", output, "--clusters", "3", "--features", "pca", "--reduce", "none", "--method", "kmeans", "--pca-components", "8", "--trees", "10", "--labels", labels, "--quiet");
         Assert.True(code == 0, stderr);
         Assert.Contains("accuracy", stdout);
         Assert.Empty(stderr);

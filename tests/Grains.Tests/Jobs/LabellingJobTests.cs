@@ -38,6 +38,23 @@ public class LabellingJobTests
     }
 
     [Fact]
+    public void DefaultPipelineAutoencoderUmapGmmLabelsTheSyntheticClasses()
+    {
+        using var temp = new TempDirectory();
+        var (images, labels) = SyntheticImages.Write(temp.Path);
+        var defaults = new PipelineOptions { Clusters = 3, ForestTrees = 10 };
+        Assert.Equal((FeatureMethod.Autoencoder, ReductionMethod.Umap, ClusteringMethod.Gmm), (defaults.Features, defaults.Reduce, defaults.Method));
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), defaults, labels));
+
+        Assert.True(metrics["accuracy"]!.GetValue<double>() >= 0.95, $"accuracy {metrics["accuracy"]}");
+        Assert.Equal(metrics["training_loss"]!.AsArray().Count, metrics["training_loss"]!.AsArray().Count(l => l!.GetValue<double>() > 0));
+        Assert.NotNull(metrics["log_likelihood"]);
+        var prediction = PredictionJob.Run(Path.Combine(temp.File("out"), JobOutputs.Model), images, temp.File("pred.npy"));
+        Assert.Equal(180, prediction.Clusters.Length);
+        Assert.NotNull(prediction.Novelty);
+    }
+
+    [Fact]
     public void SameSeedGivesIdenticalAssignmentsAndModelBytes()
     {
         using var temp = new TempDirectory();

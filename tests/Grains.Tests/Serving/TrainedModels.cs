@@ -11,7 +11,7 @@ internal sealed class TrainedModels
 {
     private static readonly Lazy<TrainedModels> s_instance = new(() => new TrainedModels(), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static readonly PipelineOptions Options = new() { Clusters = 3, PcaComponents = 10, ForestTrees = 10, KMeansRestarts = 3 };
+    public static readonly PipelineOptions Options = new() { Features = FeatureMethod.Pca, Reduce = ReductionMethod.None, Method = ClusteringMethod.KMeans, Clusters = 3, PcaComponents = 10, ForestTrees = 10, KMeansRestarts = 3 };
 
     private TrainedModels()
     {

@@ -65,6 +65,23 @@ public class AutoencoderTests
         Assert.All(reconstruction.Data, v => Assert.InRange(v, 0f, 1f));
     }
 
+    // Only the dense network: the convolutional one still differs in the last bits with the
+    // other images of its block (an open issue, see the README's known limitations).
+    [Theory]
+    [InlineData(AutoencoderArchitecture.Dense)]
+    public void FeaturesOfARowDoNotDependOnItsBatch(AutoencoderArchitecture architecture)
+    {
+        var (images, _) = PrototypeImages(perPrototype: 15, seed: 6);
+        var model = Autoencoder.Fit(images, new AutoencoderOptions { Architecture = architecture, Epochs = 1, BatchSize = 9 });
+        var whole = model.Transform(images);
+        for (var i = 0; i < images.Rows; i += 7)
+        {
+            Assert.Equal(whole.Row(i).ToArray(), model.Transform(images.SelectRows([i])).Data);
+        }
+        var tail = model.Transform(images.SelectRows([.. Enumerable.Range(13, 20)]));
+        Assert.Equal(whole.RowBlock(13, 20).ToArray(), tail.Data);
+    }
+
     [Fact]
     public void InvalidInputIsRejected()
     {
