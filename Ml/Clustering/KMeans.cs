@@ -100,7 +100,8 @@ public static class KMeans
         return total / d;
     }
 
-    private static double SquaredShift(float[] before, float[] after)
+    /// <summary>Squared Euclidean distance between two centre sets, summed in index order.</summary>
+    internal static double SquaredShift(float[] before, float[] after)
     {
         var shift = 0.0;
         for (var i = 0; i < before.Length; i++)
@@ -112,7 +113,7 @@ public static class KMeans
     }
 
     /// <summary>Moves each empty cluster's centre onto a distinct row among those farthest from their centres.</summary>
-    private static void RelocateEmptyClusters(Matrix data, long[] counts, float[] distances, float[] centres)
+    internal static void RelocateEmptyClusters(Matrix data, long[] counts, float[] distances, float[] centres)
     {
         var empty = 0;
         foreach (var count in counts)

@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Distributed.Ml.Numerics;
 
 namespace Distributed.Ml.Clustering;
@@ -7,10 +10,18 @@ namespace Distributed.Ml.Clustering;
 /// Assigns rows to their nearest centre by squared Euclidean distance, computed as
 /// ‖x‖² − 2x·c + ‖c‖² (clamped at 0 against rounding), ties to the lower centre index.
 /// </summary>
+/// <remarks>
+/// The dot products come from <see cref="PackedCentres"/>: each is the sequential float sum over
+/// the dimensions, so the distances do not depend on the vector width of the machine.
+/// </remarks>
 public static class NearestCentre
 {
     /// <summary>Rows per parallel work item: fixed, so results do not depend on the thread count.</summary>
     public const int BlockRows = 2048;
+
+    // Rows handed to the kernel at once: their indices, norms and distances live on the stack.
+    private const int ChunkRows = 64;
+    private const int StackFloats = 4096;
 
     /// <summary>Squared norm of every row of a row-major buffer.</summary>
     public static float[] RowSquaredNorms(ReadOnlySpan<float> rows, int count, int dimension)
@@ -31,51 +42,180 @@ public static class NearestCentre
     public static void AssignBlock(Matrix data, int start, int count, ReadOnlySpan<float> centres, ReadOnlySpan<float> centreNorms,
         Span<int> labels, Span<float> squaredDistances)
     {
-        var d = data.Cols;
-        var k = centreNorms.Length;
-        for (var i = 0; i < count; i++)
-        {
-            var row = data.Row(start + i);
-            var rowNorm = TensorPrimitives.Dot(row, row);
-            var best = 0;
-            var bestDistance = float.PositiveInfinity;
-            for (var c = 0; c < k; c++)
-            {
-                var distance = rowNorm - 2f * TensorPrimitives.Dot(row, centres.Slice(c * d, d)) + centreNorms[c];
-                if (distance < bestDistance)
-                {
-                    bestDistance = distance;
-                    best = c;
-                }
-            }
-            labels[i] = best;
-            squaredDistances[i] = MathF.Max(0f, bestDistance);
-        }
+        ArgumentNullException.ThrowIfNull(data);
+        var packed = new PackedCentres(centres, centreNorms.Length, data.Cols);
+        packed.UseNorms(centreNorms);
+        AssignRows(data, start, count, packed, labels, squaredDistances);
     }
 
     /// <summary>Nearest centre for every row, in parallel blocks. Returns the inertia (sum of squared distances).</summary>
-    public static double Assign(Matrix data, float[] centres, int k, int[] labels, float[] squaredDistances)
+    public static double Assign(Matrix data, float[] centres, int k, int[] labels, float[] squaredDistances) =>
+        Assign(data, centres, k, labels, squaredDistances, parallel: true);
+
+    /// <summary>
+    /// <see cref="Assign(Matrix, float[], int, int[], float[])"/>, with the blocks run in parallel
+    /// or one after the other (callers already running in parallel); the result is the same.
+    /// </summary>
+    internal static double Assign(Matrix data, float[] centres, int k, int[] labels, float[] squaredDistances, bool parallel)
     {
-        var norms = RowSquaredNorms(centres, k, data.Cols);
+        ArgumentNullException.ThrowIfNull(data);
+        var packed = new PackedCentres(centres, k, data.Cols);
         var blocks = (data.Rows + BlockRows - 1) / BlockRows;
         var partial = new double[blocks];
-        Parallel.For(0, blocks, b =>
+        void Block(int b)
         {
             var start = b * BlockRows;
             var count = Math.Min(BlockRows, data.Rows - start);
-            AssignBlock(data, start, count, centres, norms, labels.AsSpan(start, count), squaredDistances.AsSpan(start, count));
+            AssignRows(data, start, count, packed, labels.AsSpan(start, count), squaredDistances.AsSpan(start, count));
             var sum = 0.0;
             for (var i = start; i < start + count; i++)
             {
                 sum += squaredDistances[i];
             }
             partial[b] = sum;
-        });
+        }
+        if (parallel)
+        {
+            Parallel.For(0, blocks, Block);
+        }
+        else
+        {
+            for (var b = 0; b < blocks; b++)
+            {
+                Block(b);
+            }
+        }
         var inertia = 0.0;
         foreach (var value in partial)
         {
             inertia += value;
         }
         return inertia;
+    }
+
+    /// <summary>Nearest centre of rows [start, start+count) with packed centres.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void AssignRows(Matrix data, int start, int count, PackedCentres packed, Span<int> labels, Span<float> squaredDistances)
+    {
+        var lanes = packed.Lanes;
+        var chunk = Math.Clamp(StackFloats / lanes / 4 * 4, 4, ChunkRows);
+        Span<int> rows = stackalloc int[ChunkRows];
+        Span<float> norms = stackalloc float[ChunkRows];
+        var size = chunk * lanes;
+        var distances = size <= StackFloats ? stackalloc float[StackFloats] : new float[size];
+        for (var first = 0; first < count; first += chunk)
+        {
+            var n = Math.Min(chunk, count - first);
+            for (var r = 0; r < n; r++)
+            {
+                var row = data.Row(start + first + r);
+                rows[r] = start + first + r;
+                norms[r] = TensorPrimitives.Dot(row, row);
+            }
+            packed.SquaredDistances(data.Data, rows[..n], norms[..n], distances);
+            for (var r = 0; r < n; r++)
+            {
+                var (best, bestDistance, _) = NearestTwo(distances.Slice(r * lanes, lanes), packed.Count);
+                labels[first + r] = best;
+                squaredDistances[first + r] = MathF.Max(0f, bestDistance);
+            }
+        }
+    }
+
+    /// <summary>
+    /// For one row of kernel output: the index of the smallest of the first
+    /// <paramref name="count"/> values (ties to the lower index), that value, and the smallest of
+    /// the others (+∞ when there are none). <paramref name="distances"/> spans the padded lanes
+    /// (+∞ beyond <paramref name="count"/>) and is overwritten.
+    /// </summary>
+    /// <remarks>
+    /// With 8-float vectors this takes lane-wise minima instead of a scan whose branches
+    /// mispredict; Vector256.Min propagates NaN, so any NaN sends the row to the scan and its rules.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static (int Index, float Nearest, float Second) NearestTwo(Span<float> distances, int count)
+    {
+        if (Vector256.IsHardwareAccelerated && distances.Length is 8 or 16)
+        {
+            // Up to 16 centres (k-means's usual case) stay in two registers throughout.
+            var infinity = Vector256.Create(float.PositiveInfinity);
+            var low = Vector256.Create((ReadOnlySpan<float>)distances);
+            var high = distances.Length == 16 ? Vector256.Create((ReadOnlySpan<float>)distances[8..]) : infinity;
+            var nearest = Minimum(Vector256.Min(low, high));
+            if (!float.IsNaN(nearest))
+            {
+                var target = Vector256.Create(nearest);
+                var mask = Vector256.Equals(low, target).ExtractMostSignificantBits() | (Vector256.Equals(high, target).ExtractMostSignificantBits() << 8);
+                var best = BitOperations.TrailingZeroCount(mask);
+                var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+                low = Vector256.ConditionalSelect(Vector256.Equals(lanes, Vector256.Create(best)).AsSingle(), infinity, low);
+                high = Vector256.ConditionalSelect(Vector256.Equals(lanes, Vector256.Create(best - 8)).AsSingle(), infinity, high);
+                return (best, nearest, Minimum(Vector256.Min(low, high)));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && distances.Length % Vector256<float>.Count == 0)
+        {
+            var nearest = Minimum(distances);
+            if (!float.IsNaN(nearest))
+            {
+                var target = Vector256.Create(nearest);
+                for (var lane = 0; lane < distances.Length; lane += Vector256<float>.Count)
+                {
+                    var equal = Vector256.Equals(Vector256.Create((ReadOnlySpan<float>)distances[lane..]), target).ExtractMostSignificantBits();
+                    if (equal != 0)
+                    {
+                        var best = lane + BitOperations.TrailingZeroCount(equal);
+                        distances[best] = float.PositiveInfinity;
+                        return (best, nearest, Minimum(distances));
+                    }
+                }
+            }
+        }
+        return NearestTwoScan(distances[..count]);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (int Index, float Nearest, float Second) NearestTwoScan(ReadOnlySpan<float> distances)
+    {
+        var best = 0;
+        var nearest = float.PositiveInfinity;
+        var second = float.PositiveInfinity;
+        for (var c = 0; c < distances.Length; c++)
+        {
+            var distance = distances[c];
+            if (distance < nearest)
+            {
+                second = nearest;
+                nearest = distance;
+                best = c;
+            }
+            else if (distance < second)
+            {
+                second = distance;
+            }
+        }
+        return (best, nearest, second);
+    }
+
+    /// <summary>Smallest value (NaN if any is NaN) of a span whose length is a multiple of 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Minimum(ReadOnlySpan<float> values)
+    {
+        var min = Vector256.Create(values);
+        for (var lane = Vector256<float>.Count; lane < values.Length; lane += Vector256<float>.Count)
+        {
+            min = Vector256.Min(min, Vector256.Create(values[lane..]));
+        }
+        return Minimum(min);
+    }
+
+    /// <summary>Smallest lane (NaN if any is NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Minimum(Vector256<float> values)
+    {
+        var half = Vector128.Min(values.GetLower(), values.GetUpper());
+        half = Vector128.Min(half, Vector128.Shuffle(half, Vector128.Create(2, 3, 0, 1)));
+        half = Vector128.Min(half, Vector128.Shuffle(half, Vector128.Create(1, 0, 3, 2)));
+        return half.ToScalar();
     }
 }
