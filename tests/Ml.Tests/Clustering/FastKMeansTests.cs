@@ -100,6 +100,51 @@ public class FastKMeansTests
         Assert.Equal(expected, KMeansPlusPlus.Choose(data, k, new Rng(11), parallel: false));
     }
 
+    [Theory]
+    [MemberData(nameof(DataSets))]
+    public void HamerlyMatchesPlainLloyd(string name, int k)
+    {
+        var data = DataSet(name);
+        var tolerance = 1e-4 * KMeans.MeanFeatureVariance(data);
+        var norms = NearestCentre.RowSquaredNorms(data.Data, data.Rows, data.Cols);
+        foreach (var seed in new ulong[] { 1, 2, 3 })
+        {
+            var initial = KMeansPlusPlus.Choose(data, k, new Rng(seed));
+            var plain = ReferenceKMeans.Lloyd(data, k, (float[])initial.Clone(), 300, tolerance);
+            var fast = HamerlyLloyd.Fit(data, k, (float[])initial.Clone(), 300, tolerance, norms, parallel: false);
+            Assert.Equal(plain.Iterations, fast.Iterations);
+            Assert.Equal(plain.Converged, fast.Converged);
+            Assert.Equal(plain.Inertia, fast.Inertia, 1e-9 * plain.Inertia);
+            for (var i = 0; i < plain.Centres.Length; i++)
+            {
+                Assert.Equal(plain.Centres[i], fast.Centres[i], 1e-5f * (1 + Math.Abs(plain.Centres[i])));
+            }
+            Assert.Equal(Labels(data, plain), Labels(data, fast));
+
+            var parallel = HamerlyLloyd.Fit(data, k, (float[])initial.Clone(), 300, tolerance, norms, parallel: true);
+            Assert.Equal(fast.Centres, parallel.Centres);
+            Assert.Equal(fast.Inertia, parallel.Inertia);
+        }
+    }
+
+    [Theory]
+    [InlineData("overlapping", 6, 1)]
+    [InlineData("uniform", 7, 4)]
+    [InlineData("large", 9, 3)]
+    public void FitMatchesTheReferenceFit(string name, int k, int restarts)
+    {
+        var data = DataSet(name);
+        var options = new KMeansOptions { Clusters = k, Restarts = restarts, Seed = 21 };
+        var expected = ReferenceKMeans.Fit(data, options);
+        var result = KMeans.Fit(data, options);
+        Assert.Equal(expected.Labels, result.Labels);
+        Assert.Equal(expected.Model.Iterations, result.Model.Iterations);
+        Assert.Equal(expected.Model.Inertia, result.Model.Inertia, 1e-9 * expected.Model.Inertia);
+    }
+
+    private static int[] Labels(Matrix data, KMeansModel model) =>
+        model.Predict(data);
+
     private static (int, float, float) Scan(ReadOnlySpan<float> values)
     {
         var (best, nearest, second) = (0, float.PositiveInfinity, float.PositiveInfinity);
