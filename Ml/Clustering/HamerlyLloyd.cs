@@ -53,6 +53,7 @@ internal static class HamerlyLloyd
     /// it was made with. <paramref name="rowSquaredNorms"/> are the rows' float squared norms as
     /// <see cref="NearestCentre.RowSquaredNorms"/> computes them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static KMeansModel Fit(Matrix data, int k, float[] centres, int maxIterations, double tolerance, float[] rowSquaredNorms, bool parallel)
     {
         var n = data.Rows;
@@ -99,7 +100,7 @@ internal static class HamerlyLloyd
                 // Rare: relocation needs every row's distance, which the bounds do not give.
                 distances ??= new float[n];
                 scratchLabels ??= new int[n];
-                NearestCentre.Assign(data, previous, k, scratchLabels, distances, parallel);
+                NearestCentre.Assign(data, previous, k, scratchLabels, distances, parallel, rowSquaredNorms);
                 KMeans.RelocateEmptyClusters(data, totals.Counts, distances, centres);
             }
             if (KMeans.SquaredShift(previous, centres) <= tolerance)
@@ -111,7 +112,7 @@ internal static class HamerlyLloyd
         }
 
         // The template's inertia is the last assignment's, to the centres it was made with.
-        var inertia = NearestCentre.Assign(data, previous, k, scratchLabels ?? new int[n], distances ?? new float[n], parallel);
+        var inertia = NearestCentre.Assign(data, previous, k, scratchLabels ?? new int[n], distances ?? new float[n], parallel, rowSquaredNorms);
         return new KMeansModel(centres, k, d, inertia, iterations, converged);
     }
 
@@ -297,6 +298,7 @@ internal static class HamerlyLloyd
         }
 
         /// <summary>Adds how far each centre moved to the running totals and records the new centre geometry.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void MoveCentres(float[] before, float[] after)
         {
             var d = _data.Cols;
@@ -344,6 +346,7 @@ internal static class HamerlyLloyd
         /// Each centre's distance to the nearest other one (+∞ when k = 1), and the bound E on the
         /// float rounding of any row's squared distance to these centres.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Geometry(float[] centres)
         {
             var d = _data.Cols;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Distributed.Ml.Numerics;
 
 namespace Distributed.Ml.Clustering;
@@ -56,7 +57,7 @@ public static class KMeans
         }
 
         var labels = new int[data.Rows];
-        var inertia = NearestCentre.Assign(data, best.Centres, best.ClusterCount, labels, new float[data.Rows]);
+        var inertia = NearestCentre.Assign(data, best.Centres, best.ClusterCount, labels, new float[data.Rows], parallel: true, rowSquaredNorms);
         var final = new KMeansModel(best.Centres, best.ClusterCount, best.Dimension, inertia, best.Iterations, best.Converged);
         return new KMeansResult(final, labels);
     }
@@ -72,6 +73,7 @@ public static class KMeans
         ArgumentOutOfRangeException.ThrowIfNegative(tolerance);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double MeanFeatureVariance(Matrix data)
     {
         var d = data.Cols;

@@ -25,6 +25,7 @@ public static class KMeansPlusPlus
     /// <see cref="Choose(Matrix, int, Rng)"/>, measuring distances in parallel blocks or one block
     /// after the other (callers already running in parallel); the result is the same.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float[] Choose(Matrix data, int k, Rng rng, bool parallel)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -73,6 +73,7 @@ public sealed class KMeansStatistics
     /// sum[j] += row[j] (or −=) in double. Widening a float is exact and each element is one
     /// rounding either way, so the vectors give the same values as the scalar loop.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddScaled(Span<double> sum, ReadOnlySpan<float> row, bool negate)
     {
         var j = 0;
@@ -102,6 +103,7 @@ public sealed class KMeansStatistics
     }
 
     /// <summary>Adds another worker's statistics into these.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Merge(KMeansStatistics other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -121,6 +123,7 @@ public sealed class KMeansStatistics
     }
 
     /// <summary>Writes the mean of every non-empty cluster into <paramref name="centres"/>; empty clusters keep their centre.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteMeans(Span<float> centres)
     {
         var d = Dimension;

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -59,7 +58,7 @@ internal sealed class PackedCentres
         for (var c = 0; c < Count; c++)
         {
             var centre = centres.Slice(c * d, d);
-            _norms[c] = TensorPrimitives.Dot(centre, centre);
+            _norms[c] = NearestCentre.SquaredNorm(centre);
             for (var j = 0; j < d; j++)
             {
                 _transposed[j * Lanes + c] = centre[j];
