@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Distributed.Ml.Numerics;
 
 namespace Distributed.Ml.Clustering;
@@ -6,11 +7,15 @@ namespace Distributed.Ml.Clustering;
 /// k-means by Lloyd's algorithm with greedy k-means++ seeding and restarts.
 /// </summary>
 /// <remarks>
-/// Each iteration is the distributed template: assign rows to the nearest centre, accumulate
-/// <see cref="KMeansStatistics"/> per block, reduce in block order, move centres to the means.
-/// Empty clusters are re-seeded with the rows farthest from their centres (as scikit-learn does).
-/// Labels come from a final assignment pass, so they equal <see cref="KMeansModel.Predict"/>.
-/// Deterministic for a given seed, whatever the number of threads.
+/// Each iteration follows the distributed template: assign rows to the nearest centre
+/// (<see cref="NearestCentre"/>), accumulate <see cref="KMeansStatistics"/> per block, reduce in
+/// block order, move centres to the means. Locally it runs with Hamerly's bounds
+/// (<see cref="HamerlyLloyd"/>), which skip the distances that cannot change an assignment, so the
+/// labels and centres are the template's. Empty clusters are re-seeded with the rows farthest from
+/// their centres (as scikit-learn does). Labels come from a final assignment pass, so they equal
+/// <see cref="KMeansModel.Predict"/>. Restarts run in parallel, each on one thread and seeded from
+/// (seed, restart) alone; the lowest inertia wins, ties to the earlier restart. Deterministic for a
+/// given seed, whatever the number of threads.
 /// </remarks>
 public static class KMeans
 {
@@ -22,48 +27,39 @@ public static class KMeans
         Validate(data, options.Clusters, options.Restarts, options.MaxIterations, options.Tolerance);
 
         var tolerance = options.Tolerance * MeanFeatureVariance(data);
-        KMeansModel? best = null;
-        for (var restart = 0; restart < options.Restarts; restart++)
+        var rowSquaredNorms = NearestCentre.RowSquaredNorms(data.Data, data.Rows, data.Cols);
+        var models = new KMeansModel[options.Restarts];
+        // Whole restarts per thread: an iteration with bounds is too short to split across threads.
+        // A single restart splits its row blocks instead; the result is the same either way.
+        var parallelRestarts = options.Restarts > 1;
+        void Restart(int restart)
         {
             var rng = Rng.Derive(options.Seed, RandomStreams.Restart, (ulong)restart);
-            var model = Lloyd(data, options.Clusters, KMeansPlusPlus.Choose(data, options.Clusters, rng), options.MaxIterations, tolerance);
-            if (best is null || model.Inertia < best.Inertia)
+            var centres = KMeansPlusPlus.Choose(data, options.Clusters, rng, parallel: !parallelRestarts);
+            models[restart] = HamerlyLloyd.Fit(data, options.Clusters, centres, options.MaxIterations, tolerance, rowSquaredNorms, parallel: !parallelRestarts);
+        }
+        if (parallelRestarts)
+        {
+            // No more workers than cores: a restart is long, and the pool would otherwise add threads.
+            Parallel.For(0, options.Restarts, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, Restart);
+        }
+        else
+        {
+            Restart(0);
+        }
+        var best = models[0];
+        foreach (var model in models)
+        {
+            if (model.Inertia < best.Inertia)
             {
                 best = model;
             }
         }
 
         var labels = new int[data.Rows];
-        var inertia = NearestCentre.Assign(data, best!.Centres, best.ClusterCount, labels, new float[data.Rows]);
+        var inertia = NearestCentre.Assign(data, best.Centres, best.ClusterCount, labels, new float[data.Rows], parallel: true, rowSquaredNorms);
         var final = new KMeansModel(best.Centres, best.ClusterCount, best.Dimension, inertia, best.Iterations, best.Converged);
         return new KMeansResult(final, labels);
-    }
-
-    /// <summary>Lloyd iterations from the given centres (modified in place).</summary>
-    internal static KMeansModel Lloyd(Matrix data, int k, float[] centres, int maxIterations, double tolerance)
-    {
-        var labels = new int[data.Rows];
-        var distances = new float[data.Rows];
-        var previous = new float[centres.Length];
-        var iterations = 0;
-        var converged = false;
-        double inertia = 0;
-        while (iterations < maxIterations)
-        {
-            iterations++;
-            NearestCentre.Assign(data, centres, k, labels, distances);
-            var stats = KMeansStatistics.Compute(data, k, labels, distances);
-            inertia = stats.Inertia;
-            centres.CopyTo(previous, 0);
-            stats.WriteMeans(centres);
-            RelocateEmptyClusters(data, stats.Counts, distances, centres);
-            if (SquaredShift(previous, centres) <= tolerance)
-            {
-                converged = true;
-                break;
-            }
-        }
-        return new KMeansModel(centres, k, data.Cols, inertia, iterations, converged);
     }
 
     internal static void Validate(Matrix data, int clusters, int restarts, int maxIterations, double tolerance)
@@ -77,6 +73,7 @@ public static class KMeans
         ArgumentOutOfRangeException.ThrowIfNegative(tolerance);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double MeanFeatureVariance(Matrix data)
     {
         var d = data.Cols;
@@ -100,7 +97,8 @@ public static class KMeans
         return total / d;
     }
 
-    private static double SquaredShift(float[] before, float[] after)
+    /// <summary>Squared Euclidean distance between two centre sets, summed in index order.</summary>
+    internal static double SquaredShift(float[] before, float[] after)
     {
         var shift = 0.0;
         for (var i = 0; i < before.Length; i++)
@@ -112,7 +110,7 @@ public static class KMeans
     }
 
     /// <summary>Moves each empty cluster's centre onto a distinct row among those farthest from their centres.</summary>
-    private static void RelocateEmptyClusters(Matrix data, long[] counts, float[] distances, float[] centres)
+    internal static void RelocateEmptyClusters(Matrix data, long[] counts, float[] distances, float[] centres)
     {
         var empty = 0;
         foreach (var count in counts)

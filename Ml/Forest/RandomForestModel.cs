@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Persistence;
 
@@ -9,7 +10,12 @@ public sealed class RandomForestModel
     /// <summary>Kind tag in the serialised form.</summary>
     public const string Kind = "random-forest";
     private const int FormatVersion = 1;
-    private const int PredictBlockRows = 1024;
+
+    // Probabilities of one block of rows fit on the stack up to this many values.
+    private const int StackFloats = 8192;
+
+    // Built on first prediction: the trees in the layout prediction wants.
+    private PackedForest? _packed;
 
     /// <summary>Creates a model from fitted trees.</summary>
     public RandomForestModel(int[] classes, int featureCount, DecisionTree[] trees, double[] featureImportances, double outOfBagScore)
@@ -54,6 +60,8 @@ public sealed class RandomForestModel
 
     internal RandomForestModel WithOutOfBagScore(double score) => new(Classes, FeatureCount, Trees, FeatureImportances, score);
 
+    private PackedForest Packed => Volatile.Read(ref _packed) ?? Pack();
+
     /// <summary>Class probabilities of one row (mean of the trees' leaf distributions).</summary>
     public void PredictProba(ReadOnlySpan<float> row, Span<float> probabilities)
     {
@@ -61,38 +69,91 @@ public sealed class RandomForestModel
         {
             throw new ArgumentException($"Expected {FeatureCount} features and room for {Classes.Length} probabilities.");
         }
-        probabilities.Clear();
-        foreach (var tree in Trees)
-        {
-            var offset = tree.LeafOffset(row);
-            System.Numerics.Tensors.TensorPrimitives.Add(probabilities, tree.LeafValues.AsSpan(offset, Classes.Length), probabilities);
-        }
-        System.Numerics.Tensors.TensorPrimitives.Multiply(probabilities, 1f / Trees.Length, probabilities);
+        Packed.Predict(row, probabilities);
     }
 
     /// <summary>Class probabilities of every row, row-major rows × classes.</summary>
+    /// <remarks>
+    /// Rows go in fixed blocks (in parallel when there are several), each block down one tree
+    /// after another; every row's sum is still formed in tree order, so the result does not
+    /// depend on the blocks or the threads.
+    /// </remarks>
     public Matrix PredictProba(Matrix rows)
+    {
+        CheckColumns(rows);
+        var result = new Matrix(rows.Rows, Classes.Length);
+        var packed = Packed;
+        ForEachBlock(rows.Rows, (start, count) => packed.Predict(rows, start, count, result.RowBlock(start, count)));
+        return result;
+    }
+
+    /// <summary>Most probable class label of every row (ties to the smaller label).</summary>
+    public int[] Predict(Matrix rows)
+    {
+        CheckColumns(rows);
+        var labels = new int[rows.Rows];
+        if (rows.Rows <= PackedForest.BlockRows)
+        {
+            // One block (a single row included): no delegate, no allocation but the labels.
+            PredictBlock(Packed, rows, 0, rows.Rows, labels);
+        }
+        else
+        {
+            PredictBlocks(rows, labels);
+        }
+        return labels;
+    }
+
+    // Separate from Predict so that its closure is only allocated when there are several blocks.
+    private void PredictBlocks(Matrix rows, int[] labels)
+    {
+        var packed = Packed;
+        ForEachBlock(rows.Rows, (start, count) => PredictBlock(packed, rows, start, count, labels));
+    }
+
+    /// <summary>Labels of rows [start, start+count): probabilities only live per block, never as a rows × classes matrix.</summary>
+    private void PredictBlock(PackedForest packed, Matrix rows, int start, int count, int[] labels)
+    {
+        var classes = Classes.Length;
+        var size = count * classes;
+        var probabilities = size <= StackFloats ? stackalloc float[size] : new float[size];
+        packed.Predict(rows, start, count, probabilities);
+        for (var r = 0; r < count; r++)
+        {
+            labels[start + r] = Classes[TensorPrimitives.IndexOfMax(probabilities.Slice(r * classes, classes))];
+        }
+    }
+
+    private void CheckColumns(Matrix rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Cols != FeatureCount)
         {
             throw new ArgumentException($"The forest expects {FeatureCount} features, got {rows.Cols}.", nameof(rows));
         }
-        var result = new Matrix(rows.Rows, Classes.Length);
-        var blocks = (rows.Rows + PredictBlockRows - 1) / PredictBlockRows;
-        Parallel.For(0, blocks, b =>
-        {
-            var end = Math.Min(rows.Rows, (b + 1) * PredictBlockRows);
-            for (var i = b * PredictBlockRows; i < end; i++)
-            {
-                PredictProba(rows.Row(i), result.Row(i));
-            }
-        });
-        return result;
     }
 
-    /// <summary>Most probable class label of every row (ties to the smaller label).</summary>
-    public int[] Predict(Matrix rows) => ArgMax(PredictProba(rows));
+    /// <summary>Runs <paramref name="block"/> on fixed blocks of rows: inline for one block, in parallel otherwise.</summary>
+    private static void ForEachBlock(int rows, Action<int, int> block)
+    {
+        var blocks = (rows + PackedForest.BlockRows - 1) / PackedForest.BlockRows;
+        if (blocks <= 1)
+        {
+            block(0, rows);
+            return;
+        }
+        Parallel.For(0, blocks, b =>
+        {
+            var start = b * PackedForest.BlockRows;
+            block(start, Math.Min(PackedForest.BlockRows, rows - start));
+        });
+    }
+
+    private PackedForest Pack()
+    {
+        var packed = PackedForest.Build(Trees, Classes.Length);
+        return Interlocked.CompareExchange(ref _packed, packed, null) ?? packed;
+    }
 
     /// <summary>The label of the most probable class in each row of a probability matrix.</summary>
     public int[] ArgMax(Matrix probabilities)
@@ -101,7 +162,7 @@ public sealed class RandomForestModel
         var labels = new int[probabilities.Rows];
         for (var i = 0; i < labels.Length; i++)
         {
-            labels[i] = Classes[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities.Row(i))];
+            labels[i] = Classes[TensorPrimitives.IndexOfMax(probabilities.Row(i))];
         }
         return labels;
     }

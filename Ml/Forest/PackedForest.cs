@@ -1,0 +1,247 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Distributed.Ml.Numerics;
+
+namespace Distributed.Ml.Forest;
+
+/// <summary>
+/// All trees of a forest in one array of 16-byte nodes, for prediction. A step down a tree reads
+/// one node (feature, threshold and both children together) instead of one value from each of
+/// four arrays, and a child that is a leaf is stored as the complement of its class distribution's
+/// offset in the tree's <see cref="DecisionTree.LeafValues"/>, so a descent ends without reading the
+/// leaf node. Internal nodes are laid out depth-first, so a left child sits next to its parent.
+/// </summary>
+/// <remarks>
+/// Probabilities are summed tree by tree in tree order and then scaled by 1/T, element by element,
+/// exactly as <see cref="RandomForestModel.PredictProba(ReadOnlySpan{float}, Span{float})"/> did one
+/// row at a time, so the results are bit-identical; only the order of the loops differs.
+/// </remarks>
+internal sealed class PackedForest
+{
+    /// <summary>Rows that descend one tree before the next tree is taken: the top of each tree stays in cache.</summary>
+    public const int BlockRows = 512;
+
+    // Leaf codes from here up are pure leaves (see LeafCode); offsets stay below.
+    private const int PureLeaf = 1 << 30;
+
+    private readonly Node[] _nodes;
+    private readonly int[] _roots;
+    private readonly float[][] _values;
+
+    private PackedForest(Node[] nodes, int[] roots, float[][] values, int classes)
+    {
+        _nodes = nodes;
+        _roots = roots;
+        _values = values;
+        Classes = classes;
+    }
+
+    /// <summary>Number of classes.</summary>
+    public int Classes { get; }
+
+    /// <summary>Number of trees.</summary>
+    public int Trees => _roots.Length;
+
+    /// <summary>Packs the trees (validated <see cref="DecisionTree"/>s of the same class count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static PackedForest Build(IReadOnlyList<DecisionTree> trees, int classes)
+    {
+        var internalNodes = 0;
+        var largest = 0;
+        foreach (var tree in trees)
+        {
+            internalNodes += tree.NodeCount - tree.LeafValues.Length / classes;
+            largest = Math.Max(largest, tree.NodeCount);
+        }
+        var nodes = new Node[internalNodes];
+        var roots = new int[trees.Count];
+        var values = new float[trees.Count][];
+        var index = new int[largest];
+        var stack = new int[largest];
+        var next = 0;
+        for (var t = 0; t < trees.Count; t++)
+        {
+            var tree = trees[t];
+            // Internal nodes in depth-first preorder, so a left child sits next to its parent
+            // (often in the same cache line); leaves become offsets into the values.
+            var depth = 0;
+            stack[depth++] = 0;
+            while (depth > 0)
+            {
+                var i = stack[--depth];
+                if (tree.Feature[i] < 0)
+                {
+                    index[i] = ~LeafCode(tree.LeafValues.AsSpan(tree.Left[i] * classes, classes), tree.Left[i] * classes);
+                    continue;
+                }
+                index[i] = next++;
+                stack[depth++] = tree.Right[i];
+                stack[depth++] = tree.Left[i];
+            }
+            for (var i = 0; i < tree.NodeCount; i++)
+            {
+                if (tree.Feature[i] >= 0)
+                {
+                    nodes[index[i]] = new Node(tree.Feature[i], tree.Threshold[i], index[tree.Left[i]], index[tree.Right[i]]);
+                }
+            }
+            roots[t] = index[0];
+            values[t] = tree.LeafValues;
+        }
+        return new PackedForest(nodes, roots, values, classes);
+    }
+
+    /// <summary>
+    /// How a leaf is stored: <see cref="PureLeaf"/> + c when its distribution is all class c (1 there,
+    /// 0 elsewhere: a fully grown tree's leaves nearly all are), otherwise the offset of its values.
+    /// Adding a pure leaf is adding 1 to one class: the zeros it skips would not change any sum.
+    /// </summary>
+    private static int LeafCode(ReadOnlySpan<float> values, int offset)
+    {
+        var only = -1;
+        for (var c = 0; c < values.Length; c++)
+        {
+            if (values[c] == 0f && !float.IsNegative(values[c]))
+            {
+                continue;
+            }
+            if (only >= 0 || values[c] != 1f)
+            {
+                return offset;
+            }
+            only = c;
+        }
+        return only >= 0 ? PureLeaf + only : offset;
+    }
+
+    /// <summary>Adds the leaf stored as <paramref name="code"/> (see <see cref="LeafCode"/>) to a row's sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddLeaf(Span<float> sum, float[] values, int code)
+    {
+        if (code >= PureLeaf)
+        {
+            sum[code - PureLeaf] += 1f;
+        }
+        else
+        {
+            Add(sum, values.AsSpan(code, sum.Length));
+        }
+    }
+
+    /// <summary>Code (see <see cref="LeafCode"/>) of the leaf of tree <paramref name="tree"/> that <paramref name="row"/> reaches.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Leaf(int tree, ReadOnlySpan<float> row)
+    {
+        var node = _roots[tree];
+        var nodes = _nodes;
+        while (node >= 0)
+        {
+            ref readonly var n = ref nodes[node];
+            node = row[n.Feature] <= n.Threshold ? n.Left : n.Right;
+        }
+        return ~node;
+    }
+
+    /// <summary>Class probabilities of one row into <paramref name="probabilities"/> (length <see cref="Classes"/>).</summary>
+    public void Predict(ReadOnlySpan<float> row, Span<float> probabilities)
+    {
+        probabilities.Clear();
+        for (var t = 0; t < Trees; t++)
+        {
+            AddLeaf(probabilities, _values[t], Leaf(t, row));
+        }
+        Scale(probabilities, 1f / Trees);
+    }
+
+    /// <summary>
+    /// Class probabilities of rows [start, start+count) of <paramref name="rows"/> into
+    /// <paramref name="probabilities"/> (count × <see cref="Classes"/>): each tree in turn for the
+    /// whole range, which callers keep to about <see cref="BlockRows"/> rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Predict(Matrix rows, int start, int count, Span<float> probabilities)
+    {
+        var classes = Classes;
+        probabilities = probabilities[..(count * classes)];
+        probabilities.Clear();
+        // Unchecked indexing: Build produced every child index, the model checked every feature
+        // index against its feature count, and callers checked the rows' width.
+        ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
+        ref var data = ref MemoryMarshal.GetArrayDataReference(rows.Data);
+        var cols = rows.Cols;
+        for (var t = 0; t < Trees; t++)
+        {
+            var root = _roots[t];
+            var values = _values[t];
+            var r = 0;
+            // Four rows descend together: their node loads are independent, so the misses overlap.
+            for (; r + 4 <= count; r += 4)
+            {
+                ref var x0 = ref Unsafe.Add(ref data, (start + r) * cols);
+                ref var x1 = ref Unsafe.Add(ref x0, cols);
+                ref var x2 = ref Unsafe.Add(ref x1, cols);
+                ref var x3 = ref Unsafe.Add(ref x2, cols);
+                int n0 = root, n1 = root, n2 = root, n3 = root;
+                // While all four are inside the tree (sign bits all clear), no per-row test.
+                while ((n0 | n1 | n2 | n3) >= 0)
+                {
+                    n0 = Down(ref nodes, n0, ref x0);
+                    n1 = Down(ref nodes, n1, ref x1);
+                    n2 = Down(ref nodes, n2, ref x2);
+                    n3 = Down(ref nodes, n3, ref x3);
+                }
+                while ((n0 & n1 & n2 & n3) >= 0)
+                {
+                    n0 = n0 >= 0 ? Down(ref nodes, n0, ref x0) : n0;
+                    n1 = n1 >= 0 ? Down(ref nodes, n1, ref x1) : n1;
+                    n2 = n2 >= 0 ? Down(ref nodes, n2, ref x2) : n2;
+                    n3 = n3 >= 0 ? Down(ref nodes, n3, ref x3) : n3;
+                }
+                AddLeaf(probabilities.Slice(r * classes, classes), values, ~n0);
+                AddLeaf(probabilities.Slice((r + 1) * classes, classes), values, ~n1);
+                AddLeaf(probabilities.Slice((r + 2) * classes, classes), values, ~n2);
+                AddLeaf(probabilities.Slice((r + 3) * classes, classes), values, ~n3);
+            }
+            for (; r < count; r++)
+            {
+                AddLeaf(probabilities.Slice(r * classes, classes), values, Leaf(t, rows.Row(start + r)));
+            }
+        }
+        Scale(probabilities, 1f / Trees);
+    }
+
+    /// <summary>One step down from internal node <paramref name="node"/> for the row at <paramref name="row"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Down(ref Node nodes, int node, ref float row)
+    {
+        ref readonly var n = ref Unsafe.Add(ref nodes, node);
+        return Unsafe.Add(ref row, n.Feature) <= n.Threshold ? n.Left : n.Right;
+    }
+
+    // Element by element, so vectors give the same sums as a scalar loop.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(Span<float> sum, ReadOnlySpan<float> values)
+    {
+        var j = 0;
+        for (; j + Vector<float>.Count <= sum.Length; j += Vector<float>.Count)
+        {
+            (new Vector<float>(sum[j..]) + new Vector<float>(values[j..])).CopyTo(sum[j..]);
+        }
+        for (; j < sum.Length; j++)
+        {
+            sum[j] += values[j];
+        }
+    }
+
+    private static void Scale(Span<float> values, float factor)
+    {
+        for (var j = 0; j < values.Length; j++)
+        {
+            values[j] *= factor;
+        }
+    }
+
+    /// <summary>An internal node: go to <see cref="Left"/> when x[Feature] ≤ Threshold; a negative child is ~(leaf value offset).</summary>
+    private readonly record struct Node(int Feature, float Threshold, int Left, int Right);
+}
