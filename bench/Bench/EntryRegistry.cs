@@ -9,6 +9,8 @@ internal static class EntryRegistry
     public static IReadOnlyList<IBenchEntry> All { get; } =
     [
         new KMeansEntry(),
+        new DbscanEntry(),
+        new AgglomerativeEntry(),
         new RandomForestFitEntry(),
         new RandomForestPredictEntry(),
         new AutoencoderTrainEntry("autoencoder_train", AutoencoderArchitecture.Dense),
