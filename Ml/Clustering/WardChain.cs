@@ -21,7 +21,9 @@ internal static class WardChain
     private const int ParallelThreshold = 2 * BlockSize;
 
     /// <summary>The n − 1 merges of the rows of <paramref name="data"/>, in chain order.</summary>
-    public static Merge[] Run(Matrix data)
+    /// <param name="data">The rows.</param>
+    /// <param name="parallelThreshold">Active clusters from which a scan runs its blocks in parallel (tests set it to compare both paths).</param>
+    public static Merge[] Run(Matrix data, int parallelThreshold = ParallelThreshold)
     {
         var n = data.Rows;
         var d = data.Cols;
@@ -62,7 +64,7 @@ internal static class WardChain
             var bestCost = previous >= 0 ? Cost(centroids, sizes, d, pa, positionOf[previous]) : double.PositiveInfinity;
             var bestPosition = previous >= 0 ? positionOf[previous] : -1;
             var blocks = (active + BlockSize - 1) / BlockSize;
-            if (active >= ParallelThreshold)
+            if (active >= parallelThreshold)
             {
                 var count = active;
                 Parallel.For(0, blocks, b => partials[b] = Scan(centroids, sizes, d, pa, b * BlockSize, Math.Min(count, (b + 1) * BlockSize)));

@@ -24,6 +24,16 @@ public class AgglomerativeTests
         Assert.Equal(new[] { 1, 2, Math.Sqrt(60.5), Math.Sqrt(448.9) }, merges.Select(m => m.Distance), new ToleranceComparer(1e-12));
     }
 
+    [Fact]
+    public void WardParallelScanGivesTheSequentialMerges()
+    {
+        // 9,000 rows: three 4,096-row blocks while most clusters are active.
+        var (data, _) = TestData.Blobs(1800, 5, 3, seed: 21, separation: 3);
+        var parallel = WardChain.Run(data, parallelThreshold: 0);
+        var sequential = WardChain.Run(data, parallelThreshold: int.MaxValue);
+        Assert.Equal(sequential, parallel);
+    }
+
     [Theory]
     [InlineData(Linkage.Average, 5.5, 16.75)]
     [InlineData(Linkage.Complete, 7.0, 20.0)]
