@@ -86,7 +86,6 @@ def inertia(features, centres, labels):
 def kmeans(work):
     import numpy as np
     from sklearn.cluster import KMeans
-    from sklearn.metrics import adjusted_rand_score
 
     features = work.load("features.npy")
     KMeans(n_clusters=10, n_init=2, max_iter=5, algorithm="lloyd", random_state=0).fit(features[:1000])
@@ -95,10 +94,66 @@ def kmeans(work):
     labels = model.labels_.astype(np.int32)
     work.save("kmeans_labels.reference.npy", labels)
     notes = f"best init: {model.n_iter_} iterations"
-    if work.exists("kmeans_labels.ours.npy"):
-        ari = adjusted_rand_score(work.load("kmeans_labels.ours.npy"), labels)
-        notes += f"; ARI between the two labelings {ari:.4f}"
-    return seconds, inertia(features, model.cluster_centers_, labels), notes
+    agreement = ours_agreement(work, "kmeans_labels.ours.npy", labels)
+    if agreement:
+        notes += f"; ARI between the two labelings {agreement['ari_ours_vs_reference']:.4f}"
+    return seconds, inertia(features, model.cluster_centers_, labels), notes, agreement
+
+
+def ours_agreement(work, ours_file, labels):
+    """{'ari_ours_vs_reference': ARI between our labels (left in the work dir) and these}, or {} without ours."""
+    from sklearn.metrics import adjusted_rand_score
+
+    if not work.exists(ours_file):
+        return {}
+    return {"ari_ours_vs_reference": float(adjusted_rand_score(work.load(ours_file), labels))}
+
+
+def umap10(work):
+    """The UMAP-10 embedding our side computed and left in the work dir (see bench/Bench/Embedding.cs)."""
+    if not work.exists("umap10.npy"):
+        raise SystemExit("reference: umap10.npy is missing: run our side of the entry first")
+    return work.load("umap10.npy")
+
+
+@entry("ari_vs_digits")
+def dbscan(work):
+    import numpy as np
+    from sklearn.cluster import DBSCAN
+    from sklearn.metrics import adjusted_rand_score
+
+    embedding = umap10(work)
+    with open(os.path.join(work.path, "dbscan_eps.ours.txt"), encoding="utf-8") as file:
+        eps = float(file.read())
+    DBSCAN(eps=eps, min_samples=5, n_jobs=work.threads).fit(embedding[:1000])
+    model = DBSCAN(eps=eps, min_samples=5, n_jobs=work.threads)
+    _, seconds = timed(lambda: model.fit(embedding))
+    labels = model.labels_.astype(np.int32)
+    noise = int((labels < 0).sum())
+    agreement = ours_agreement(work, "dbscan_labels.ours.npy", labels)
+    notes = f"eps {eps:.6g} (ours); {labels.max() + 1} clusters; noise {noise} rows ({noise / len(labels):.1%})"
+    if agreement:
+        notes += f"; ARI between the two labelings {agreement['ari_ours_vs_reference']:.4f}"
+    return seconds, float(adjusted_rand_score(work.load("labels.npy"), labels)), notes, agreement
+
+
+@entry("ari_vs_digits")
+def agglomerative(work):
+    import numpy as np
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.metrics import adjusted_rand_score
+
+    rows = min(20000, len(work.load("labels.npy")))  # AgglomerativeEntry.MaxRows
+    embedding = umap10(work)[:rows]
+    AgglomerativeClustering(n_clusters=10, linkage="ward").fit(embedding[:500])
+    model = AgglomerativeClustering(n_clusters=10, linkage="ward")
+    _, seconds = timed(lambda: model.fit(embedding))
+    labels = model.labels_.astype(np.int32)
+    agreement = ours_agreement(work, "agglomerative_labels.ours.npy", labels)
+    notes = f"{rows} rows, ward; cluster sizes {' '.join(str(c) for c in np.bincount(labels))}"
+    if agreement:
+        notes += f"; ARI between the two labelings {agreement['ari_ours_vs_reference']:.4f}"
+    return seconds, float(adjusted_rand_score(work.load("labels.npy")[:rows], labels)), notes, agreement
 
 
 @entry("mean_log_likelihood")
@@ -334,7 +389,8 @@ def main():
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=args.threads):
-        seconds, quality, notes = function(Work(args.work, args.threads))
+        # (seconds, quality, notes), optionally with a dict of extra fields (e.g. ari_ours_vs_reference).
+        seconds, quality, notes, *extra = function(Work(args.work, args.threads))
     print(json.dumps({
         "name": args.entry,
         "side": "reference",
@@ -343,6 +399,7 @@ def main():
         "quality_metric": metric,
         "notes": notes,
         "threads": args.threads,
+        **(extra[0] if extra else {}),
     }))
     return 0
 

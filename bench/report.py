@@ -52,6 +52,8 @@ def merge(entry, ours, reference, config):
         "ours_quality": figure(ours, "quality"),
         "reference_quality": figure(reference, "quality"),
         "quality_metric": metric,
+        # Clustering entries: agreement of the two labelings (the reference side computes it from ours).
+        "ari_ours_vs_reference": figure(reference, "ari_ours_vs_reference"),
         "notes": "; ".join(notes),
     }
 

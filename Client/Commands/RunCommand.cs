@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Distributed.Grains.Jobs;
+using Distributed.Ml.Clustering;
 using Distributed.Ml.Features;
 using Distributed.Ml.Pipeline;
 
@@ -30,12 +31,15 @@ internal static class RunCommand
         var embeddingSize = new Option<int>("--embedding-size") { Description = "Autoencoder bottleneck (feature) size", DefaultValueFactory = _ => new AutoencoderOptions().EmbeddingSize };
         var umapNeighbors = new Option<int>("--umap-neighbors") { Description = "UMAP neighbourhood size for --reduce umap", DefaultValueFactory = _ => new PipelineOptions().Umap.Neighbors };
         var umapMinDist = new Option<double>("--umap-min-dist") { Description = "UMAP minimum distance for --reduce umap", DefaultValueFactory = _ => new PipelineOptions().Umap.MinDist };
+        var eps = new Option<double?>("--eps") { Description = "DBSCAN neighbourhood radius (default: chosen at the knee of the k-distance curve, reported as dbscan_eps)" };
+        var minSamples = new Option<int>("--min-samples") { Description = "DBSCAN: rows within eps, the row itself included, that make a core row", DefaultValueFactory = _ => new DbscanOptions().MinSamples };
+        var linkage = Choice("--linkage", "Agglomerative linkage", CliNames.Of(new AgglomerativeOptions().Linkage), Enum.GetValues<Linkage>().Select(CliNames.Of));
         var quiet = CommonOptions.Quiet();
 
         var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
         {
             images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
-            autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, quiet,
+            autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, eps, minSamples, linkage, quiet,
         };
         command.SetAction(parse =>
         {
@@ -59,13 +63,19 @@ internal static class RunCommand
                     EmbeddingSize = parse.GetValue(embeddingSize),
                 },
                 Umap = new PipelineOptions().Umap with { Neighbors = parse.GetValue(umapNeighbors), MinDist = parse.GetValue(umapMinDist) },
+                Dbscan = new DbscanOptions { Eps = parse.GetValue(eps), MinSamples = parse.GetValue(minSamples) },
+                Agglomerative = new PipelineOptions().Agglomerative with { Linkage = CliNames.Parse<Linkage>(parse.GetValue(linkage)!)!.Value },
             };
             options.Validate();
             var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels));
             var metrics = ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer));
 
             output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}");
-            foreach (var key in new[] { "n_images", "accuracy", "nmi", "ari", "silhouette", "davies_bouldin", "calinski_harabasz", "classifier_accuracy", "classifier_macro_f1" })
+            if (metrics["selected_method"] is { } selected)
+            {
+                output.WriteLine($"{"selected_method",-22} {selected.GetValue<string>()}");
+            }
+            foreach (var key in new[] { "n_images", "n_clusters_found", "noise_fraction", "accuracy", "nmi", "ari", "silhouette", "davies_bouldin", "calinski_harabasz", "classifier_accuracy", "classifier_macro_f1" })
             {
                 if (metrics[key] is { } value)
                 {

@@ -26,4 +26,6 @@ public static class RandomStreams
     public const ulong Layout = 9;
     /// <summary>Placing new rows into a fitted embedding (UMAP's transform, one stream per row).</summary>
     public const ulong Transform = 10;
+    /// <summary>Rows an estimator fits on when the data exceed its exact limit (agglomerative clustering's sample).</summary>
+    public const ulong Subsample = 11;
 }

@@ -1,3 +1,5 @@
+using Distributed.Ml.Clustering;
+
 namespace Distributed.Ml.Pipeline;
 
 /// <summary>The command-line spelling of each pipeline choice, used in reports and parsed back from options.</summary>
@@ -12,6 +14,9 @@ public static class CliNames
     /// <summary>Spelling of a clustering method.</summary>
     public static string Of(ClusteringMethod value) => value == ClusteringMethod.MiniBatchKMeans ? "minibatch-kmeans" : value.ToString().ToLowerInvariant();
 
+    /// <summary>Spelling of an agglomerative linkage.</summary>
+    public static string Of(Linkage value) => value.ToString().ToLowerInvariant();
+
     /// <summary>Parses a spelling; null when unknown.</summary>
     public static TEnum? Parse<TEnum>(string text)
         where TEnum : struct, Enum
@@ -23,6 +28,7 @@ public static class CliNames
                 FeatureMethod f => Of(f),
                 ReductionMethod r => Of(r),
                 ClusteringMethod c => Of(c),
+                Linkage l => Of(l),
                 _ => value.ToString().ToLowerInvariant(),
             };
             if (string.Equals(spelling, text, StringComparison.OrdinalIgnoreCase))

@@ -13,10 +13,10 @@ public enum ClusteringMethod
     MiniBatchKMeans,
     /// <summary>Gaussian mixture by EM.</summary>
     Gmm,
-    /// <summary>Density-based clustering with noise.</summary>
+    /// <summary>DBSCAN: density-based, finds its own cluster count and marks noise −1.</summary>
     Dbscan,
-    /// <summary>Ward agglomerative clustering.</summary>
+    /// <summary>Hierarchical agglomerative clustering (Ward, average or complete linkage).</summary>
     Agglomerative,
-    /// <summary>Try each and pick by internal metrics.</summary>
+    /// <summary>Fit k-means, GMM, DBSCAN and agglomerative and keep the best by internal metrics (<see cref="AutoClustering"/>).</summary>
     Auto,
 }

@@ -6,9 +6,19 @@ namespace Distributed.Ml.Pipeline;
 internal sealed record ClusteringOutcome(
     IClusterModel Model,
     int[] Labels,
-    int Iterations,
-    bool Converged,
+    int? Iterations = null,
+    bool? Converged = null,
     double? Inertia = null,
     double? MeanLogLikelihood = null,
     double? Bic = null,
-    double[]? LogLikelihoodTrace = null);
+    double[]? LogLikelihoodTrace = null)
+{
+    /// <summary>Internal scores when they were already computed (by the auto selection); null otherwise.</summary>
+    public InternalScores? Scores { get; init; }
+
+    /// <summary>Every method tried, for <c>--method auto</c>; null otherwise.</summary>
+    public IReadOnlyList<ClusteringCandidate>? Candidates { get; init; }
+
+    /// <summary>The method whose result this is, when <c>--method auto</c> chose it; null otherwise.</summary>
+    public ClusteringMethod? Selected { get; init; }
+}

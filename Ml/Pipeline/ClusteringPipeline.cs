@@ -41,14 +41,16 @@ public static class ClusteringPipeline
         var clustering = clock.Run(ClusterStage, () => Cluster(embedded, options));
         var assignments = clustering.Labels;
 
-        var (silhouette, daviesBouldin, calinskiHarabasz) = clock.Run(InternalMetricsStage, () => (
-            Silhouette.Score(embedded, assignments, options.SilhouetteSampleSize, options.Seed),
-            DaviesBouldin.Score(embedded, assignments),
-            CalinskiHarabasz.Score(embedded, assignments)));
+        // --method auto has scored its choice already; the same numbers are reported.
+        var scores = clock.Run(InternalMetricsStage, () =>
+            clustering.Scores ?? InternalScores.Compute(embedded, assignments, options.SilhouetteSampleSize, options.Seed));
+        var clusterCount = clustering.Model.ClusterCount;
+        var dbscan = clustering.Model as DbscanModel;
+        var agglomerative = clustering.Model as AgglomerativeModel;
 
         var (forest, heldOut, heldOutReport, heldOutAri) = clock.Run(ClassifierStage, () => TrainClassifier(embedded, assignments, options));
 
-        var novelty = NoveltyModel.Fit(embedded, assignments, options.Clusters);
+        var novelty = NoveltyModel.Fit(embedded, assignments, clusterCount);
         var model = new PipelineModel(extractor, reducer, clustering.Model, forest, novelty);
         var report = new PipelineReport
         {
@@ -58,10 +60,20 @@ public static class ClusteringPipeline
             Features = CliNames.Of(options.Features),
             Reduce = CliNames.Of(options.Reduce),
             Seed = options.Seed,
-            Silhouette = silhouette,
-            DaviesBouldin = daviesBouldin,
-            CalinskiHarabasz = calinskiHarabasz,
-            ClusterSizes = ClusterSizes(assignments, options.Clusters),
+            NClustersFound = clusterCount,
+            SelectedMethod = clustering.Selected is { } selected ? CliNames.Of(selected) : null,
+            SelectionRule = clustering.Candidates is null ? null : AutoClustering.SelectionRule,
+            Candidates = clustering.Candidates,
+            NoiseFraction = dbscan is null ? null : AutoClustering.NoiseFraction(assignments),
+            DbscanEps = dbscan?.Eps,
+            DbscanEpsChosen = dbscan?.EpsChosen,
+            DbscanMinSamples = dbscan?.MinSamples,
+            AgglomerativeLinkage = agglomerative is null ? null : CliNames.Of(agglomerative.Linkage),
+            AgglomerativeSampleSize = agglomerative?.TreeRows,
+            Silhouette = scores.Silhouette,
+            DaviesBouldin = scores.DaviesBouldin,
+            CalinskiHarabasz = scores.CalinskiHarabasz,
+            ClusterSizes = ClusterSizes(assignments, clusterCount),
             Inertia = clustering.Inertia,
             ClusterIterations = clustering.Iterations,
             ClusterConverged = clustering.Converged,
@@ -98,7 +110,24 @@ public static class ClusteringPipeline
 
     private static ClusteringOutcome Cluster(Matrix embedded, PipelineOptions options)
     {
-        switch (options.Method)
+        if (options.Method == ClusteringMethod.Auto)
+        {
+            return AutoClustering.Run(embedded, options, method => Cluster(embedded, options, method));
+        }
+        var outcome = Cluster(embedded, options, options.Method);
+        if (outcome.Model.ClusterCount < 2)
+        {
+            // A one-class forest and internal scores mean nothing; say which knobs change the count.
+            throw new OptionsException($"--method {CliNames.Of(options.Method)} found {outcome.Model.ClusterCount} cluster(s)"
+                + (outcome.Model is DbscanModel d ? $" with eps {d.Eps:G4} and min_samples {d.MinSamples}; change --eps or --min-samples" : "")
+                + "; at least 2 are needed");
+        }
+        return outcome;
+    }
+
+    private static ClusteringOutcome Cluster(Matrix embedded, PipelineOptions options, ClusteringMethod method)
+    {
+        switch (method)
         {
             case ClusteringMethod.KMeans:
                 return FromKMeans(KMeans.Fit(embedded, new KMeansOptions
@@ -118,8 +147,18 @@ public static class ClusteringPipeline
                 var model = mixture.Model;
                 return new ClusteringOutcome(model, mixture.Labels, model.Iterations, model.Converged,
                     MeanLogLikelihood: model.LogLikelihood, Bic: model.Bic(embedded), LogLikelihoodTrace: model.LogLikelihoodTrace);
+            case ClusteringMethod.Dbscan:
+                if (options.Dbscan.Eps is null && embedded.Rows < options.Dbscan.MinSamples)
+                {
+                    throw new OptionsException($"choosing eps needs at least --min-samples ({options.Dbscan.MinSamples}) images, got {embedded.Rows}; give --eps");
+                }
+                var dbscan = Dbscan.Fit(embedded, options.Dbscan);
+                return new ClusteringOutcome(dbscan.Model, dbscan.Labels);
+            case ClusteringMethod.Agglomerative:
+                var tree = Agglomerative.Fit(embedded, options.Agglomerative with { Clusters = options.Clusters, Seed = options.Seed });
+                return new ClusteringOutcome(tree.Model, tree.Labels);
             default:
-                throw new OptionsException($"--method {CliNames.Of(options.Method)} is not implemented in this build yet");
+                throw new OptionsException($"--method {CliNames.Of(method)} cannot be a single clustering step");
         }
     }
 

@@ -112,6 +112,8 @@ public sealed class PipelineModel
                     {
                         KMeansModel.Kind => KMeansModel.Load(stream),
                         GaussianMixtureModel.Kind => GaussianMixtureModel.Load(stream),
+                        DbscanModel.Kind => DbscanModel.Load(stream),
+                        AgglomerativeModel.Kind => AgglomerativeModel.Load(stream),
                         _ => throw Unknown(name, kind),
                     };
                     break;
@@ -154,6 +156,8 @@ public sealed class PipelineModel
         UmapModel => UmapModel.Kind,
         KMeansModel => KMeansModel.Kind,
         GaussianMixtureModel => GaussianMixtureModel.Kind,
+        DbscanModel => DbscanModel.Kind,
+        AgglomerativeModel => AgglomerativeModel.Kind,
         _ => throw new InvalidOperationException($"No persisted kind for {model.GetType().Name}."),
     };
 

@@ -48,6 +48,20 @@ public sealed record PipelineOptions
     /// </summary>
     public GaussianMixtureOptions Gmm { get; init; } = new() { Restarts = 4 };
 
+    /// <summary>
+    /// DBSCAN settings when <see cref="Method"/> is DBSCAN or auto. Default: eps chosen from the
+    /// k-distance curve's knee (<see cref="KDistanceKnee"/>) and scikit-learn's min_samples 5.
+    /// DBSCAN finds its own number of clusters; <see cref="Clusters"/> does not apply to it.
+    /// </summary>
+    public DbscanOptions Dbscan { get; init; } = new();
+
+    /// <summary>
+    /// Agglomerative settings when <see cref="Method"/> is agglomerative or auto; its cluster count
+    /// and seed are replaced by <see cref="Clusters"/> and <see cref="Seed"/>. Default:
+    /// <see cref="AgglomerativeOptions"/>'s (Ward linkage, exact up to 20,000 rows, a seeded sample above).
+    /// </summary>
+    public AgglomerativeOptions Agglomerative { get; init; } = new();
+
     /// <summary>k-means restarts. Default 10.</summary>
     public int KMeansRestarts { get; init; } = 10;
 
@@ -63,8 +77,8 @@ public sealed record PipelineOptions
     /// <summary>Seed of every random choice in the pipeline. Default 42.</summary>
     public ulong Seed { get; init; } = 42;
 
-    /// <summary>Checks values and that every chosen algorithm exists in this build.</summary>
-    /// <exception cref="OptionsException">A value is out of range or an algorithm is not available.</exception>
+    /// <summary>Checks every value.</summary>
+    /// <exception cref="OptionsException">A value is out of range.</exception>
     public void Validate()
     {
         Require(Clusters >= 2, $"--clusters must be at least 2, got {Clusters}");
@@ -81,8 +95,11 @@ public sealed record PipelineOptions
         Require(Umap.Neighbors >= 2, $"--umap-neighbors must be at least 2, got {Umap.Neighbors}");
         Require(Umap.MinDist >= 0 && double.IsFinite(Umap.MinDist), $"--umap-min-dist must be non-negative, got {Umap.MinDist}");
         Require(Gmm.Restarts >= 1, $"GMM restarts must be at least 1, got {Gmm.Restarts}");
-        NotYet(Method is ClusteringMethod.Dbscan or ClusteringMethod.Agglomerative or ClusteringMethod.Auto,
-            $"--method {Method.ToString().ToLowerInvariant()}");
+        Require(Dbscan.Eps is null || (Dbscan.Eps > 0 && double.IsFinite(Dbscan.Eps.Value)), $"--eps must be positive, got {Dbscan.Eps}");
+        Require(Dbscan.MinSamples >= (Dbscan.Eps is null ? 2 : 1),
+            $"--min-samples must be at least {(Dbscan.Eps is null ? "2 when eps is chosen from the k-distance curve" : "1")}, got {Dbscan.MinSamples}");
+        Require(Enum.IsDefined(Agglomerative.Linkage), $"unknown linkage {Agglomerative.Linkage}");
+        Require(Agglomerative.MaxExactRows >= Clusters, $"agglomerative exact-row limit must be at least --clusters ({Clusters}), got {Agglomerative.MaxExactRows}");
         if (Reduce == ReductionMethod.Pca)
         {
             var available = Features == FeatureMethod.Pca ? PcaComponents : Data.ImageShape.Pixels;
@@ -95,14 +112,6 @@ public sealed record PipelineOptions
         if (!condition)
         {
             throw new OptionsException(message);
-        }
-    }
-
-    private static void NotYet(bool chosen, string option)
-    {
-        if (chosen)
-        {
-            throw new OptionsException($"{option} is not implemented in this build yet; available: --features pca|pixels|autoencoder, --reduce none|pca|umap, --method kmeans|minibatch-kmeans|gmm");
         }
     }
 }

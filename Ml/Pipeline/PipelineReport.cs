@@ -9,11 +9,23 @@ public sealed record PipelineReport
     /// <summary>Images clustered.</summary>
     public required int NImages { get; init; }
 
-    /// <summary>Clusters requested.</summary>
+    /// <summary>Clusters requested (DBSCAN ignores it; see <see cref="NClustersFound"/>).</summary>
     public required int NClusters { get; init; }
+
+    /// <summary>Clusters the chosen method produced: equal to <see cref="NClusters"/> except for DBSCAN, which finds its own count.</summary>
+    public required int NClustersFound { get; init; }
 
     /// <summary>Clustering method, CLI spelling.</summary>
     public required string Method { get; init; }
+
+    /// <summary>With <c>--method auto</c>: the method chosen (CLI spelling).</summary>
+    public string? SelectedMethod { get; init; }
+
+    /// <summary>With <c>--method auto</c>: how the choice was made (<see cref="AutoClustering.SelectionRule"/>).</summary>
+    public string? SelectionRule { get; init; }
+
+    /// <summary>With <c>--method auto</c>: every method tried, with its scores, noise fraction, cluster count and fit seconds.</summary>
+    public IReadOnlyList<ClusteringCandidate>? Candidates { get; init; }
 
     /// <summary>Feature extractor, CLI spelling.</summary>
     public required string Features { get; init; }
@@ -53,6 +65,24 @@ public sealed record PipelineReport
 
     /// <summary>Whether the clustering met its convergence test.</summary>
     public bool? ClusterConverged { get; init; }
+
+    /// <summary>DBSCAN: share of images labelled noise (−1); they get no pseudo-label and are left out of the forest and the scores.</summary>
+    public double? NoiseFraction { get; init; }
+
+    /// <summary>DBSCAN: the neighbourhood radius used.</summary>
+    public double? DbscanEps { get; init; }
+
+    /// <summary>DBSCAN: whether the radius was chosen from the k-distance curve's knee (true) or given with --eps (false).</summary>
+    public bool? DbscanEpsChosen { get; init; }
+
+    /// <summary>DBSCAN: rows (itself included) a core row has within the radius.</summary>
+    public int? DbscanMinSamples { get; init; }
+
+    /// <summary>Agglomerative: linkage (CLI spelling).</summary>
+    public string? AgglomerativeLinkage { get; init; }
+
+    /// <summary>Agglomerative: rows the tree was built on; below <see cref="NImages"/> when the images exceeded the exact limit and the rest joined the nearest centroid.</summary>
+    public int? AgglomerativeSampleSize { get; init; }
 
     /// <summary>GMM: mean log-likelihood per image of the winning restart.</summary>
     public double? LogLikelihood { get; init; }

@@ -11,6 +11,8 @@ internal static class EntryRegistry
         new KMeansEntry(),
         new GmmEntry(),
         new UmapEntry(),
+        new DbscanEntry(),
+        new AgglomerativeEntry(),
         new RandomForestFitEntry(),
         new RandomForestPredictEntry(),
         new AutoencoderTrainEntry("autoencoder_train", AutoencoderArchitecture.Dense),

@@ -62,11 +62,28 @@ public class CliTests : IDisposable
     }
 
     [Fact]
-    public void UnimplementedMethodIsAClearUserError()
+    public void DbscanThatFindsNoClusterIsAClearUserError()
     {
-        var (code, _, stderr) = Cli("run", WriteImages("images.npy", 30), "--out", Path.Combine(_directory, "out"), "--method", "dbscan");
+        var output = Path.Combine(_directory, "out");
+        var (code, stdout, stderr) = Cli("run", WriteImages("images.npy", 30), "--out", output, "--features", "pca", "--reduce", "none", "--pca-components", "8",
+            "--method", "dbscan", "--eps", "0.000001", "--min-samples", "3", "--quiet");
         Assert.Equal(1, code);
-        Assert.Contains("--method dbscan is not implemented", stderr);
+        Assert.Empty(stdout);
+        Assert.Contains("found 0 cluster(s)", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void AutoMethodWithLinkageRunsAndNamesItsChoice()
+    {
+        var output = Path.Combine(_directory, "out");
+        var (code, stdout, stderr) = Cli("run", WriteImages("images.npy", 90), "--out", output, "--clusters", "3", "--features", "pca", "--reduce", "none",
+            "--pca-components", "8", "--trees", "10", "--method", "auto", "--linkage", "complete", "--min-samples", "4", "--quiet");
+        Assert.True(code == 0, stderr);
+        Assert.Matches("selected_method +(kmeans|gmm|dbscan|agglomerative)", stdout);
+        var metrics = File.ReadAllText(Path.Combine(output, "metrics.json"));
+        Assert.Contains("\"candidates\"", metrics);
+        Assert.Equal(2, Cli("run", "x.npy", "--out", "o", "--linkage", "single").Code);
     }
 
     [Fact]

@@ -85,9 +85,97 @@ public class LabellingJobTests
     }
 
     [Fact]
-    public void UnimplementedAlgorithmIsRefusedClearly()
+    public void AutoRecordsEveryCandidateAndKeepsTheOneTheRulePicks()
     {
-        var error = Assert.Throws<OptionsException>(() => (s_options with { Method = ClusteringMethod.Dbscan }).Validate());
-        Assert.Contains("--method dbscan is not implemented", error.Message);
+        using var temp = new TempDirectory();
+        var (images, labels) = SyntheticImages.Write(temp.Path);
+        var output = temp.File("out");
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, s_options with { Method = ClusteringMethod.Auto }, labels));
+
+        Assert.Equal("auto", metrics["method"]!.GetValue<string>());
+        Assert.Equal(AutoClustering.SelectionRule, metrics["selection_rule"]!.GetValue<string>());
+        var candidates = metrics["candidates"]!.AsArray().Select(c => c!.AsObject()).ToArray();
+        Assert.Equal(new[] { "kmeans", "gmm", "dbscan", "agglomerative" }, candidates.Select(c => c["method"]!.GetValue<string>()));
+        foreach (var candidate in candidates)
+        {
+            foreach (var field in new[] { "n_clusters", "noise_fraction", "silhouette", "davies_bouldin", "calinski_harabasz", "fit_s", "eligible" })
+            {
+                Assert.True(candidate[field] is not null, $"{candidate["method"]}: {field}");
+            }
+        }
+        // The recorded figures, put through the rule again, give the recorded choice.
+        var recorded = candidates.Select(c => new ClusteringCandidate
+        {
+            Method = c["method"]!.GetValue<string>(),
+            NClusters = c["n_clusters"]!.GetValue<int>(),
+            NoiseFraction = c["noise_fraction"]!.GetValue<double>(),
+            Silhouette = c["silhouette"]!.GetValue<double>(),
+            DaviesBouldin = c["davies_bouldin"]!.GetValue<double>(),
+            CalinskiHarabasz = c["calinski_harabasz"]!.GetValue<double>(),
+            FitS = c["fit_s"]!.GetValue<double>(),
+            Eligible = c["eligible"]!.GetValue<bool>(),
+        }).ToArray();
+        Assert.All(recorded, c => Assert.Equal(AutoClustering.Eligibility(CliNames.Parse<ClusteringMethod>(c.Method)!.Value, c.NClusters, c.NoiseFraction).Eligible, c.Eligible));
+        var selected = recorded[AutoClustering.Select(recorded)];
+        Assert.Equal(selected.Method, metrics["selected_method"]!.GetValue<string>());
+        Assert.Equal(selected.Silhouette, metrics["silhouette"]!.GetValue<double>());
+        Assert.Equal(selected.NClusters, metrics["n_clusters_found"]!.GetValue<int>());
+        Assert.True(metrics["ari"]!.GetValue<double>() >= 0.9, $"ari {metrics["ari"]}");
+
+        var prediction = PredictionJob.Run(Path.Combine(output, JobOutputs.Model), images, temp.File("pred.npy"));
+        Assert.Equal(180, prediction.Clusters.Length);
+    }
+
+    [Fact]
+    public void DbscanReportsTheClustersItFoundItsRadiusAndNoise()
+    {
+        using var temp = new TempDirectory();
+        var (images, labels) = SyntheticImages.Write(temp.Path);
+        var output = temp.File("out");
+        // 5 clusters requested: DBSCAN ignores the count and finds the 3 classes.
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, s_options with { Method = ClusteringMethod.Dbscan, Clusters = 5 }, labels));
+
+        Assert.Equal(5, metrics["n_clusters"]!.GetValue<int>());
+        Assert.Equal(3, metrics["n_clusters_found"]!.GetValue<int>());
+        Assert.Equal(3, metrics["cluster_sizes"]!.AsArray().Count);
+        Assert.True(metrics["dbscan_eps"]!.GetValue<double>() > 0);
+        Assert.True(metrics["dbscan_eps_chosen"]!.GetValue<bool>());
+        Assert.Equal(5, metrics["dbscan_min_samples"]!.GetValue<int>());
+        var noise = metrics["noise_fraction"]!.GetValue<double>();
+        Assert.True(noise <= AutoClustering.MaxNoiseFraction, $"noise fraction {noise}");
+        Assert.Null(metrics["candidates"]);
+
+        using var assignmentsFile = File.OpenRead(Path.Combine(output, JobOutputs.Assignments));
+        var assignments = LabelDecoder.Decode(NpyReader.Read(assignmentsFile));
+        Assert.Equal(noise, assignments.Count(a => a < 0) / 180.0, 12);
+        var prediction = PredictionJob.Run(Path.Combine(output, JobOutputs.Model), images, temp.File("pred.npy"));
+        Assert.True(prediction.Clusters.Zip(assignments).Count(p => p.First == p.Second) >= (1 - noise - 0.02) * assignments.Length);
+    }
+
+    [Fact]
+    public void AgglomerativeRunReportsItsLinkageAndLoadsBack()
+    {
+        using var temp = new TempDirectory();
+        var (images, labels) = SyntheticImages.Write(temp.Path);
+        var output = temp.File("out");
+        var options = s_options with { Method = ClusteringMethod.Agglomerative, Agglomerative = new() { Linkage = Ml.Clustering.Linkage.Average } };
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, options, labels));
+
+        Assert.Equal(1.0, metrics["ari"]!.GetValue<double>());
+        Assert.Equal("average", metrics["agglomerative_linkage"]!.GetValue<string>());
+        Assert.Equal(180, metrics["agglomerative_sample_size"]!.GetValue<int>());
+        var manifest = ModelBundle.Load(Path.Combine(output, JobOutputs.Model));
+        Assert.Contains(manifest.Manifest.Stages, s => s.Kind == "agglomerative");
+    }
+
+    [Fact]
+    public void DbscanWithoutTwoClustersIsAClearOptionsError()
+    {
+        using var temp = new TempDirectory();
+        var (images, _) = SyntheticImages.Write(temp.Path);
+        var options = s_options with { Method = ClusteringMethod.Dbscan, Dbscan = new() { Eps = 1e-6 } };
+        var error = Assert.Throws<OptionsException>(() => LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), options)));
+        Assert.Contains("--method dbscan found 0 cluster(s) with eps 1E-06 and min_samples 5; change --eps or --min-samples", error.Message);
+        Assert.False(Directory.Exists(temp.File("out")));
     }
 }
