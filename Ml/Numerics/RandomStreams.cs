@@ -26,4 +26,8 @@ public static class RandomStreams
     public const ulong Layout = 9;
     /// <summary>Placing new rows into a fitted embedding (UMAP's transform, one stream per row).</summary>
     public const ulong Transform = 10;
+    /// <summary>Rebalancing: SMOTE's choice of row, neighbour and step (one sub-stream per class) and its neighbour searches.</summary>
+    public const ulong Rebalancing = 11;
+    /// <summary>Semi-supervised learning: which rows' labels are known, and label spreading's neighbour search.</summary>
+    public const ulong SemiSupervised = 12;
 }
