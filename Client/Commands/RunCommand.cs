@@ -30,12 +30,17 @@ internal static class RunCommand
         var embeddingSize = new Option<int>("--embedding-size") { Description = "Autoencoder bottleneck (feature) size", DefaultValueFactory = _ => new AutoencoderOptions().EmbeddingSize };
         var umapNeighbors = new Option<int>("--umap-neighbors") { Description = "UMAP neighbourhood size for --reduce umap", DefaultValueFactory = _ => new PipelineOptions().Umap.Neighbors };
         var umapMinDist = new Option<double>("--umap-min-dist") { Description = "UMAP minimum distance for --reduce umap", DefaultValueFactory = _ => new PipelineOptions().Umap.MinDist };
+        var rebalance = Choice("--rebalance", "Rebalancing of the forest's training rows (after the held-out split)", CliNames.Of(new PipelineOptions().Rebalance), Enum.GetValues<RebalanceMethod>().Select(CliNames.Of));
+        var classifierInput = Choice("--classifier-input", "What the random forest trains on and predicts from", CliNames.Of(new PipelineOptions().ClassifierInput), Enum.GetValues<ClassifierInput>().Select(CliNames.Of));
+        var knownLabels = new Option<string?>("--known-labels") { Description = "Labels of every image; a seeded --known-fraction of them is known, label spreading labels the rest and the forest learns the spread labels" };
+        var knownFraction = new Option<double>("--known-fraction") { Description = "Share of --known-labels treated as known", DefaultValueFactory = _ => new PipelineOptions().KnownFraction };
         var quiet = CommonOptions.Quiet();
 
         var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
         {
             images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
-            autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, quiet,
+            autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist,
+            rebalance, classifierInput, knownLabels, knownFraction, quiet,
         };
         command.SetAction(parse =>
         {
@@ -59,13 +64,16 @@ internal static class RunCommand
                     EmbeddingSize = parse.GetValue(embeddingSize),
                 },
                 Umap = new PipelineOptions().Umap with { Neighbors = parse.GetValue(umapNeighbors), MinDist = parse.GetValue(umapMinDist) },
+                Rebalance = CliNames.Parse<RebalanceMethod>(parse.GetValue(rebalance)!)!.Value,
+                ClassifierInput = CliNames.Parse<ClassifierInput>(parse.GetValue(classifierInput)!)!.Value,
+                KnownFraction = parse.GetValue(knownFraction),
             };
             options.Validate();
-            var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels));
+            var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels), parse.GetValue(knownLabels));
             var metrics = ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer));
 
             output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}");
-            foreach (var key in new[] { "n_images", "accuracy", "nmi", "ari", "silhouette", "davies_bouldin", "calinski_harabasz", "classifier_accuracy", "classifier_macro_f1" })
+            foreach (var key in new[] { "n_images", "accuracy", "nmi", "ari", "silhouette", "davies_bouldin", "calinski_harabasz", "classifier_accuracy", "classifier_macro_f1", "label_spreading_accuracy" })
             {
                 if (metrics[key] is { } value)
                 {

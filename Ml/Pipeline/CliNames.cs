@@ -12,6 +12,12 @@ public static class CliNames
     /// <summary>Spelling of a clustering method.</summary>
     public static string Of(ClusteringMethod value) => value == ClusteringMethod.MiniBatchKMeans ? "minibatch-kmeans" : value.ToString().ToLowerInvariant();
 
+    /// <summary>Spelling of a rebalancing method.</summary>
+    public static string Of(RebalanceMethod value) => value == RebalanceMethod.SmoteTomek ? "smote-tomek" : value.ToString().ToLowerInvariant();
+
+    /// <summary>Spelling of a classifier input.</summary>
+    public static string Of(ClassifierInput value) => value.ToString().ToLowerInvariant();
+
     /// <summary>Parses a spelling; null when unknown.</summary>
     public static TEnum? Parse<TEnum>(string text)
         where TEnum : struct, Enum
@@ -23,6 +29,8 @@ public static class CliNames
                 FeatureMethod f => Of(f),
                 ReductionMethod r => Of(r),
                 ClusteringMethod c => Of(c),
+                RebalanceMethod b => Of(b),
+                ClassifierInput i => Of(i),
                 _ => value.ToString().ToLowerInvariant(),
             };
             if (string.Equals(spelling, text, StringComparison.OrdinalIgnoreCase))
