@@ -11,6 +11,8 @@ internal static class EntryRegistry
         new KMeansEntry(),
         new RandomForestFitEntry(),
         new RandomForestPredictEntry(),
+        new SmoteTomekEntry(),
+        new LabelSpreadingEntry(),
         new AutoencoderTrainEntry("autoencoder_train", AutoencoderArchitecture.Dense),
         new AutoencoderTrainEntry("autoencoder_train_conv", AutoencoderArchitecture.Convolutional),
     ];
