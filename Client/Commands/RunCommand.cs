@@ -77,10 +77,10 @@ internal static class RunCommand
             {
                 if (metrics[key] is { } value)
                 {
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-22} {FormatNumber(value.GetValue<double>())}"));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-25} {FormatNumber(value.GetValue<double>())}"));
                 }
             }
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total_s",-22} {metrics["timings_s"]!.AsObject().Sum(t => t.Value!.GetValue<double>()):0.0}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total_s",-25} {metrics["timings_s"]!.AsObject().Sum(t => t.Value!.GetValue<double>()):0.0}"));
             return ExitCodes.Success;
         });
         return command;
