@@ -221,6 +221,79 @@ def random_forest_predict(work):
     return seconds, accuracy, notes
 
 
+def smote_tomek_notes(before, after_smote, after, rows_in, rows_out):
+    """The same note text as SmoteTomekEntry.Notes."""
+    largest = max(before.values())
+    even = all(count == largest for count in after_smote.values())
+    counts = " ".join(f"{label}:{count}" for label, count in sorted(after.items()))
+    return (f"{rows_in} → {rows_out} rows; SMOTE evened every class to {largest}: {'yes' if even else 'no'}; "
+            f"removed as Tomek links {sum(after_smote.values()) - rows_out}; counts after {counts}")
+
+
+def class_counts(labels):
+    import numpy as np
+
+    values, counts = np.unique(labels, return_counts=True)
+    return {int(v): int(c) for v, c in zip(values, counts)}
+
+
+@entry("rows_out_per_row_in")
+def smote_tomek(work):
+    import warnings
+
+    from imblearn.combine import SMOTETomek
+    from imblearn.over_sampling import SMOTE
+    from imblearn.under_sampling import TomekLinks
+    from sklearn.neighbors import NearestNeighbors
+
+    train, train_labels, _, _ = work.forest_split()
+
+    def sampler():
+        # imblearn 0.10 deprecates n_jobs on SMOTE: its neighbour search gets the threads instead.
+        return SMOTETomek(
+            smote=SMOTE(k_neighbors=NearestNeighbors(n_neighbors=6, n_jobs=work.threads), random_state=0),
+            tomek=TomekLinks(sampling_strategy="all", n_jobs=work.threads),
+            random_state=0,
+        )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        sampler().fit_resample(train[:2000], train_labels[:2000])
+        model = sampler()
+        (_, resampled_labels), seconds = timed(lambda: model.fit_resample(train, train_labels))
+    before = class_counts(train_labels)
+    largest = max(before.values())
+    after_smote = {label: largest for label in before}  # SMOTE's 'auto' strategy, which imblearn applies exactly
+    notes = smote_tomek_notes(before, after_smote, class_counts(resampled_labels), len(train), len(resampled_labels))
+    return seconds, len(resampled_labels) / len(train), notes
+
+
+@entry("accuracy_on_unlabelled")
+def label_spreading(work):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.semi_supervised import LabelSpreading
+
+    features = work.load("features.npy")
+    known = work.load("known_labels.npy")
+    truth = work.load("labels.npy")
+
+    def model():
+        return LabelSpreading(kernel="knn", n_neighbors=7, alpha=0.2, max_iter=30, tol=1e-3, n_jobs=work.threads)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        head = min(1000, len(features))
+        warm = known[:head].copy()
+        model().fit(features[:head], warm)
+        fitted, seconds = timed(lambda: model().fit(features, known))
+    unknown = known == -1
+    accuracy = float((fitted.transduction_[unknown] == truth[unknown]).mean())
+    notes = f"{int((~unknown).sum())} known, {int(unknown.sum())} unlabelled; {fitted.n_iter_} iterations"
+    return seconds, accuracy, notes
+
+
 AUTOENCODER_BATCH = 256
 AUTOENCODER_LEARNING_RATE = 1e-3
 AUTOENCODER_EMBEDDING = 10

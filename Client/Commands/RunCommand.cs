@@ -34,12 +34,17 @@ internal static class RunCommand
         var eps = new Option<double?>("--eps") { Description = "DBSCAN neighbourhood radius (default: chosen at the knee of the k-distance curve, reported as dbscan_eps)" };
         var minSamples = new Option<int>("--min-samples") { Description = "DBSCAN: rows within eps, the row itself included, that make a core row", DefaultValueFactory = _ => new DbscanOptions().MinSamples };
         var linkage = Choice("--linkage", "Agglomerative linkage", CliNames.Of(new AgglomerativeOptions().Linkage), Enum.GetValues<Linkage>().Select(CliNames.Of));
+        var rebalance = Choice("--rebalance", "Rebalancing of the forest's training rows (after the held-out split)", CliNames.Of(new PipelineOptions().Rebalance), Enum.GetValues<RebalanceMethod>().Select(CliNames.Of));
+        var classifierInput = Choice("--classifier-input", "What the random forest trains on and predicts from", CliNames.Of(new PipelineOptions().ClassifierInput), Enum.GetValues<ClassifierInput>().Select(CliNames.Of));
+        var knownLabels = new Option<string?>("--known-labels") { Description = "Labels of every image; a seeded --known-fraction of them is known, label spreading labels the rest and the forest learns the spread labels" };
+        var knownFraction = new Option<double>("--known-fraction") { Description = "Share of --known-labels treated as known", DefaultValueFactory = _ => new PipelineOptions().KnownFraction };
         var quiet = CommonOptions.Quiet();
 
         var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
         {
             images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
-            autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, eps, minSamples, linkage, quiet,
+            autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, eps, minSamples, linkage,
+            rebalance, classifierInput, knownLabels, knownFraction, quiet,
         };
         command.SetAction(parse =>
         {
@@ -65,9 +70,12 @@ internal static class RunCommand
                 Umap = new PipelineOptions().Umap with { Neighbors = parse.GetValue(umapNeighbors), MinDist = parse.GetValue(umapMinDist) },
                 Dbscan = new DbscanOptions { Eps = parse.GetValue(eps), MinSamples = parse.GetValue(minSamples) },
                 Agglomerative = new PipelineOptions().Agglomerative with { Linkage = CliNames.Parse<Linkage>(parse.GetValue(linkage)!)!.Value },
+                Rebalance = CliNames.Parse<RebalanceMethod>(parse.GetValue(rebalance)!)!.Value,
+                ClassifierInput = CliNames.Parse<ClassifierInput>(parse.GetValue(classifierInput)!)!.Value,
+                KnownFraction = parse.GetValue(knownFraction),
             };
             options.Validate();
-            var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels));
+            var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels), parse.GetValue(knownLabels));
             var metrics = ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer));
 
             output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}");
@@ -75,14 +83,14 @@ internal static class RunCommand
             {
                 output.WriteLine($"{"selected_method",-22} {selected.GetValue<string>()}");
             }
-            foreach (var key in new[] { "n_images", "n_clusters_found", "noise_fraction", "accuracy", "nmi", "ari", "silhouette", "davies_bouldin", "calinski_harabasz", "classifier_accuracy", "classifier_macro_f1" })
+            foreach (var key in new[] { "n_images", "n_clusters_found", "noise_fraction", "accuracy", "nmi", "ari", "silhouette", "davies_bouldin", "calinski_harabasz", "classifier_accuracy", "classifier_macro_f1", "label_spreading_accuracy" })
             {
                 if (metrics[key] is { } value)
                 {
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-22} {FormatNumber(value.GetValue<double>())}"));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-25} {FormatNumber(value.GetValue<double>())}"));
                 }
             }
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total_s",-22} {metrics["timings_s"]!.AsObject().Sum(t => t.Value!.GetValue<double>()):0.0}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total_s",-25} {metrics["timings_s"]!.AsObject().Sum(t => t.Value!.GetValue<double>()):0.0}"));
             return ExitCodes.Success;
         });
         return command;

@@ -5,6 +5,7 @@ using Distributed.Grains.Storage;
 using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
+using Distributed.Ml.SemiSupervised;
 
 namespace Distributed.Grains.Jobs;
 
@@ -27,19 +28,20 @@ public static class LabellingJob
         request.Options.Validate();
         var clock = new StageClock(observer);
 
-        var (images, labels) = clock.Run(LoadStage, () =>
+        var (images, labels, allKnownLabels) = clock.Run(LoadStage, () =>
         {
             var loaded = ArrayFiles.LoadImages(request.ImagesPath);
-            var truth = request.LabelsPath is null ? null : ArrayFiles.LoadLabels(request.LabelsPath);
-            if (truth is not null && truth.Length != loaded.Rows)
-            {
-                throw new InputFileException(request.LabelsPath!, $"has {truth.Length} labels but {request.ImagesPath} has {loaded.Rows} images");
-            }
-            return (loaded, truth);
+            return (loaded, LoadLabels(request.LabelsPath, request.ImagesPath, loaded.Rows), LoadLabels(request.KnownLabelsPath, request.ImagesPath, loaded.Rows));
         });
+        // The pipeline sees only the chosen known labels; the others only score the spreading below.
+        var known = allKnownLabels is null ? null : KnownLabels.Choose(allKnownLabels, request.Options.KnownFraction, request.Options.Seed);
 
-        var result = ClusteringPipeline.Fit(images, request.Options, observer);
+        var result = ClusteringPipeline.Fit(images, request.Options, observer, known);
         var report = result.Report;
+        if (allKnownLabels is not null)
+        {
+            report = report with { LabelSpreadingAccuracy = AccuracyOnUnknown(allKnownLabels, known!, result.PseudoLabels) };
+        }
         if (labels is not null)
         {
             var evaluation = clock.Run(EvaluateStage, () => ExternalEvaluation.Compute(labels, result.Assignments));
@@ -48,6 +50,36 @@ public static class LabellingJob
 
         var metrics = clock.Run(WriteStage, () => WriteOutputs(request, result, report, clock.Seconds));
         return metrics;
+    }
+
+    private static int[]? LoadLabels(string? path, string imagesPath, int rows)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+        var labels = ArrayFiles.LoadLabels(path);
+        if (labels.Length != rows)
+        {
+            throw new InputFileException(path, $"has {labels.Length} labels but {imagesPath} has {rows} images");
+        }
+        return labels;
+    }
+
+    /// <summary>Share of the rows whose label was hidden from the fit that label spreading labelled correctly (NaN if none was hidden).</summary>
+    internal static double AccuracyOnUnknown(int[] truth, int[] known, int[] spread)
+    {
+        var hidden = 0;
+        var correct = 0;
+        for (var i = 0; i < truth.Length; i++)
+        {
+            if (known[i] == LabelSpreading.Unknown)
+            {
+                hidden++;
+                correct += spread[i] == truth[i] ? 1 : 0;
+            }
+        }
+        return hidden == 0 ? double.NaN : (double)correct / hidden;
     }
 
     /// <summary>Builds metrics.json: the pipeline report plus job-level timings and resources.</summary>
@@ -104,8 +136,10 @@ public static class LabellingJob
         ClusteringPipeline.ReduceStage => 2,
         ClusteringPipeline.ClusterStage => 3,
         ClusteringPipeline.InternalMetricsStage => 4,
-        ClusteringPipeline.ClassifierStage => 5,
-        EvaluateStage => 6,
-        _ => 7,
+        ClusteringPipeline.LabelSpreadingStage => 5,
+        ClusteringPipeline.RebalanceStage => 6,
+        ClusteringPipeline.ClassifierStage => 7,
+        EvaluateStage => 8,
+        _ => 9,
     };
 }

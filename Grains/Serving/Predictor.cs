@@ -125,11 +125,12 @@ public sealed partial class Predictor
     internal static PipelinePrediction PredictSequentially(PipelineModel model, Matrix images)
     {
         var embedded = model.Embed(images);
+        var rows = model.ClassifierRows(images, embedded);
         var classifier = model.Classifier;
         var probabilities = new Matrix(images.Rows, classifier.Classes.Length);
         for (var i = 0; i < images.Rows; i++)
         {
-            classifier.PredictProba(embedded.Row(i), probabilities.Row(i));
+            classifier.PredictProba(rows.Row(i), probabilities.Row(i));
         }
         return new PipelinePrediction(classifier.ArgMax(probabilities), probabilities, classifier.Classes, model.Novelty?.IsNovel(embedded));
     }

@@ -41,6 +41,12 @@ public sealed record BundleManifest
     /// <summary>Members per cluster in the training data.</summary>
     public required long[] ClusterSizes { get; init; }
 
+    /// <summary>
+    /// What the classifier stage reads: <c>features</c> (the embedded images) or <c>pixels</c>.
+    /// Absent in bundles written before the choice existed, which mean <c>features</c>.
+    /// </summary>
+    public ClassifierInput? ClassifierInput { get; init; }
+
     /// <summary>Stage files in pipeline order.</summary>
     public required IReadOnlyList<BundleStage> Stages { get; init; }
 }

@@ -50,6 +50,7 @@ public static class ModelBundle
             InputShape = [1, ImageShape.Side, ImageShape.Side],
             Options = options,
             ClusterSizes = clusterSizes,
+            ClassifierInput = model.ClassifierInput,
             Stages = stages,
         };
         File.WriteAllText(Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(manifest, Json.Options));
@@ -85,7 +86,8 @@ public static class ModelBundle
         try
         {
             var files = manifest.Stages.ToDictionary(s => s.Name, s => Path.Combine(path, s.File));
-            var model = PipelineModel.Load([.. manifest.Stages.Select(s => (s.Name, s.Kind))], name => File.OpenRead(files[name]));
+            var model = PipelineModel.Load([.. manifest.Stages.Select(s => (s.Name, s.Kind))], name => File.OpenRead(files[name]),
+                manifest.ClassifierInput ?? ClassifierInput.Features);
             return (model, manifest);
         }
         catch (ModelFormatException e)

@@ -28,4 +28,8 @@ public static class RandomStreams
     public const ulong Transform = 10;
     /// <summary>Rows an estimator fits on when the data exceed its exact limit (agglomerative clustering's sample).</summary>
     public const ulong Subsample = 11;
+    /// <summary>Rebalancing: SMOTE's choice of row, neighbour and step (one sub-stream per class) and its neighbour searches.</summary>
+    public const ulong Rebalancing = 12;
+    /// <summary>Semi-supervised learning: which rows' labels are known, and label spreading's neighbour search.</summary>
+    public const ulong SemiSupervised = 13;
 }

@@ -17,6 +17,12 @@ public static class CliNames
     /// <summary>Spelling of an agglomerative linkage.</summary>
     public static string Of(Linkage value) => value.ToString().ToLowerInvariant();
 
+    /// <summary>Spelling of a rebalancing method.</summary>
+    public static string Of(RebalanceMethod value) => value == RebalanceMethod.SmoteTomek ? "smote-tomek" : value.ToString().ToLowerInvariant();
+
+    /// <summary>Spelling of a classifier input.</summary>
+    public static string Of(ClassifierInput value) => value.ToString().ToLowerInvariant();
+
     /// <summary>Parses a spelling; null when unknown.</summary>
     public static TEnum? Parse<TEnum>(string text)
         where TEnum : struct, Enum
@@ -29,6 +35,8 @@ public static class CliNames
                 ReductionMethod r => Of(r),
                 ClusteringMethod c => Of(c),
                 Linkage l => Of(l),
+                RebalanceMethod b => Of(b),
+                ClassifierInput i => Of(i),
                 _ => value.ToString().ToLowerInvariant(),
             };
             if (string.Equals(spelling, text, StringComparison.OrdinalIgnoreCase))

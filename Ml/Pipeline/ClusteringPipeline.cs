@@ -4,29 +4,44 @@ using Distributed.Ml.Features;
 using Distributed.Ml.Forest;
 using Distributed.Ml.Metrics;
 using Distributed.Ml.Numerics;
+using Distributed.Ml.Rebalancing;
+using Distributed.Ml.SemiSupervised;
 
 namespace Distributed.Ml.Pipeline;
 
 /// <summary>
-/// Fits the labelling pipeline: features → reduction → clustering → pseudo-labels → random forest,
-/// scoring the clustering by internal metrics and the forest on a held-out share of the pseudo-labels.
+/// Fits the labelling pipeline: features → reduction → clustering → pseudo-labels → train/held-out
+/// split → rebalancing (SMOTE + Tomek links) → random forest, scoring the clustering by internal
+/// metrics and the forest on the held-out share of the pseudo-labels.
 /// </summary>
 /// <remarks>
-/// Takes no true labels: evaluation against them is a separate step
-/// (<see cref="ExternalEvaluation"/>), so they cannot leak into the fit. Deterministic for a seed.
+/// Takes no true labels beyond the known ones a semi-supervised run passes in: with them, the
+/// pseudo-labels are those label spreading gives every row on the reduced features (the
+/// clustering still runs and is reported), otherwise the cluster ids. Evaluation against true
+/// labels is a separate step (<see cref="ExternalEvaluation"/>), so they cannot leak into the fit.
+/// Deterministic for a seed.
 /// </remarks>
 public static class ClusteringPipeline
 {
     /// <summary>Stage names used for timings and progress.</summary>
     public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster",
-        InternalMetricsStage = "internal_metrics", ClassifierStage = "classifier";
+        InternalMetricsStage = "internal_metrics", LabelSpreadingStage = "label_spreading", RebalanceStage = "rebalance",
+        ClassifierStage = "classifier";
 
-    /// <summary>Runs every stage on the images (n × 784, in [0, 1]).</summary>
-    public static PipelineResult Fit(Matrix images, PipelineOptions options, IPipelineObserver? observer = null)
+    /// <summary>
+    /// Runs every stage on the images (n × 784, in [0, 1]). <paramref name="knownLabels"/>, when
+    /// given, holds a label for each image whose class is known and
+    /// <see cref="LabelSpreading.Unknown"/> elsewhere (see <see cref="KnownLabels.Choose"/>).
+    /// </summary>
+    public static PipelineResult Fit(Matrix images, PipelineOptions options, IPipelineObserver? observer = null, int[]? knownLabels = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (knownLabels is not null && knownLabels.Length != images.Rows)
+        {
+            throw new ArgumentException($"{knownLabels.Length} known labels for {images.Rows} images.", nameof(knownLabels));
+        }
         if (images.Rows < options.Clusters * 2)
         {
             throw new OptionsException($"{images.Rows} images are too few for {options.Clusters} clusters (need at least {options.Clusters * 2})");
@@ -51,10 +66,18 @@ public static class ClusteringPipeline
         var dbscan = clustering.Model as DbscanModel;
         var agglomerative = clustering.Model as AgglomerativeModel;
 
-        var (forest, heldOut, heldOutReport, heldOutAri) = clock.Run(ClassifierStage, () => TrainClassifier(embedded, assignments, options));
+        var spreading = knownLabels is null ? null : clock.Run(LabelSpreadingStage, () =>
+            LabelSpreading.Fit(embedded, knownLabels, options.LabelSpreading with { Seed = options.Seed }));
+        var pseudoLabels = spreading?.Labels ?? assignments;
+
+        var classifierInput = options.ClassifierInput == ClassifierInput.Pixels ? images : embedded;
+        var split = Split(pseudoLabels, options);
+        var training = clock.Run(RebalanceStage, () => Rebalance(classifierInput, pseudoLabels, split.Train, options));
+        var (forest, heldOutReport, heldOutAri) = clock.Run(ClassifierStage, () => TrainClassifier(classifierInput, pseudoLabels, training, split.HeldOut, options));
 
         var novelty = NoveltyModel.Fit(embedded, assignments, clusterCount);
-        var model = new PipelineModel(extractor, reducer, clustering.Model, forest, novelty);
+        var model = new PipelineModel(extractor, reducer, clustering.Model, forest, novelty, options.ClassifierInput);
+        var known = knownLabels is null ? (int?)null : knownLabels.Count(label => label != LabelSpreading.Unknown);
         var report = new PipelineReport
         {
             NImages = images.Rows,
@@ -89,11 +112,18 @@ public static class ClusteringPipeline
             ClassifierMacroF1 = heldOutReport.MacroF1,
             ClassifierAriVsClusters = heldOutAri,
             ClassifierOobScore = double.IsNaN(forest.OutOfBagScore) ? null : forest.OutOfBagScore,
-            ClassifierHeldOut = heldOut,
+            ClassifierHeldOut = split.HeldOut.Length,
+            ClassifierInput = CliNames.Of(options.ClassifierInput),
+            Rebalance = CliNames.Of(options.Rebalance),
+            ClassCountsBefore = training.CountsBefore,
+            ClassCountsAfter = training.CountsAfter,
+            KnownLabels = known,
+            LabelSpreadingIterations = spreading?.Iterations,
+            LabelSpreadingConverged = spreading?.Converged,
             ClassifierConfusionMatrix = heldOutReport.Confusion,
             TimingsS = clock.Seconds,
         };
-        return new PipelineResult(model, assignments, report);
+        return new PipelineResult(model, assignments, report, pseudoLabels);
     }
 
     private static IFittedTransform? FitFeatures(Matrix images, PipelineOptions options, IPipelineObserver? observer) => options.Features switch
@@ -169,16 +199,15 @@ public static class ClusteringPipeline
         new(result.Model, result.Labels, result.Model.Iterations, result.Model.Converged, Inertia: result.Model.Inertia);
 
     /// <summary>
-    /// Trains the forest on a seeded (1 − held-out) share of the pseudo-labelled rows and scores it
-    /// on the rest. The forest that is scored is the forest that ships. Noise rows are left out.
+    /// A seeded split of the labelled rows (noise rows, label −1, are left out) into the forest's
+    /// training rows and the held-out rows that score it, each ascending.
     /// </summary>
-    private static (RandomForestModel Forest, int HeldOut, ClassificationReport Report, double Ari) TrainClassifier(
-        Matrix embedded, int[] assignments, PipelineOptions options)
+    private static (int[] Train, int[] HeldOut) Split(int[] pseudoLabels, PipelineOptions options)
     {
-        var labelled = new List<int>(assignments.Length);
-        for (var i = 0; i < assignments.Length; i++)
+        var labelled = new List<int>(pseudoLabels.Length);
+        for (var i = 0; i < pseudoLabels.Length; i++)
         {
-            if (assignments[i] >= 0)
+            if (pseudoLabels[i] >= 0)
             {
                 labelled.Add(i);
             }
@@ -190,12 +219,34 @@ public static class ClusteringPipeline
         var testRows = order[..heldOutCount];
         Array.Sort(trainRows);
         Array.Sort(testRows);
+        return (trainRows, testRows);
+    }
 
-        var forest = RandomForest.Fit(embedded.SelectRows(trainRows), Array.ConvertAll(trainRows, i => assignments[i]),
+    /// <summary>The forest's training rows, rebalanced when asked; only training rows are resampled.</summary>
+    private static SmoteTomekResult Rebalance(Matrix input, int[] pseudoLabels, int[] trainRows, PipelineOptions options)
+    {
+        var data = input.SelectRows(trainRows);
+        var labels = Array.ConvertAll(trainRows, i => pseudoLabels[i]);
+        if (options.Rebalance == RebalanceMethod.SmoteTomek)
+        {
+            return SmoteTomek.Resample(data, labels, options.SmoteTomek with { Seed = options.Seed });
+        }
+        var counts = LabelledRows.CountClasses(labels);
+        return new SmoteTomekResult(new LabelledRows(data, labels), counts, counts, counts);
+    }
+
+    /// <summary>
+    /// Trains the forest on the (rebalanced) training rows and scores it on the held-out rows,
+    /// which are never resampled. The forest that is scored is the forest that ships.
+    /// </summary>
+    private static (RandomForestModel Forest, ClassificationReport Report, double Ari) TrainClassifier(
+        Matrix input, int[] pseudoLabels, SmoteTomekResult training, int[] testRows, PipelineOptions options)
+    {
+        var forest = RandomForest.Fit(training.Rows.Data, training.Rows.Labels,
             new RandomForestOptions { Trees = options.ForestTrees, Seed = options.Seed });
-        var predicted = forest.Predict(embedded.SelectRows(testRows));
-        var expected = Array.ConvertAll(testRows, i => assignments[i]);
-        return (forest, testRows.Length, ClassificationReport.Compute(expected, predicted), AdjustedRandIndex.Score(expected, predicted));
+        var predicted = forest.Predict(input.SelectRows(testRows));
+        var expected = Array.ConvertAll(testRows, i => pseudoLabels[i]);
+        return (forest, ClassificationReport.Compute(expected, predicted), AdjustedRandIndex.Score(expected, predicted));
     }
 
     private static long[] ClusterSizes(int[] assignments, int clusters)

@@ -11,23 +11,30 @@ namespace Distributed.Ml.Pipeline;
 /// Every fitted stage of a pipeline: feature extractor, optional reducer, clusterer and the
 /// classifier trained on the pseudo-labels. Prediction uses only these fitted models.
 /// </summary>
+/// <remarks>
+/// The classifier reads either the embedded images (the reduced features) or the raw pixels
+/// (<see cref="ClassifierInput"/>); the novelty stage always works in the embedded space.
+/// </remarks>
 public sealed class PipelineModel
 {
     /// <summary>Stage names, in pipeline order.</summary>
     public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster", ClassifierStage = "classifier", NoveltyStage = "novelty";
 
     /// <summary>Assembles a model from fitted stages.</summary>
-    public PipelineModel(IFittedTransform? features, IFittedTransform? reducer, IClusterModel clusterer, RandomForestModel classifier, NoveltyModel? novelty = null)
+    public PipelineModel(IFittedTransform? features, IFittedTransform? reducer, IClusterModel clusterer, RandomForestModel classifier, NoveltyModel? novelty = null,
+        ClassifierInput classifierInput = ClassifierInput.Features)
     {
         Features = features;
         Reducer = reducer;
         Clusterer = clusterer ?? throw new ArgumentNullException(nameof(clusterer));
         Classifier = classifier ?? throw new ArgumentNullException(nameof(classifier));
         Novelty = novelty;
+        ClassifierInput = classifierInput;
         var embedded = reducer?.OutputDimension ?? features?.OutputDimension ?? Data.ImageShape.Pixels;
         if ((features?.InputDimension ?? Data.ImageShape.Pixels) != Data.ImageShape.Pixels
             || (reducer is not null && reducer.InputDimension != (features?.OutputDimension ?? Data.ImageShape.Pixels))
-            || clusterer.Dimension != embedded || classifier.FeatureCount != embedded
+            || clusterer.Dimension != embedded
+            || classifier.FeatureCount != (classifierInput == ClassifierInput.Pixels ? Data.ImageShape.Pixels : embedded)
             || (novelty is not null && novelty.Dimension != embedded))
         {
             throw new ArgumentException("Pipeline stages disagree on their dimensions.");
@@ -49,6 +56,12 @@ public sealed class PipelineModel
     /// <summary>Novelty detector in the embedded space; null for bundles made before it existed.</summary>
     public NoveltyModel? Novelty { get; }
 
+    /// <summary>What the classifier reads: the embedded images or the pixels.</summary>
+    public ClassifierInput ClassifierInput { get; }
+
+    /// <summary>The rows the classifier reads for <paramref name="images"/>, given their embedding.</summary>
+    public Matrix ClassifierRows(Matrix images, Matrix embedded) => ClassifierInput == ClassifierInput.Pixels ? images : embedded;
+
     /// <summary>Images (n × 784, in [0, 1]) to the space the clusters live in.</summary>
     public Matrix Embed(Matrix images)
     {
@@ -61,7 +74,7 @@ public sealed class PipelineModel
     public PipelinePrediction Predict(Matrix images)
     {
         var embedded = Embed(images);
-        var probabilities = Classifier.PredictProba(embedded);
+        var probabilities = Classifier.PredictProba(ClassifierRows(images, embedded));
         return new PipelinePrediction(Classifier.ArgMax(probabilities), probabilities, Classifier.Classes, Novelty?.IsNovel(embedded));
     }
 
@@ -86,9 +99,12 @@ public sealed class PipelineModel
         return stages;
     }
 
-    /// <summary>Rebuilds a model from persisted stages; <paramref name="open"/> opens a stage's data by name.</summary>
+    /// <summary>
+    /// Rebuilds a model from persisted stages; <paramref name="open"/> opens a stage's data by name,
+    /// <paramref name="classifierInput"/> is what the classifier was trained on (recorded beside the stages).
+    /// </summary>
     /// <exception cref="ModelFormatException">A stage is missing, unknown or corrupted.</exception>
-    public static PipelineModel Load(IReadOnlyList<(string Name, string Kind)> stages, Func<string, Stream> open)
+    public static PipelineModel Load(IReadOnlyList<(string Name, string Kind)> stages, Func<string, Stream> open, ClassifierInput classifierInput = ClassifierInput.Features)
     {
         ArgumentNullException.ThrowIfNull(stages);
         ArgumentNullException.ThrowIfNull(open);
@@ -133,7 +149,7 @@ public sealed class PipelineModel
         }
         try
         {
-            return new PipelineModel(features, reducer, clusterer, classifier, novelty);
+            return new PipelineModel(features, reducer, clusterer, classifier, novelty, classifierInput);
         }
         catch (ArgumentException e)
         {

@@ -1,6 +1,8 @@
 using Distributed.Ml.Clustering;
 using Distributed.Ml.Embedding;
 using Distributed.Ml.Features;
+using Distributed.Ml.Rebalancing;
+using Distributed.Ml.SemiSupervised;
 
 namespace Distributed.Ml.Pipeline;
 
@@ -71,6 +73,33 @@ public sealed record PipelineOptions
     /// <summary>Trees in the random forest. Default 100.</summary>
     public int ForestTrees { get; init; } = 100;
 
+    /// <summary>
+    /// Rebalancing of the forest's training rows (after the held-out split, so held-out rows are
+    /// never resampled). Default SMOTE + Tomek links, the product's stated recipe.
+    /// </summary>
+    public RebalanceMethod Rebalance { get; init; } = RebalanceMethod.SmoteTomek;
+
+    /// <summary>
+    /// SMOTE + Tomek settings when <see cref="Rebalance"/> is SMOTE + Tomek; its seed is replaced by
+    /// <see cref="Seed"/>. Defaults: <see cref="SmoteTomekOptions"/>'s (imblearn's).
+    /// </summary>
+    public SmoteTomekOptions SmoteTomek { get; init; } = new();
+
+    /// <summary>What the forest is trained on and predicts from. Default the reduced features.</summary>
+    public ClassifierInput ClassifierInput { get; init; } = ClassifierInput.Features;
+
+    /// <summary>
+    /// Share of the rows whose label is known when known labels are given (a seeded choice);
+    /// the rest get labels by label spreading. Default 0.1.
+    /// </summary>
+    public double KnownFraction { get; init; } = 0.1;
+
+    /// <summary>
+    /// Label spreading settings when known labels are given; its seed is replaced by
+    /// <see cref="Seed"/>. Defaults: <see cref="LabelSpreadingOptions"/>'s (scikit-learn's kNN kernel).
+    /// </summary>
+    public LabelSpreadingOptions LabelSpreading { get; init; } = new();
+
     /// <summary>Rows sampled for the silhouette score. Default 10,000.</summary>
     public int SilhouetteSampleSize { get; init; } = Metrics.Silhouette.DefaultSampleSize;
 
@@ -94,6 +123,11 @@ public sealed record PipelineOptions
         Require(Autoencoder.LearningRate > 0f && float.IsFinite(Autoencoder.LearningRate), $"--learning-rate must be positive, got {Autoencoder.LearningRate}");
         Require(Umap.Neighbors >= 2, $"--umap-neighbors must be at least 2, got {Umap.Neighbors}");
         Require(Umap.MinDist >= 0 && double.IsFinite(Umap.MinDist), $"--umap-min-dist must be non-negative, got {Umap.MinDist}");
+        Require(SmoteTomek.Neighbors >= 1, $"SMOTE neighbours must be at least 1, got {SmoteTomek.Neighbors}");
+        Require(KnownFraction is > 0 and <= 1, $"--known-fraction must be in (0, 1], got {KnownFraction}");
+        Require(LabelSpreading.Neighbors >= 2, $"label spreading neighbours must be at least 2, got {LabelSpreading.Neighbors}");
+        Require(LabelSpreading.Alpha is > 0 and < 1, $"label spreading alpha must be in (0, 1), got {LabelSpreading.Alpha}");
+        Require(LabelSpreading.MaxIterations >= 1, $"label spreading iterations must be at least 1, got {LabelSpreading.MaxIterations}");
         Require(Gmm.Restarts >= 1, $"GMM restarts must be at least 1, got {Gmm.Restarts}");
         Require(Dbscan.Eps is null || (Dbscan.Eps > 0 && double.IsFinite(Dbscan.Eps.Value)), $"--eps must be positive, got {Dbscan.Eps}");
         Require(Dbscan.MinSamples >= (Dbscan.Eps is null ? 2 : 1),

@@ -117,6 +117,30 @@ public sealed record PipelineReport
     /// <summary>Held-out confusion matrix: row = pseudo-label, column = prediction, in cluster id order.</summary>
     public required long[][] ClassifierConfusionMatrix { get; init; }
 
+    /// <summary>What the forest saw of each image, CLI spelling (<c>features</c> or <c>pixels</c>).</summary>
+    public string? ClassifierInput { get; init; }
+
+    /// <summary>Rebalancing of the forest's training rows, CLI spelling.</summary>
+    public string? Rebalance { get; init; }
+
+    /// <summary>Forest training rows per pseudo-label before rebalancing (held-out rows excluded).</summary>
+    public IReadOnlyDictionary<int, long>? ClassCountsBefore { get; init; }
+
+    /// <summary>Forest training rows per pseudo-label after rebalancing (equal to the counts before without it).</summary>
+    public IReadOnlyDictionary<int, long>? ClassCountsAfter { get; init; }
+
+    /// <summary>Rows whose label was given as known (semi-supervised runs only).</summary>
+    public int? KnownLabels { get; init; }
+
+    /// <summary>Accuracy of label spreading on the rows whose label was not known, against their true labels (set by the job).</summary>
+    public double? LabelSpreadingAccuracy { get; init; }
+
+    /// <summary>Label spreading iterations.</summary>
+    public int? LabelSpreadingIterations { get; init; }
+
+    /// <summary>Whether label spreading met its tolerance before its iteration limit.</summary>
+    public bool? LabelSpreadingConverged { get; init; }
+
     /// <summary>Seconds per stage.</summary>
     public required IReadOnlyDictionary<string, double> TimingsS { get; init; }
 }

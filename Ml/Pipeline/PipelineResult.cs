@@ -4,4 +4,5 @@ namespace Distributed.Ml.Pipeline;
 /// <param name="Model">All fitted stages.</param>
 /// <param name="Assignments">Cluster id of each training image (−1 for noise).</param>
 /// <param name="Report">Measurements of the run.</param>
-public sealed record PipelineResult(PipelineModel Model, int[] Assignments, PipelineReport Report);
+/// <param name="PseudoLabels">Labels the forest learned: <paramref name="Assignments"/>, or label spreading's labels when known labels were given.</param>
+public sealed record PipelineResult(PipelineModel Model, int[] Assignments, PipelineReport Report, int[] PseudoLabels);

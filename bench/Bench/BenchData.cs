@@ -9,7 +9,8 @@ namespace Distributed.Bench;
 /// sides): <c>config.json</c>, <c>features.npy</c> (float32 rows × 50, PCA of the images),
 /// <c>labels.npy</c> (true digits), <c>pseudo_labels.npy</c> (k-means clusters),
 /// <c>train_idx.npy</c>/<c>test_idx.npy</c> (the 80/20 split), <c>rows.npy</c> (which source images),
-/// <c>pixels.npy</c> (float32 rows × 784, the images themselves scaled to [0, 1]).
+/// <c>pixels.npy</c> (float32 rows × 784, the images themselves scaled to [0, 1]),
+/// <c>known_labels.npy</c> (int32: the true digit of a seeded 10% of the rows, −1 elsewhere).
 /// Files are loaded on first use.
 /// </summary>
 internal sealed class BenchData(string workDirectory)
@@ -22,6 +23,7 @@ internal sealed class BenchData(string workDirectory)
     public const string TestIndexFile = "test_idx.npy";
     public const string SourceRowsFile = "rows.npy";
     public const string PixelsFile = "pixels.npy";
+    public const string KnownLabelsFile = "known_labels.npy";
 
     private Matrix? _features;
     private Matrix? _pixels;

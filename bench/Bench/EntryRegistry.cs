@@ -15,6 +15,8 @@ internal static class EntryRegistry
         new AgglomerativeEntry(),
         new RandomForestFitEntry(),
         new RandomForestPredictEntry(),
+        new SmoteTomekEntry(),
+        new LabelSpreadingEntry(),
         new AutoencoderTrainEntry("autoencoder_train", AutoencoderArchitecture.Dense),
         new AutoencoderTrainEntry("autoencoder_train_conv", AutoencoderArchitecture.Convolutional),
     ];

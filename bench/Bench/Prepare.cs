@@ -3,6 +3,7 @@ using Distributed.Ml.Clustering;
 using Distributed.Ml.Data;
 using Distributed.Ml.Features;
 using Distributed.Ml.Numerics;
+using Distributed.Ml.SemiSupervised;
 
 namespace Distributed.Bench;
 
@@ -17,6 +18,8 @@ internal static class Prepare
     private const double HeldOutFraction = 0.2;
     private const ulong SampleStream = 0xBE0C_0001;
     private const ulong SplitStream = 0xBE0C_0002;
+    /// <summary>Share of the true labels the label-spreading entry treats as known (the reference notes' 10%).</summary>
+    private const double KnownFraction = 0.1;
 
     public sealed record Options(string Images, string Labels, string Work, int Rows, ulong Seed, int SingleRowPredictions, int AutoencoderEpochs, string Mode);
 
@@ -60,6 +63,7 @@ internal static class Prepare
         data.Write(BenchData.PseudoLabelsFile, kmeans.Labels);
         data.Write(BenchData.TrainIndexFile, train);
         data.Write(BenchData.TestIndexFile, test);
+        data.Write(BenchData.KnownLabelsFile, KnownLabels.Choose(Array.ConvertAll(rows, r => labels[r]), KnownFraction, options.Seed));
         var config = new JsonObject
         {
             ["mode"] = options.Mode,

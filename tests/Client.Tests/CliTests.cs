@@ -62,6 +62,22 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void KnownLabelsRunReportsLabelSpreadingAccuracy()
+    {
+        var images = WriteImages("images.npy", 90);
+        var labels = Path.Combine(_directory, "labels.npy");
+        using (var file = File.Create(labels))
+        {
+            NpyWriter.Write(file, Enumerable.Range(0, 90).Select(i => (byte)(i % 3)).ToArray(), 90);
+        }
+        var (code, stdout, stderr) = Cli("run", images, "--out", Path.Combine(_directory, "out"), "--clusters", "3", "--features", "pca", "--reduce", "none", "--method", "kmeans",
+            "--pca-components", "8", "--trees", "10", "--known-labels", labels, "--known-fraction", "0.2", "--rebalance", "none", "--classifier-input", "pixels", "--quiet");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("label_spreading_accuracy", stdout);
+        Assert.Equal(1, Cli("run", images, "--out", Path.Combine(_directory, "out2"), "--known-labels", labels, "--known-fraction", "0", "--quiet").Code);
+    }
+
+    [Fact]
     public void DbscanThatFindsNoClusterIsAClearUserError()
     {
         var output = Path.Combine(_directory, "out");
@@ -90,6 +106,8 @@ public class CliTests : IDisposable
     public void UnknownChoiceAndMissingArgumentsAreUsageErrors()
     {
         Assert.Equal(2, Cli("run", "x.npy", "--out", "o", "--method", "magic").Code);
+        Assert.Equal(2, Cli("run", "x.npy", "--out", "o", "--rebalance", "magic").Code);
+        Assert.Equal(2, Cli("run", "x.npy", "--out", "o", "--classifier-input", "magic").Code);
         Assert.Equal(2, Cli("run", "x.npy").Code);
         Assert.Equal(2, Cli("frobnicate").Code);
     }
