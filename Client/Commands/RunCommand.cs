@@ -1,12 +1,18 @@
 using System.CommandLine;
 using System.Globalization;
+using Distributed.Client.Cluster;
+using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Jobs;
 using Distributed.Ml.Features;
 using Distributed.Ml.Pipeline;
 
 namespace Distributed.Client.Commands;
 
-/// <summary><c>run &lt;images&gt; --out &lt;dir&gt;</c>: fits the whole pipeline in this process.</summary>
+/// <summary>
+/// <c>run &lt;images&gt; --out &lt;dir&gt;</c>: fits the whole pipeline in this process; with
+/// <c>--cluster &lt;amqp-uri&gt; --store &lt;dir&gt;</c> on a running cluster, with
+/// <c>--embedded-cluster</c> on the same grains hosted in this process over the in-memory bus.
+/// </summary>
 internal static class RunCommand
 {
     public static Command Create(TextWriter output)
@@ -31,11 +37,15 @@ internal static class RunCommand
         var umapNeighbors = new Option<int>("--umap-neighbors") { Description = "UMAP neighbourhood size for --reduce umap", DefaultValueFactory = _ => new PipelineOptions().Umap.Neighbors };
         var umapMinDist = new Option<double>("--umap-min-dist") { Description = "UMAP minimum distance for --reduce umap", DefaultValueFactory = _ => new PipelineOptions().Umap.MinDist };
         var quiet = CommonOptions.Quiet();
+        var cluster = new Option<string?>("--cluster") { Description = "Run on a cluster: the broker's amqp:// URI (needs --store)" };
+        var embeddedCluster = new Option<bool>("--embedded-cluster") { Description = "Run the cluster job path in this process (in-memory bus, every silo role)" };
+        var store = new Option<string?>("--store") { Description = "Shared store directory of the cluster (default for --embedded-cluster: <out>/.store)" };
+        var shardSize = new Option<int>("--shard-size") { Description = "Images per shard in cluster mode", DefaultValueFactory = _ => new ClusterJobSettings().ShardSize };
 
         var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
         {
             images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
-            autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, quiet,
+            autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, quiet, cluster, embeddedCluster, store, shardSize,
         };
         command.SetAction(parse =>
         {
@@ -62,7 +72,10 @@ internal static class RunCommand
             };
             options.Validate();
             var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels));
-            var metrics = ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer));
+            var clusterUri = parse.GetValue(cluster);
+            var metrics = clusterUri is null && !parse.GetValue(embeddedCluster)
+                ? ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer))
+                : RunOnCluster(request, clusterUri, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet));
 
             output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}");
             foreach (var key in new[] { "n_images", "accuracy", "nmi", "ari", "silhouette", "davies_bouldin", "calinski_harabasz", "classifier_accuracy", "classifier_macro_f1" })
@@ -76,6 +89,37 @@ internal static class RunCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static System.Text.Json.Nodes.JsonObject RunOnCluster(LabellingJobRequest request, string? clusterUri, string? store, int shardSize, bool quiet)
+    {
+        if (clusterUri is not null && store is null)
+        {
+            throw new UserError("--cluster needs --store <dir>: the store directory the silos share");
+        }
+        if (shardSize < 1)
+        {
+            throw new UserError($"--shard-size must be at least 1, got {shardSize}");
+        }
+        Uri? broker = null;
+        if (clusterUri is not null && (!Uri.TryCreate(clusterUri, UriKind.Absolute, out broker) || broker.Scheme is not ("amqp" or "rabbitmq")))
+        {
+            throw new UserError($"--cluster {clusterUri}: expected an amqp:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/");
+        }
+        var storeDirectory = store ?? Path.Combine(Path.GetFullPath(request.OutputDirectory), ".store");
+        return ProgressReporter.Run(quiet, observer =>
+        {
+            var session = ClusterSession.StartAsync(broker, storeDirectory).GetAwaiter().GetResult();
+            try
+            {
+                var client = new ClusterJobClient(session.Bus, session.Store, new ClusterJobSettings { ShardSize = shardSize });
+                return client.RunAsync(request, ClusterSession.Observe(observer)).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        });
     }
 
     private static string ArchitectureName(AutoencoderArchitecture architecture) =>
