@@ -108,8 +108,10 @@ public sealed partial class JobRunner
         {
             LogInterrupted(_logger, _job.JobId, _state.Phase);
         }
-        catch (Exception e) when (e is JobFailedException or OptionsException or InvalidDataException or IOException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Any other failure (a grain's fault, a corrupt file read here, a bug) ends the job with
+            // its reason: a job must fail visibly rather than stay "running" with no runner.
             LogFailed(_logger, e, _job.JobId, _state.Phase, e.Message);
             lock (_gate)
             {

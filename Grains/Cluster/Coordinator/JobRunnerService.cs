@@ -62,7 +62,7 @@ public sealed partial class JobRunnerService(JobStore jobs, ShardDispatcher disp
             var runner = new JobRunner(spec, jobs, dispatcher, options, rebalancer, loggers.CreateLogger<JobRunner>());
             await runner.RunAsync(_stopping).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is JobFailedException or IOException or InvalidDataException)
+        catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
         {
             LogCannotRun(_logger, e, jobId, e.Message);
             if (jobs.Load(jobId) is { } state)

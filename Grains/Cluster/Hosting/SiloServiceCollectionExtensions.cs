@@ -18,12 +18,14 @@ public static class SiloServiceCollectionExtensions
     public static IServiceCollection AddSilo(this IServiceCollection services, SiloOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        services.AddSiloServices(options);
         services.AddMassTransit(bus =>
         {
             bus.AddSiloGrains(options);
             bus.UseTransport(options.Broker, (context, configurator) => configurator.ConfigureSiloEndpoints(context, options));
         });
+        // After the bus: hosted services stop in reverse order, so job runners and heartbeats stop
+        // (at a checkpoint) before the bus drains and closes.
+        services.AddSiloServices(options);
         return services;
     }
 
@@ -35,7 +37,7 @@ public static class SiloServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The services grains need, without the bus (tests add the bus through MassTransit's test harness).</summary>
+    /// <summary>The services grains need, without the bus (tests add the bus through MassTransit's test harness). Add them after the bus.</summary>
     public static IServiceCollection AddSiloServices(this IServiceCollection services, SiloOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

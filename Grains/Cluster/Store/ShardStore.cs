@@ -1,6 +1,7 @@
 using Distributed.Grains.Storage;
 using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
+using Distributed.Ml.Persistence;
 
 namespace Distributed.Grains.Cluster.Store;
 
@@ -41,29 +42,22 @@ public sealed class ShardStore
     public bool Exists(string reference) => File.Exists(PathOf(reference));
 
     /// <summary>Reads a float32 matrix (n×d .npy).</summary>
-    public Matrix ReadMatrix(string reference)
+    public Matrix ReadMatrix(string reference) => Read(reference, stream =>
     {
-        var path = PathOf(reference);
-        using var stream = File.OpenRead(path);
         var array = NpyReader.Read(stream);
         if (array.Shape.Length != 2)
         {
-            throw new InvalidDataException($"{path}: expected a 2-d array, got {array.Shape.Length} dimensions");
+            throw new DataFormatException($"expected a 2-d array, got {array.Shape.Length} dimensions");
         }
-        var values = array.ToSingle();
-        return new Matrix((int)array.Shape[0], (int)array.Shape[1], values);
-    }
+        return new Matrix((int)array.Shape[0], (int)array.Shape[1], array.ToSingle());
+    });
 
     /// <summary>Writes a float32 matrix atomically.</summary>
     public void WriteMatrix(string reference, Matrix matrix) =>
         AtomicFile.Write(PathOf(reference), stream => NpyWriter.Write(stream, matrix.Data, matrix.Rows, matrix.Cols));
 
     /// <summary>Reads int32 labels.</summary>
-    public int[] ReadLabels(string reference)
-    {
-        using var stream = File.OpenRead(PathOf(reference));
-        return NpyReader.Read(stream).ToInt32();
-    }
+    public int[] ReadLabels(string reference) => Read(reference, stream => NpyReader.Read(stream).ToInt32());
 
     /// <summary>Writes int32 labels atomically.</summary>
     public void WriteLabels(string reference, int[] labels) =>
@@ -72,10 +66,19 @@ public sealed class ShardStore
     /// <summary>Writes any binary content atomically.</summary>
     public void Write(string reference, Action<Stream> write) => AtomicFile.Write(PathOf(reference), write);
 
-    /// <summary>Reads binary content.</summary>
+    /// <summary>Reads binary content; a malformed file is reported with its path as <see cref="InvalidDataException"/> (retrying cannot fix it).</summary>
     public T Read<T>(string reference, Func<Stream, T> read)
     {
-        using var stream = File.OpenRead(PathOf(reference));
-        return read(stream);
+        ArgumentNullException.ThrowIfNull(read);
+        var path = PathOf(reference);
+        using var stream = File.OpenRead(path);
+        try
+        {
+            return read(stream);
+        }
+        catch (Exception e) when (e is DataFormatException or ModelFormatException or EndOfStreamException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
     }
 }
