@@ -39,7 +39,7 @@ internal static class RunCommand
         var quiet = CommonOptions.Quiet();
         var cluster = new Option<string?>("--cluster") { Description = "Run on a cluster: the broker's amqp:// URI (needs --store)" };
         var embeddedCluster = new Option<bool>("--embedded-cluster") { Description = "Run the cluster job path in this process (in-memory bus, every silo role)" };
-        var store = new Option<string?>("--store") { Description = "Shared store directory of the cluster (default for --embedded-cluster: <out>/.store)" };
+        var store = new Option<string?>("--store") { Description = "Shared store directory of the cluster (--embedded-cluster: a temporary one by default)" };
         var shardSize = new Option<int>("--shard-size") { Description = "Images per shard in cluster mode", DefaultValueFactory = _ => new ClusterJobSettings().ShardSize };
 
         var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
@@ -106,20 +106,31 @@ internal static class RunCommand
         {
             throw new UserError($"--cluster {clusterUri}: expected an amqp:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/");
         }
-        var storeDirectory = store ?? Path.Combine(Path.GetFullPath(request.OutputDirectory), ".store");
-        return ProgressReporter.Run(quiet, observer =>
+        // Without --store the embedded cluster's shards and intermediates live in a temporary store removed afterwards.
+        var storeDirectory = store ?? Directory.CreateTempSubdirectory("distributed-store-").FullName;
+        try
         {
-            var session = ClusterSession.StartAsync(broker, storeDirectory).GetAwaiter().GetResult();
-            try
+            return ProgressReporter.Run(quiet, observer =>
             {
-                var client = new ClusterJobClient(session.Bus, session.Store, new ClusterJobSettings { ShardSize = shardSize });
-                return client.RunAsync(request, ClusterSession.Observe(observer)).GetAwaiter().GetResult();
-            }
-            finally
+                var session = ClusterSession.StartAsync(broker, storeDirectory).GetAwaiter().GetResult();
+                try
+                {
+                    var client = new ClusterJobClient(session.Bus, session.Store, new ClusterJobSettings { ShardSize = shardSize });
+                    return client.RunAsync(request, ClusterSession.Observe(observer)).GetAwaiter().GetResult();
+                }
+                finally
+                {
+                    session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+            });
+        }
+        finally
+        {
+            if (store is null)
             {
-                session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                Directory.Delete(storeDirectory, recursive: true);
             }
-        });
+        }
     }
 
     private static string ArchitectureName(AutoencoderArchitecture architecture) =>
