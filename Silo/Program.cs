@@ -23,6 +23,7 @@ public sealed class Program
         ["--broker"] = "Silo:Broker",
         ["--store"] = "Silo:Store",
         ["--id"] = "Silo:Id",
+        ["--shard-timeout-s"] = "Silo:ShardTimeoutSeconds",
     };
 
     /// <summary>How long SIGTERM waits for messages in hand before the process exits.</summary>
@@ -63,6 +64,10 @@ public sealed class Program
                 if (builder.Configuration["Silo:Id"] is { Length: > 0 } id)
                 {
                     silo = silo with { SiloId = id };
+                }
+                if (builder.Configuration.GetValue<double?>("Silo:ShardTimeoutSeconds") is { } seconds)
+                {
+                    silo = silo with { ShardTimeout = seconds > 0 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"--shard-timeout-s must be positive, got {seconds}") };
                 }
             }
             catch (Exception e) when (e is ArgumentException or UriFormatException)

@@ -16,15 +16,17 @@ internal sealed class RabbitMqBroker : IDisposable
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(90);
 
     private readonly TempDirectory _directory;
-    private readonly Process _process;
     private readonly string _node;
+    private readonly int _distribution;
+    private Process _process;
 
-    private RabbitMqBroker(int port, Process process, string node, TempDirectory directory)
+    private RabbitMqBroker(int port, int distribution, string node, TempDirectory directory)
     {
         Port = port;
-        _process = process;
+        _distribution = distribution;
         _node = node;
         _directory = directory;
+        _process = Launch();
     }
 
     public int Port { get; }
@@ -43,34 +45,76 @@ internal sealed class RabbitMqBroker : IDisposable
         var (port, distribution) = (FreePort(), FreePort());
         var node = $"distributed-test-{Environment.ProcessId}-{port}@localhost";
         File.WriteAllText(directory.File("enabled_plugins"), "[].");
-        var start = new ProcessStartInfo(Server) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        Configure(start, directory, node, port, distribution);
-        var process = Process.Start(start)!;
-        var log = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var broker = new RabbitMqBroker(port, process, node, directory);
-        var clock = Stopwatch.StartNew();
-        while (!Accepts(port))
-        {
-            if (process.HasExited || clock.Elapsed > s_startTimeout)
-            {
-                broker.Dispose();
-                string tail;
-                lock (log)
-                {
-                    tail = log.ToString()[^Math.Min(2000, log.Length)..];
-                }
-                throw new InvalidOperationException($"rabbitmq-server did not accept connections on port {port} within {s_startTimeout.TotalSeconds:0} s (exited: {process.HasExited}); output:\n{tail}");
-            }
-            Thread.Sleep(200);
-        }
+        var broker = new RabbitMqBroker(port, distribution, node, directory);
+        broker.WaitUntilUp();
         return broker;
     }
 
+    /// <summary>Stops the node and starts it again on the same port and data directory (durable queues and persistent messages survive).</summary>
+    public void Restart()
+    {
+        Stop();
+        _process.Dispose();
+        _process = Launch();
+        WaitUntilUp();
+    }
+
     public void Dispose()
+    {
+        try
+        {
+            Stop();
+        }
+        finally
+        {
+            _process.Dispose();
+            try
+            {
+                _directory.Dispose();
+            }
+            catch (IOException)
+            {
+                // The node may still be closing files in its data directory; it lives under /tmp.
+            }
+        }
+    }
+
+    private readonly System.Text.StringBuilder _log = new();
+
+    private Process Launch()
+    {
+        var start = new ProcessStartInfo(Server) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        Configure(start, _directory, _node, Port, _distribution);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private void WaitUntilUp()
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Accepts(Port))
+        {
+            if (_process.HasExited || clock.Elapsed > s_startTimeout)
+            {
+                string tail;
+                lock (_log)
+                {
+                    tail = _log.ToString()[^Math.Min(2000, _log.Length)..];
+                }
+                var exited = _process.HasExited;
+                Dispose();
+                throw new InvalidOperationException($"rabbitmq-server did not accept connections on port {Port} within {s_startTimeout.TotalSeconds:0} s (exited: {exited}); output:\n{tail}");
+            }
+            Thread.Sleep(200);
+        }
+    }
+
+    /// <summary>Stops the node (rabbitmqctl stop, then a kill if it lingers).</summary>
+    private void Stop()
     {
         try
         {
@@ -92,14 +136,16 @@ internal sealed class RabbitMqBroker : IDisposable
                 _process.Kill(entireProcessTree: true);
             }
             _process.WaitForExit(TimeSpan.FromSeconds(10));
-            _process.Dispose();
-            try
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
             {
-                _directory.Dispose();
-            }
-            catch (IOException)
-            {
-                // The node may still be closing files in its data directory; it lives under /tmp.
+                _log.AppendLine(line);
             }
         }
     }

@@ -86,4 +86,54 @@ public class RabbitMqClusterTests
         Assert.Contains(status.Jobs, j => j.State == JobStates.Completed);
         await clientHost.StopAsync(timeout.Token);
     }
+
+    [Fact]
+    public async Task ABrokerRestartMidJobNeitherLosesTheJobNorChangesItsResult()
+    {
+        using var timeout = new CancellationTokenSource(s_testTimeout);
+        using var temp = new TempDirectory();
+        var (images, labels) = SyntheticImages.Write(temp.Path, perClass: 300);
+        var request = new LabellingJobRequest(images, temp.File("embedded"), s_options, labels);
+        using (var embedded = ClusterJobTests.StartSilo(temp.File("embedded-store")))
+        {
+            var client = new ClusterJobClient(embedded.Services.GetRequiredService<IBus>(), embedded.Services.GetRequiredService<ShardStore>(), s_settings);
+            await client.RunAsync(request, cancellationToken: timeout.Token);
+            await embedded.StopAsync(timeout.Token);
+        }
+
+        using var broker = RabbitMqBroker.Start();
+        var store = temp.File("cluster-store");
+        Directory.CreateDirectory(store);
+        // A short shard timeout: answers lost with the broker's temporary queues are asked for again within seconds.
+        using var coordinator = new SiloProcess("coordinator,gpu,cpu", broker.Uri, store, "silo-a", "--shard-timeout-s", "10");
+        using var worker = new SiloProcess("cpu", broker.Uri, store, "silo-b");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddClusterClient(broker.Uri);
+        using var clientHost = builder.Build();
+        await clientHost.StartAsync(timeout.Token);
+        var cluster = new ClusterJobClient(clientHost.Services.GetRequiredService<IBus>(), new ShardStore(store), s_settings);
+        while ((await cluster.StatusAsync(timeout.Token)).Silos.Count < 2)
+        {
+            Assert.False(coordinator.HasExited || worker.HasExited, $"a silo exited at start:\n{coordinator.Log}\n{worker.Log}");
+            await Task.Delay(200, timeout.Token);
+        }
+
+        var restarted = false;
+        await cluster.RunAsync(request with { OutputDirectory = temp.File("cluster") }, status =>
+        {
+            if (!restarted && status.Phase == JobPhases.Cluster)
+            {
+                restarted = true;
+                broker.Restart();
+            }
+        }, timeout.Token);
+
+        Assert.True(restarted, "the job finished before the broker could be restarted mid-job");
+        Assert.Equal(ClusterJobTests.ReadAssignments(temp.File("embedded")), ClusterJobTests.ReadAssignments(temp.File("cluster")));
+        var expected = ModelBundle.Load(Path.Combine(temp.File("embedded"), JobOutputs.Model)).Manifest;
+        var actual = ModelBundle.Load(Path.Combine(temp.File("cluster"), JobOutputs.Model)).Manifest;
+        Assert.Equal(expected.Stages.Select(s => s.Sha256), actual.Stages.Select(s => s.Sha256));
+        await clientHost.StopAsync(timeout.Token);
+    }
 }

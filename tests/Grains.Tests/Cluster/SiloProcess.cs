@@ -8,10 +8,10 @@ internal sealed class SiloProcess : IDisposable
     private readonly Process _process;
     private readonly System.Text.StringBuilder _log = new();
 
-    public SiloProcess(string roles, Uri broker, string store, string id)
+    public SiloProcess(string roles, Uri broker, string store, string id, params string[] extra)
     {
         Id = id;
-        var start = new ProcessStartInfo("dotnet", [SiloAssembly(), "--roles", roles, "--broker", broker.ToString(), "--store", store, "--id", id, "--http-port", "0"])
+        var start = new ProcessStartInfo("dotnet", [SiloAssembly(), "--roles", roles, "--broker", broker.ToString(), "--store", store, "--id", id, "--http-port", "0", .. extra])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
