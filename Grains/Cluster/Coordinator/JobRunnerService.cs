@@ -16,12 +16,13 @@ public sealed partial class JobRunnerService(JobStore jobs, ShardDispatcher disp
 {
     private readonly ILogger _logger = loggers.CreateLogger<JobRunnerService>();
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
-    private CancellationToken _stopping;
+    // Own source rather than ExecuteAsync's token: the bus starts first and may hand over a job before ExecuteAsync runs.
+    private readonly CancellationTokenSource _stop = new();
 
     /// <summary>Starts running a job unless it is already running here.</summary>
     public void Start(Guid jobId)
     {
-        if (_stopping.IsCancellationRequested)
+        if (_stop.IsCancellationRequested)
         {
             return;
         }
@@ -34,7 +35,6 @@ public sealed partial class JobRunnerService(JobStore jobs, ShardDispatcher disp
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _stopping = stoppingToken;
         foreach (var id in jobs.Jobs())
         {
             if (jobs.Load(id) is { State: JobStates.Running })
@@ -54,15 +54,29 @@ public sealed partial class JobRunnerService(JobStore jobs, ShardDispatcher disp
         await Task.WhenAll(_running.Values).ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        _stop.Dispose();
+        base.Dispose();
+    }
+
     private async Task RunAsync(Guid jobId)
     {
         try
         {
             var spec = jobs.Spec(jobId) ?? throw new JobFailedException($"job {jobId} has no specification in the store");
             var runner = new JobRunner(spec, jobs, dispatcher, options, rebalancer, loggers.CreateLogger<JobRunner>());
-            await runner.RunAsync(_stopping).ConfigureAwait(false);
+            await runner.RunAsync(_stop.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)
         {
             LogCannotRun(_logger, e, jobId, e.Message);
             if (jobs.Load(jobId) is { } state)
