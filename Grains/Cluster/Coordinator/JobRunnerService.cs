@@ -16,7 +16,9 @@ public sealed partial class JobRunnerService(JobStore jobs, ShardDispatcher disp
 {
     private readonly ILogger _logger = loggers.CreateLogger<JobRunnerService>();
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
-    // Own source rather than ExecuteAsync's token: the bus starts first and may hand over a job before ExecuteAsync runs.
+    // Own source rather than ExecuteAsync's token: the bus starts first and may hand over a job before
+    // ExecuteAsync runs. Never disposed: StopAsync can come after Dispose (MassTransit's test harness
+    // disposes the container first), and a source without timers holds nothing to release.
     private readonly CancellationTokenSource _stop = new();
 
     /// <summary>Starts running a job unless it is already running here.</summary>
@@ -59,13 +61,6 @@ public sealed partial class JobRunnerService(JobStore jobs, ShardDispatcher disp
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
-    public override void Dispose()
-    {
-        _stop.Dispose();
-        base.Dispose();
     }
 
     private async Task RunAsync(Guid jobId)

@@ -8,10 +8,9 @@ namespace Distributed.Grains.Cluster.Grains;
 
 /// <summary>
 /// Predictor grain (predictor role): answers <see cref="PredictImages"/> with the silo's
-/// <see cref="Predictor"/>, and swaps to a new bundle on <see cref="ReloadModel"/> without
-/// dropping requests (the old model serves until the new one is verified).
+/// <see cref="Predictor"/>. Model swaps arrive through <see cref="ModelReloadGrain"/>.
 /// </summary>
-public sealed class PredictorGrain(Predictor predictor, GrainContext grain) : IConsumer<PredictImages>, IConsumer<ReloadModel>
+public sealed class PredictorGrain(Predictor predictor, GrainContext grain) : IConsumer<PredictImages>
 {
     /// <inheritdoc/>
     public async Task Consume(ConsumeContext<PredictImages> context)
@@ -23,12 +22,5 @@ public sealed class PredictorGrain(Predictor predictor, GrainContext grain) : IC
         }
         var (model, prediction) = predictor.Predict(new Matrix(request.Count, ImageShape.Pixels, request.Pixels), context.CancellationToken);
         await context.RespondAsync(new ImagesPredicted(model.Version, prediction.Clusters, prediction.Novelty ?? [], grain.SiloId)).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
-    public Task Consume(ConsumeContext<ReloadModel> context)
-    {
-        predictor.Swap(context.Message.ModelPath);
-        return Task.CompletedTask;
     }
 }

@@ -15,6 +15,9 @@ public static class ClusterQueues
     /// <summary>Predict requests (predictor role).</summary>
     public const string Predictor = "predictor";
 
+    /// <summary>A predictor silo's own queue, for broadcasts such as model reloads.</summary>
+    public static string PredictorOf(string siloId) => $"{Predictor}-{siloId}";
+
     /// <summary>The address of a queue, for request clients.</summary>
     public static Uri Address(string queue) => new($"queue:{queue}");
 }

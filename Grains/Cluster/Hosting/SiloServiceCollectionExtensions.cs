@@ -92,6 +92,7 @@ public static class SiloServiceCollectionExtensions
         if (options.Roles.Contains(SiloRoles.Predictor))
         {
             bus.AddConsumer<PredictorGrain>();
+            bus.AddConsumer<ModelReloadGrain>();
         }
     }
 
@@ -136,6 +137,16 @@ public static class SiloServiceCollectionExtensions
         if (options.Roles.Contains(SiloRoles.Predictor))
         {
             Endpoint(ClusterQueues.Predictor, e => e.ConfigureConsumer<PredictorGrain>(context));
+            // Broadcast: one queue per silo, gone with the silo (auto-delete on RabbitMQ).
+            Endpoint(ClusterQueues.PredictorOf(options.SiloId), e =>
+            {
+                if (e is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    rabbit.AutoDelete = true;
+                    rabbit.Durable = false;
+                }
+                e.ConfigureConsumer<ModelReloadGrain>(context);
+            });
         }
     }
 
