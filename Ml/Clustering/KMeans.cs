@@ -77,7 +77,8 @@ public static class KMeans
         ArgumentOutOfRangeException.ThrowIfNegative(tolerance);
     }
 
-    internal static double MeanFeatureVariance(Matrix data)
+    /// <summary>Mean per-feature variance of the rows: k-means' tolerance is relative to it (as scikit-learn's).</summary>
+    public static double MeanFeatureVariance(Matrix data)
     {
         var d = data.Cols;
         var sum = new double[d];

@@ -22,7 +22,7 @@ public sealed partial class JobRunner
         var gmm = _options.Method == ClusteringMethod.Gmm;
         var restarts = gmm ? _options.Gmm.Restarts : _options.KMeansRestarts;
         var sample = ShardIngest.Gather(_store, _manifest, EmbeddingRef, SampleRows());
-        var tolerance = kmeans.Tolerance * MeanFeatureVariance(sample);
+        var tolerance = kmeans.Tolerance * KMeans.MeanFeatureVariance(sample);
         var clusterDir = $"{_dir}/cluster";
 
         while (_state.Restart < restarts)
@@ -206,30 +206,6 @@ public sealed partial class JobRunner
             }
         }
         return total!;
-    }
-
-    /// <summary>Mean per-feature variance: k-means' tolerance is relative to it (as scikit-learn's), here of the sample.</summary>
-    private static double MeanFeatureVariance(Matrix data)
-    {
-        var d = data.Cols;
-        var sum = new double[d];
-        var squares = new double[d];
-        for (var i = 0; i < data.Rows; i++)
-        {
-            var row = data.Row(i);
-            for (var j = 0; j < d; j++)
-            {
-                sum[j] += row[j];
-                squares[j] += (double)row[j] * row[j];
-            }
-        }
-        var total = 0.0;
-        for (var j = 0; j < d; j++)
-        {
-            var mean = sum[j] / data.Rows;
-            total += Math.Max(0.0, squares[j] / data.Rows - mean * mean);
-        }
-        return total / d;
     }
 
     private static double SquaredShift(float[] before, float[] after)

@@ -23,7 +23,8 @@ namespace Distributed.Grains.Cluster.Coordinator;
 /// Every shard's answer is a pure function of (shard, model, seed) and reductions are merged in
 /// shard order, so the result is the same with any number of silos and any interleaving. It is
 /// not bit-identical to the in-process <c>LabellingJob</c>: the extractor and UMAP are fitted on
-/// seeded samples, k-means++ seeds on the UMAP sample, and sums are grouped by shard.
+/// seeded samples, k-means++ seeds on that sample (whose variance also scales k-means' tolerance,
+/// and whose farthest rows take over empty clusters), and sums are grouped by shard.
 /// </remarks>
 public sealed partial class JobRunner
 {
