@@ -59,8 +59,14 @@ internal sealed class GrainHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Harness.Stop();
-        await _provider.DisposeAsync();
-        _temp.Dispose();
+        try
+        {
+            await Harness.Stop();
+            await _provider.DisposeAsync();
+        }
+        finally
+        {
+            _temp.Dispose();
+        }
     }
 }
