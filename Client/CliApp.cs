@@ -17,6 +17,7 @@ internal static class CliApp
             EvaluateCommand.Create(output),
             DataCommand.Create(output),
             ServeCommand.Create(output),
+            StatusCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -32,7 +33,7 @@ internal static class CliApp
         {
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is InputFileException or ModelBundleException or OptionsException or UserError)
+        catch (Exception e) when (e is InputFileException or ModelBundleException or OptionsException or UserError or Grains.Cluster.Hosting.ClusterJobException)
         {
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.UserError;

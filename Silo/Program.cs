@@ -1,13 +1,17 @@
 using Distributed.Grains.Apis;
+using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Monitoring;
 using Distributed.Grains.Serving;
 
 namespace Distributed.Silo;
 
 /// <summary>
-/// Silo host. Serves <c>/health</c>, <c>/alive</c> and <c>/metrics</c>; with a model
-/// (<c>--model &lt;dir&gt;</c> or <c>Silo__Model</c>) also the predictor API. <c>--http-port</c>
-/// (<c>Silo__HttpPort</c>) picks the port. The other grains are composed here as they land.
+/// Silo host. Runs the grains of its roles (<c>--roles gpu,cpu,coordinator,predictor</c>) over the
+/// broker (<c>--broker amqp://…</c>; in-memory without one) on the shared store (<c>--store</c>),
+/// and serves <c>/health</c>, <c>/alive</c> and <c>/metrics</c>; with a model (<c>--model &lt;dir&gt;</c>)
+/// also the predictor HTTP API. Every switch has a configuration key (<c>Silo__Roles</c>,
+/// <c>Silo__Broker</c>, <c>Silo__Store</c>, <c>Silo__Model</c>, <c>Silo__HttpPort</c>). SIGTERM
+/// drains: consumers finish the messages in hand and running jobs stop at a checkpoint.
 /// </summary>
 public sealed class Program
 {
@@ -15,13 +19,21 @@ public sealed class Program
     {
         ["--model"] = "Silo:Model",
         ["--http-port"] = "Silo:HttpPort",
+        ["--roles"] = "Silo:Roles",
+        ["--broker"] = "Silo:Broker",
+        ["--store"] = "Silo:Store",
+        ["--id"] = "Silo:Id",
+        ["--shard-timeout-s"] = "Silo:ShardTimeoutSeconds",
     };
+
+    /// <summary>How long SIGTERM waits for messages in hand before the process exits.</summary>
+    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(60);
 
     private Program()
     {
     }
 
-    private static void Main(string[] args)
+    private static int Main(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, s_switches);
@@ -29,12 +41,47 @@ public sealed class Program
         {
             builder.WebHost.UseUrls($"http://*:{port}");
         }
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = s_drainTimeout);
         var model = builder.Configuration["Silo:Model"];
         builder.Services.AddHealthApi();
         builder.Services.AddMonitoring();
         if (model is not null)
         {
             builder.Services.AddPredictor(options => options.ModelPath = model);
+        }
+        if (builder.Configuration["Silo:Store"] is { } store)
+        {
+            SiloOptions silo;
+            try
+            {
+                silo = new SiloOptions
+                {
+                    Roles = SiloRoles.Parse(builder.Configuration["Silo:Roles"]),
+                    Broker = builder.Configuration["Silo:Broker"] is { Length: > 0 } broker ? new Uri(broker) : null,
+                    Store = store,
+                    Model = model,
+                };
+                if (builder.Configuration["Silo:Id"] is { Length: > 0 } id)
+                {
+                    silo = silo with { SiloId = id };
+                }
+                if (builder.Configuration.GetValue<double?>("Silo:ShardTimeoutSeconds") is { } seconds)
+                {
+                    silo = silo with { ShardTimeout = seconds > 0 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"--shard-timeout-s must be positive, got {seconds}") };
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or UriFormatException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            builder.Services.AddSilo(silo);
+            Console.Out.WriteLine($"silo {silo.SiloId}: roles {string.Join(",", silo.Roles)}, broker {(silo.Broker is { } uri ? $"{uri.Host}:{uri.Port}" : "in-memory")}, store {Path.GetFullPath(store)}");
+        }
+        else if (builder.Configuration["Silo:Roles"] is not null || builder.Configuration["Silo:Broker"] is not null)
+        {
+            Console.Error.WriteLine("error: --roles and --broker need --store <dir> (Silo__Store): the shared store of the cluster");
+            return 1;
         }
 
         var app = builder.Build();
@@ -45,5 +92,6 @@ public sealed class Program
             app.MapPredictorApi();
         }
         app.Run();
+        return 0;
     }
 }

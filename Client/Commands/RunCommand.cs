@@ -1,13 +1,20 @@
 using System.CommandLine;
 using System.Globalization;
+using Distributed.Client.Cluster;
+using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Jobs;
+using Distributed.Ml;
 using Distributed.Ml.Clustering;
 using Distributed.Ml.Features;
 using Distributed.Ml.Pipeline;
 
 namespace Distributed.Client.Commands;
 
-/// <summary><c>run &lt;images&gt; --out &lt;dir&gt;</c>: fits the whole pipeline in this process.</summary>
+/// <summary>
+/// <c>run &lt;images&gt; --out &lt;dir&gt;</c>: fits the whole pipeline in this process; with
+/// <c>--cluster &lt;amqp-uri&gt; --store &lt;dir&gt;</c> on a running cluster, with
+/// <c>--embedded-cluster</c> on the same grains hosted in this process over the in-memory bus.
+/// </summary>
 internal static class RunCommand
 {
     public static Command Create(TextWriter output)
@@ -39,12 +46,16 @@ internal static class RunCommand
         var knownLabels = new Option<string?>("--known-labels") { Description = "Labels of every image; a seeded --known-fraction of them is known, label spreading labels the rest and the forest learns the spread labels" };
         var knownFraction = new Option<double>("--known-fraction") { Description = "Share of --known-labels treated as known", DefaultValueFactory = _ => new PipelineOptions().KnownFraction };
         var quiet = CommonOptions.Quiet();
+        var cluster = new Option<string?>("--cluster") { Description = "Run on a cluster: the broker's amqp:// URI (needs --store)" };
+        var embeddedCluster = new Option<bool>("--embedded-cluster") { Description = "Run the cluster job path in this process (in-memory bus, every silo role)" };
+        var store = new Option<string?>("--store") { Description = "Shared store directory of the cluster (--embedded-cluster: a temporary one by default)" };
+        var shardSize = new Option<int>("--shard-size") { Description = "Images per shard in cluster mode", DefaultValueFactory = _ => new ClusterJobSettings().ShardSize };
 
         var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
         {
             images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
             autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, eps, minSamples, linkage,
-            rebalance, classifierInput, knownLabels, knownFraction, quiet,
+            rebalance, classifierInput, knownLabels, knownFraction, quiet, cluster, embeddedCluster, store, shardSize,
         };
         command.SetAction(parse =>
         {
@@ -76,7 +87,15 @@ internal static class RunCommand
             };
             options.Validate();
             var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels), parse.GetValue(knownLabels));
-            var metrics = ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer));
+            var clusterUri = parse.GetValue(cluster);
+            var onCluster = clusterUri is not null || parse.GetValue(embeddedCluster);
+            if (onCluster && request.KnownLabelsPath is not null)
+            {
+                throw new OptionsException("--known-labels is not available with --cluster or --embedded-cluster yet; run it embedded (without those options)");
+            }
+            var metrics = onCluster
+                ? RunOnCluster(request, clusterUri, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet))
+                : ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer));
 
             output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}");
             if (metrics["selected_method"] is { } selected)
@@ -94,6 +113,48 @@ internal static class RunCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static System.Text.Json.Nodes.JsonObject RunOnCluster(LabellingJobRequest request, string? clusterUri, string? store, int shardSize, bool quiet)
+    {
+        if (clusterUri is not null && store is null)
+        {
+            throw new UserError("--cluster needs --store <dir>: the store directory the silos share");
+        }
+        if (shardSize < 1)
+        {
+            throw new UserError($"--shard-size must be at least 1, got {shardSize}");
+        }
+        Uri? broker = null;
+        if (clusterUri is not null && (!Uri.TryCreate(clusterUri, UriKind.Absolute, out broker) || broker.Scheme is not ("amqp" or "rabbitmq")))
+        {
+            throw new UserError($"--cluster {clusterUri}: expected an amqp:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/");
+        }
+        // Without --store the embedded cluster's shards and intermediates live in a temporary store removed afterwards.
+        var storeDirectory = store ?? Directory.CreateTempSubdirectory("distributed-store-").FullName;
+        try
+        {
+            return ProgressReporter.Run(quiet, observer =>
+            {
+                var session = ClusterSession.StartAsync(broker, storeDirectory).GetAwaiter().GetResult();
+                try
+                {
+                    var client = new ClusterJobClient(session.Bus, session.Store, new ClusterJobSettings { ShardSize = shardSize });
+                    return client.RunAsync(request, ClusterSession.Observe(observer)).GetAwaiter().GetResult();
+                }
+                finally
+                {
+                    session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+            });
+        }
+        finally
+        {
+            if (store is null)
+            {
+                Directory.Delete(storeDirectory, recursive: true);
+            }
+        }
     }
 
     private static string ArchitectureName(AutoencoderArchitecture architecture) =>

@@ -73,8 +73,9 @@ public static class KMeans
         ArgumentOutOfRangeException.ThrowIfNegative(tolerance);
     }
 
+    /// <summary>Mean per-feature variance of the rows: k-means' tolerance is relative to it (as scikit-learn's).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double MeanFeatureVariance(Matrix data)
+    public static double MeanFeatureVariance(Matrix data)
     {
         var d = data.Cols;
         var sum = new double[d];

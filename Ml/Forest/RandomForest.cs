@@ -106,6 +106,22 @@ public static class RandomForest
         return new RandomForestModel(classes, featureCount, [.. trees], importances, double.NaN);
     }
 
+    /// <summary>
+    /// Out-of-bag accuracy of a forest grown with <paramref name="options"/> on exactly these rows
+    /// (each tree's bootstrap is replayed from its seed), as <see cref="Fit"/> reports it.
+    /// </summary>
+    public static double OutOfBagScore(RandomForestModel model, Matrix data, int[] labels, RandomForestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(labels);
+        var encoded = new int[labels.Length];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            encoded[i] = Array.BinarySearch(model.Classes, labels[i]);
+        }
+        return OutOfBag.Score(model, data, encoded, options);
+    }
+
     internal static Rng TreeRng(ulong seed, int tree) => Rng.Derive(seed, RandomStreams.Tree, (ulong)tree);
 
     /// <summary>Bootstrap counts: n draws with replacement (the first draws of the tree's generator).</summary>

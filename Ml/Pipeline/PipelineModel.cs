@@ -157,7 +157,9 @@ public sealed class PipelineModel
         }
     }
 
-    private static IFittedTransform LoadTransform(string kind, Stream stream) => kind switch
+    /// <summary>Reads a fitted transform of a persisted kind (pca, autoencoder, umap).</summary>
+    /// <exception cref="ModelFormatException">An unknown kind or corrupted data.</exception>
+    public static IFittedTransform LoadTransform(string kind, Stream stream) => kind switch
     {
         PcaModel.Kind => PcaModel.Load(stream),
         AutoencoderModel.Kind => AutoencoderModel.Load(stream),
@@ -165,7 +167,8 @@ public sealed class PipelineModel
         _ => throw Unknown("transform", kind),
     };
 
-    private static string KindOf(object model) => model switch
+    /// <summary>The persisted kind of a fitted stage (e.g. <c>autoencoder</c>, <c>gmm</c>).</summary>
+    public static string KindOf(object model) => model switch
     {
         PcaModel => PcaModel.Kind,
         AutoencoderModel => AutoencoderModel.Kind,

@@ -103,6 +103,32 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void ClusterOptionsAreCheckedBeforeAnyBusStarts()
+    {
+        var images = WriteImages("images.npy", 30);
+        var noStore = Cli("run", images, "--out", Path.Combine(_directory, "out"), "--cluster", "amqp://guest:guest@127.0.0.1:1/");
+        Assert.Equal(1, noStore.Code);
+        Assert.Contains("--cluster needs --store", noStore.Stderr);
+        var notAmqp = Cli("run", images, "--out", Path.Combine(_directory, "out"), "--cluster", "http://x/", "--store", _directory);
+        Assert.Equal(1, notAmqp.Code);
+        Assert.Contains("expected an amqp:// URI", notAmqp.Stderr);
+        Assert.Equal(1, Cli("status", "--cluster", "not a uri").Code);
+    }
+
+    [Fact]
+    public void EmbeddedClusterRunWritesTheSameKindOfOutputs()
+    {
+        var output = Path.Combine(_directory, "cluster-out");
+        var (code, stdout, stderr) = Cli("run", WriteImages("images.npy", 30), "--out", output, "--embedded-cluster", "--features", "pca",
+            "--pca-components", "5", "--reduce", "none", "--method", "kmeans", "--clusters", "2", "--trees", "5", "--shard-size", "10", "--quiet");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("wrote", stdout);
+        Assert.True(File.Exists(Path.Combine(output, "assignments.npy")));
+        Assert.True(File.Exists(Path.Combine(output, "metrics.json")));
+        Assert.True(File.Exists(Path.Combine(output, "model", "manifest.json")));
+    }
+
+    [Fact]
     public void UnknownChoiceAndMissingArgumentsAreUsageErrors()
     {
         Assert.Equal(2, Cli("run", "x.npy", "--out", "o", "--method", "magic").Code);

@@ -1,0 +1,35 @@
+using Distributed.Ml;
+using Distributed.Ml.Features;
+using Distributed.Ml.Numerics;
+using Distributed.Ml.Pipeline;
+
+namespace Distributed.Grains.Cluster.Grains;
+
+/// <summary>Feature extraction on the CPU (OpenBLAS or managed SGEMM), as the embedded pipeline does it.</summary>
+public sealed class CpuFeatureBackend : IFeatureBackend
+{
+    /// <summary>The backend's name.</summary>
+    public const string BackendName = "cpu";
+
+    /// <inheritdoc/>
+    public string Name => BackendName;
+
+    /// <inheritdoc/>
+    public IFittedTransform Train(Matrix sample, PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Features switch
+        {
+            FeatureMethod.Autoencoder => Autoencoder.Fit(sample, options.Autoencoder with { Seed = options.Seed }),
+            FeatureMethod.Pca => Pca.Fit(sample, new PcaOptions { Components = options.PcaComponents }),
+            _ => throw new OptionsException($"--features {CliNames.Of(options.Features)} has no extractor to train"),
+        };
+    }
+
+    /// <inheritdoc/>
+    public Matrix Encode(IFittedTransform model, Matrix rows)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Transform(rows);
+    }
+}

@@ -1,0 +1,31 @@
+using Distributed.Grains.Cluster.Store;
+
+namespace Distributed.Grains.Cluster.Hosting;
+
+/// <summary>How a job is cut up and waited for. Every default is here.</summary>
+public sealed record ClusterJobSettings
+{
+    /// <summary>Images per shard. Default <see cref="ShardIngest.DefaultShardSize"/> (10,000).</summary>
+    public int ShardSize { get; init; } = ShardIngest.DefaultShardSize;
+
+    /// <summary>Seeded sample the feature extractor is trained on. Default 60,000 (all of MNIST's training set).</summary>
+    public int EncoderSampleRows { get; init; } = 60_000;
+
+    /// <summary>Seeded sample UMAP is fitted on; other rows are transformed by workers. Default 20,000.</summary>
+    public int UmapSampleRows { get; init; } = 20_000;
+
+    /// <summary>Trees per forest-trainer request. Default 10.</summary>
+    public int TreesPerGroup { get; init; } = 10;
+
+    /// <summary>Interval between status polls. Default 1 second.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Wait for one coordinator answer (submit or status) before asking again. Default 10 seconds.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long no coordinator may answer before the client gives up. Default 2 minutes (a coordinator restart takes seconds).</summary>
+    public TimeSpan CoordinatorTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long the whole job may take. Default 4 hours.</summary>
+    public TimeSpan JobTimeout { get; init; } = TimeSpan.FromHours(4);
+}

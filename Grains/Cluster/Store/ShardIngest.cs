@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Distributed.Grains.Storage;
+using Distributed.Ml.Numerics;
+
+namespace Distributed.Grains.Cluster.Store;
+
+/// <summary>Splits an input file of images into shards in the store, with their manifest; copies labels too.</summary>
+public static class ShardIngest
+{
+    /// <summary>Default images per shard: one shard is one short piece of work (seconds) yet few enough messages per pass.</summary>
+    public const int DefaultShardSize = 10_000;
+
+    /// <summary>Reads the inputs and writes <c>jobs/&lt;id&gt;/shards/*.npy</c>, <c>shards.json</c> and <c>labels.npy</c>. Returns the manifest's and the labels' references.</summary>
+    /// <exception cref="InputFileException">An input file is unusable.</exception>
+    public static (string ShardsRef, string? LabelsRef) Ingest(ShardStore store, Guid jobId, string imagesPath, string? labelsPath, int shardSize = DefaultShardSize)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shardSize, 1);
+        var images = ArrayFiles.LoadImages(imagesPath);
+        var labels = labelsPath is null ? null : ArrayFiles.LoadLabels(labelsPath);
+        if (labels is not null && labels.Length != images.Rows)
+        {
+            throw new InputFileException(labelsPath!, $"has {labels.Length} labels but {imagesPath} has {images.Rows} images");
+        }
+        var job = ShardStore.JobRef(jobId);
+        var shards = new List<ShardInfo>();
+        for (var first = 0; first < images.Rows; first += shardSize)
+        {
+            var rows = Math.Min(shardSize, images.Rows - first);
+            var reference = $"{job}/shards/{shards.Count:D5}.npy";
+            var data = new float[rows * images.Cols];
+            images.RowBlock(first, rows).CopyTo(data);
+            store.WriteMatrix(reference, new Matrix(rows, images.Cols, data));
+            shards.Add(new ShardInfo(shards.Count, first, rows, reference));
+        }
+        string? labelsRef = null;
+        if (labels is not null)
+        {
+            labelsRef = $"{job}/labels.npy";
+            store.WriteLabels(labelsRef, labels);
+        }
+        var manifestRef = $"{job}/{ShardManifest.FileName}";
+        var manifest = new ShardManifest(images.Rows, shards);
+        store.Write(manifestRef, stream => JsonSerializer.Serialize(stream, manifest, Json.Options));
+        return (manifestRef, labelsRef);
+    }
+
+    /// <summary>Reads a manifest.</summary>
+    public static ShardManifest ReadManifest(ShardStore store, string reference) =>
+        store.Read(reference, stream => JsonSerializer.Deserialize<ShardManifest>(stream, Json.Options))
+        ?? throw new InvalidDataException($"{store.PathOf(reference)}: empty shard manifest");
+
+    /// <summary>Rows <paramref name="globalRows"/> (ascending) gathered from a set of per-shard matrices.</summary>
+    public static Matrix Gather(ShardStore store, ShardManifest manifest, Func<ShardInfo, string> shardRef, int[] globalRows)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Matrix? result = null;
+        var next = 0;
+        foreach (var shard in manifest.Shards)
+        {
+            var end = next;
+            while (end < globalRows.Length && globalRows[end] < shard.FirstRow + shard.Rows)
+            {
+                end++;
+            }
+            if (end == next)
+            {
+                continue;
+            }
+            var data = store.ReadMatrix(shardRef(shard));
+            result ??= new Matrix(globalRows.Length, data.Cols);
+            for (var i = next; i < end; i++)
+            {
+                data.Row(globalRows[i] - shard.FirstRow).CopyTo(result.Row(i));
+            }
+            next = end;
+        }
+        return result ?? throw new ArgumentException("no rows to gather", nameof(globalRows));
+    }
+
+    /// <summary>All shards' matrices stacked in shard order.</summary>
+    public static Matrix Concatenate(ShardStore store, ShardManifest manifest, Func<ShardInfo, string> shardRef)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(manifest);
+        Matrix? result = null;
+        foreach (var shard in manifest.Shards)
+        {
+            var data = store.ReadMatrix(shardRef(shard));
+            result ??= new Matrix(manifest.Images, data.Cols);
+            data.Data.CopyTo(result.RowBlock(shard.FirstRow, shard.Rows));
+        }
+        return result!;
+    }
+
+    /// <summary>A seeded sample of <paramref name="count"/> distinct global rows, ascending (all rows when there are fewer).</summary>
+    public static int[] SampleRows(int total, int count, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        if (count >= total)
+        {
+            return [.. Enumerable.Range(0, total)];
+        }
+        var rows = rng.SampleWithoutReplacement(total, count);
+        Array.Sort(rows);
+        return rows;
+    }
+}

@@ -1,0 +1,84 @@
+using Distributed.Grains.Storage;
+using Distributed.Ml.Data;
+using Distributed.Ml.Numerics;
+using Distributed.Ml.Persistence;
+
+namespace Distributed.Grains.Cluster.Store;
+
+/// <summary>
+/// The shared store directory: images, intermediate arrays and models addressed by references
+/// (paths relative to the root, '/'-separated). Every write is atomic, so a retried or duplicated
+/// piece of work rewrites the same content and a reader never sees half a file.
+/// </summary>
+public sealed class ShardStore
+{
+    /// <summary>Opens (and creates) the store at <paramref name="root"/>.</summary>
+    public ShardStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        Root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Root);
+    }
+
+    /// <summary>Absolute path of the store.</summary>
+    public string Root { get; }
+
+    /// <summary>Reference of a job's directory.</summary>
+    public static string JobRef(Guid jobId) => $"jobs/{jobId:N}";
+
+    /// <summary>Absolute path of a reference; refuses references that leave the store.</summary>
+    public string PathOf(string reference)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        var full = Path.GetFullPath(Path.Combine(Root, reference));
+        if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"store reference '{reference}' points outside the store {Root}", nameof(reference));
+        }
+        return full;
+    }
+
+    /// <summary>Whether the referenced file exists.</summary>
+    public bool Exists(string reference) => File.Exists(PathOf(reference));
+
+    /// <summary>Reads a float32 matrix (n×d .npy).</summary>
+    public Matrix ReadMatrix(string reference) => Read(reference, stream =>
+    {
+        var array = NpyReader.Read(stream);
+        if (array.Shape.Length != 2)
+        {
+            throw new DataFormatException($"expected a 2-d array, got {array.Shape.Length} dimensions");
+        }
+        return new Matrix((int)array.Shape[0], (int)array.Shape[1], array.ToSingle());
+    });
+
+    /// <summary>Writes a float32 matrix atomically.</summary>
+    public void WriteMatrix(string reference, Matrix matrix) =>
+        AtomicFile.Write(PathOf(reference), stream => NpyWriter.Write(stream, matrix.Data, matrix.Rows, matrix.Cols));
+
+    /// <summary>Reads int32 labels.</summary>
+    public int[] ReadLabels(string reference) => Read(reference, stream => NpyReader.Read(stream).ToInt32());
+
+    /// <summary>Writes int32 labels atomically.</summary>
+    public void WriteLabels(string reference, int[] labels) =>
+        AtomicFile.Write(PathOf(reference), stream => NpyWriter.Write(stream, labels, labels.Length));
+
+    /// <summary>Writes any binary content atomically.</summary>
+    public void Write(string reference, Action<Stream> write) => AtomicFile.Write(PathOf(reference), write);
+
+    /// <summary>Reads binary content; a malformed file is reported with its path as <see cref="InvalidDataException"/> (retrying cannot fix it).</summary>
+    public T Read<T>(string reference, Func<Stream, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var path = PathOf(reference);
+        using var stream = File.OpenRead(path);
+        try
+        {
+            return read(stream);
+        }
+        catch (Exception e) when (e is DataFormatException or ModelFormatException or EndOfStreamException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+}

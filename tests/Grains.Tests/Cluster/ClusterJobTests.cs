@@ -1,0 +1,162 @@
+using Distributed.Grains.Cluster.Coordinator;
+using Distributed.Grains.Cluster.Hosting;
+using Distributed.Grains.Cluster.Store;
+using Distributed.Grains.Interfaces.Cluster;
+using Distributed.Grains.Jobs;
+using Distributed.Grains.Storage;
+using Distributed.Ml.Data;
+using Distributed.Ml.Pipeline;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Distributed.Grains.Tests.Cluster;
+
+/// <summary>Whole jobs on the embedded cluster: the Client's composition (<c>AddSilo</c>, in-memory bus) in this process.</summary>
+public class ClusterJobTests
+{
+    /// <summary>Small but every phase: PCA features, UMAP on a sample, GMM with restarts, a forest from several tree groups.</summary>
+    internal static readonly PipelineOptions Options = new()
+    {
+        Features = FeatureMethod.Pca, PcaComponents = 10, Reduce = ReductionMethod.Umap, Method = ClusteringMethod.Gmm,
+        Clusters = 3, ForestTrees = 12, Gmm = new PipelineOptions().Gmm with { Restarts = 2 },
+    };
+
+    internal static readonly ClusterJobSettings Settings = new() { ShardSize = 40, UmapSampleRows = 120, TreesPerGroup = 5, PollInterval = TimeSpan.FromMilliseconds(50) };
+
+    private static readonly TimeSpan s_jobTimeout = TimeSpan.FromMinutes(3);
+
+    internal static IHost StartSilo(string store, int concurrency = 4)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSilo(new SiloOptions { Store = store, ConcurrentMessageLimit = concurrency });
+        var host = builder.Build();
+        host.Start();
+        return host;
+    }
+
+    private static async Task<(int[] Assignments, BundleManifest Manifest, System.Text.Json.Nodes.JsonObject Metrics)> RunAsync(TempDirectory temp, string name, int concurrency)
+    {
+        var (images, labels) = SyntheticImages.Write(temp.Path);
+        using var host = StartSilo(temp.File($"{name}-store"), concurrency);
+        var client = new ClusterJobClient(host.Services.GetRequiredService<IBus>(), host.Services.GetRequiredService<ShardStore>(), Settings);
+        using var timeout = new CancellationTokenSource(s_jobTimeout);
+        var output = temp.File(name);
+        var metrics = await client.RunAsync(new LabellingJobRequest(images, output, Options, labels), cancellationToken: timeout.Token);
+        await host.StopAsync();
+        return (ReadAssignments(output), ModelBundle.Load(Path.Combine(output, JobOutputs.Model)).Manifest, metrics);
+    }
+
+    internal static int[] ReadAssignments(string output)
+    {
+        using var file = File.OpenRead(Path.Combine(output, JobOutputs.Assignments));
+        return NpyReader.Read(file).ToInt32();
+    }
+
+    [Fact]
+    public async Task EmbeddedClusterLabelsTheSyntheticClassesAndWritesTheLabellingJobsOutputs()
+    {
+        using var temp = new TempDirectory();
+        var (assignments, manifest, metrics) = await RunAsync(temp, "out", concurrency: 4);
+
+        Assert.Equal(1.0, metrics["accuracy"]!.GetValue<double>());
+        Assert.Equal(180, assignments.Length);
+        Assert.Equal(metrics["cluster_sizes"]!.AsArray().Select(n => n!.GetValue<long>()), Enumerable.Range(0, 3).Select(c => (long)assignments.Count(a => a == c)));
+        Assert.Equal(["features", "reduce", "cluster", "classifier", "novelty"], manifest.Stages.Select(s => s.Name));
+        Assert.Equal(5, metrics["cluster_shards"]!.GetValue<int>());
+        Assert.True(metrics["cluster_messages"]!.GetValue<long>() > 5 * 5, $"{metrics["cluster_messages"]} messages");
+        foreach (var key in new[] { "classifier_accuracy", "log_likelihood", "bic", "silhouette", "model_version", "timings_s" })
+        {
+            Assert.True(metrics[key] is not null, $"metrics.json lacks {key}");
+        }
+        var prediction = PredictionJob.Run(Path.Combine(temp.File("out"), JobOutputs.Model), Path.Combine(temp.Path, "images.npy"), temp.File("pred.npy"));
+        Assert.True(prediction.Clusters.Zip(assignments).Count(p => p.First == p.Second) >= 0.98 * assignments.Length);
+    }
+
+    [Fact]
+    public async Task DifferentWorkInterleavingsGiveIdenticalAssignmentsAndForest()
+    {
+        using var temp = new TempDirectory();
+        var one = await RunAsync(temp, "one", concurrency: 1);
+        var many = await RunAsync(temp, "many", concurrency: 8);
+        Assert.Equal(one.Assignments, many.Assignments);
+        foreach (var stage in new[] { "features", "reduce", "cluster", "classifier" })
+        {
+            Assert.Equal(one.Manifest.Stages.Single(s => s.Name == stage).Sha256, many.Manifest.Stages.Single(s => s.Name == stage).Sha256);
+        }
+    }
+
+    [Fact]
+    public async Task ACoordinatorStoppedMidJobResumesFromItsCheckpointToTheSameResult()
+    {
+        using var temp = new TempDirectory();
+        var reference = await RunAsync(temp, "reference", concurrency: 4);
+        var (images, labels) = SyntheticImages.Write(temp.Path);
+        var store = temp.File("resume-store");
+        var jobId = Guid.NewGuid();
+        var shardStore = new ShardStore(store);
+        var (shardsRef, labelsRef) = ShardIngest.Ingest(shardStore, jobId, images, labels, Settings.ShardSize);
+        var submit = new SubmitJob(jobId, shardsRef, labelsRef, System.Text.Json.JsonSerializer.Serialize(Options, Json.Options),
+            Settings.EncoderSampleRows, Settings.UmapSampleRows, Settings.TreesPerGroup);
+        var jobs = new JobStore(shardStore);
+
+        using (var first = StartSilo(store))
+        {
+            await first.Services.GetRequiredService<IBus>().Request<SubmitJob, JobSubmitted>(ClusterQueues.Address(ClusterQueues.Coordinator), submit);
+            using var timeout = new CancellationTokenSource(s_jobTimeout);
+            while (jobs.Load(jobId) is not { Phase: JobPhases.Cluster, Iteration: >= 2 })
+            {
+                Assert.True(jobs.Load(jobId)?.State == JobStates.Running, $"the job ended before it could be interrupted: {jobs.Load(jobId)?.State}");
+                await Task.Delay(5, timeout.Token);
+            }
+            await first.StopAsync();
+        }
+        var interrupted = jobs.Load(jobId)!;
+        Assert.Equal(JobStates.Running, interrupted.State);
+        Assert.Contains(interrupted.Phase, new[] { JobPhases.Cluster, JobPhases.Assign });
+
+        using var second = StartSilo(store);
+        using var wait = new CancellationTokenSource(s_jobTimeout);
+        JobStatus status;
+        do
+        {
+            await Task.Delay(50, wait.Token);
+            status = jobs.Status(jobId);
+        }
+        while (status.State == JobStates.Running);
+        Assert.Equal(JobStates.Completed, status.State);
+        Assert.Equal(reference.Assignments, ReadAssignments(shardStore.PathOf(status.OutputsRef!)));
+        await second.StopAsync();
+    }
+
+    [Fact]
+    public async Task AJobWhoseShardIsCorruptFailsWithTheReasonInsteadOfHanging()
+    {
+        using var temp = new TempDirectory();
+        var (images, _) = SyntheticImages.Write(temp.Path);
+        var store = temp.File("store");
+        var shardStore = new ShardStore(store);
+        var jobId = Guid.NewGuid();
+        var (shardsRef, _) = ShardIngest.Ingest(shardStore, jobId, images, null, Settings.ShardSize);
+        var manifest = ShardIngest.ReadManifest(shardStore, shardsRef);
+        File.WriteAllText(shardStore.PathOf(manifest.Shards[2].ImagesRef), "corrupt");
+        var options = Options with { Features = FeatureMethod.Pixels, Reduce = ReductionMethod.None };
+        var submit = new SubmitJob(jobId, shardsRef, null, System.Text.Json.JsonSerializer.Serialize(options, Json.Options), 1000, 1000, 5);
+
+        using var host = StartSilo(store);
+        await host.Services.GetRequiredService<IBus>().Request<SubmitJob, JobSubmitted>(ClusterQueues.Address(ClusterQueues.Coordinator), submit);
+        var jobs = new JobStore(shardStore);
+        using var timeout = new CancellationTokenSource(s_jobTimeout);
+        while (jobs.Load(jobId)!.State == JobStates.Running)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+        var state = jobs.Load(jobId)!;
+        Assert.Equal(JobStates.Failed, state.State);
+        Assert.Contains("00002.npy", state.Error, StringComparison.Ordinal);
+        Assert.StartsWith(JobPhases.Cluster, state.Error, StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+}

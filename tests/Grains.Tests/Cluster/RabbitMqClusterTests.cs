@@ -1,0 +1,139 @@
+using Distributed.Grains.Cluster.Coordinator;
+using Distributed.Grains.Cluster.Hosting;
+using Distributed.Grains.Cluster.Store;
+using Distributed.Grains.Interfaces.Cluster;
+using Distributed.Grains.Jobs;
+using Distributed.Grains.Storage;
+using Distributed.Ml.Pipeline;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Distributed.Grains.Tests.Cluster;
+
+/// <summary>
+/// The cluster for real: a private RabbitMQ node and three Silo processes with split roles on
+/// loopback. One worker silo is SIGKILLed mid-job; the job still completes, with assignments and
+/// forest identical to the embedded run. Bounded in time; every process is stopped whatever happens.
+/// </summary>
+public class RabbitMqClusterTests
+{
+    private static readonly TimeSpan s_testTimeout = TimeSpan.FromMinutes(5);
+
+    private static readonly PipelineOptions s_options = ClusterJobTests.Options with { Gmm = new PipelineOptions().Gmm with { Restarts = 3 } };
+
+    private static readonly ClusterJobSettings s_settings = ClusterJobTests.Settings with { ShardSize = 150, UmapSampleRows = 400, PollInterval = TimeSpan.FromMilliseconds(100) };
+
+    [Fact]
+    public async Task ThreeSiloProcessesSurviveASigkilledSiloAndMatchTheEmbeddedRun()
+    {
+        using var timeout = new CancellationTokenSource(s_testTimeout);
+        using var temp = new TempDirectory();
+        var (images, labels) = SyntheticImages.Write(temp.Path, perClass: 500);
+        var request = new LabellingJobRequest(images, temp.File("embedded"), s_options, labels);
+        using (var embedded = ClusterJobTests.StartSilo(temp.File("embedded-store")))
+        {
+            var client = new ClusterJobClient(embedded.Services.GetRequiredService<IBus>(), embedded.Services.GetRequiredService<ShardStore>(), s_settings);
+            await client.RunAsync(request, cancellationToken: timeout.Token);
+            await embedded.StopAsync(timeout.Token);
+        }
+
+        using var broker = RabbitMqBroker.Start();
+        var store = temp.File("cluster-store");
+        Directory.CreateDirectory(store);
+        using var coordinator = new SiloProcess("coordinator,gpu,cpu", broker.Uri, store, "silo-a");
+        using var victim = new SiloProcess("gpu,cpu", broker.Uri, store, "silo-b");
+        using var worker = new SiloProcess("cpu,predictor", broker.Uri, store, "silo-c");
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddClusterClient(broker.Uri);
+        using var clientHost = builder.Build();
+        await clientHost.StartAsync(timeout.Token);
+        var shardStore = new ShardStore(store);
+        var cluster = new ClusterJobClient(clientHost.Services.GetRequiredService<IBus>(), shardStore, s_settings);
+
+        // All three silos must be up (heard by the coordinator) before the job starts, or the kill proves nothing.
+        while ((await cluster.StatusAsync(timeout.Token)).Silos.Count < 3)
+        {
+            Assert.False(coordinator.HasExited || victim.HasExited || worker.HasExited, $"a silo exited at start:\n{coordinator.Log}\n{victim.Log}\n{worker.Log}");
+            await Task.Delay(200, timeout.Token);
+        }
+
+        var jobs = new JobStore(shardStore);
+        var killed = false;
+        var clusterRun = cluster.RunAsync(request with { OutputDirectory = temp.File("cluster") }, status =>
+        {
+            if (!killed && status.Phase == JobPhases.Cluster)
+            {
+                killed = true;
+                victim.Kill();
+            }
+        }, timeout.Token);
+        var metrics = await clusterRun;
+
+        Assert.True(killed, "the job finished before silo-b could be killed mid-job");
+        Assert.True(victim.HasExited);
+        Assert.Equal(ClusterJobTests.ReadAssignments(temp.File("embedded")), ClusterJobTests.ReadAssignments(temp.File("cluster")));
+        var expected = ModelBundle.Load(Path.Combine(temp.File("embedded"), JobOutputs.Model)).Manifest;
+        var actual = ModelBundle.Load(Path.Combine(temp.File("cluster"), JobOutputs.Model)).Manifest;
+        Assert.Equal(expected.Stages.Select(s => s.Sha256), actual.Stages.Select(s => s.Sha256));
+        Assert.Equal(1.0, metrics["accuracy"]!.GetValue<double>());
+
+        var status = await cluster.StatusAsync(timeout.Token);
+        Assert.DoesNotContain(status.Silos, s => s.SiloId == "silo-b" && s.SentUtc > DateTimeOffset.UtcNow.AddSeconds(-1));
+        Assert.Contains(status.Jobs, j => j.State == JobStates.Completed);
+        await clientHost.StopAsync(timeout.Token);
+    }
+
+    [Fact]
+    public async Task ABrokerRestartMidJobNeitherLosesTheJobNorChangesItsResult()
+    {
+        using var timeout = new CancellationTokenSource(s_testTimeout);
+        using var temp = new TempDirectory();
+        var (images, labels) = SyntheticImages.Write(temp.Path, perClass: 300);
+        var request = new LabellingJobRequest(images, temp.File("embedded"), s_options, labels);
+        using (var embedded = ClusterJobTests.StartSilo(temp.File("embedded-store")))
+        {
+            var client = new ClusterJobClient(embedded.Services.GetRequiredService<IBus>(), embedded.Services.GetRequiredService<ShardStore>(), s_settings);
+            await client.RunAsync(request, cancellationToken: timeout.Token);
+            await embedded.StopAsync(timeout.Token);
+        }
+
+        using var broker = RabbitMqBroker.Start();
+        var store = temp.File("cluster-store");
+        Directory.CreateDirectory(store);
+        // A short shard timeout: answers lost with the broker's temporary queues are asked for again within seconds.
+        using var coordinator = new SiloProcess("coordinator,gpu,cpu", broker.Uri, store, "silo-a", "--shard-timeout-s", "10");
+        using var worker = new SiloProcess("cpu", broker.Uri, store, "silo-b");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddClusterClient(broker.Uri);
+        using var clientHost = builder.Build();
+        await clientHost.StartAsync(timeout.Token);
+        var cluster = new ClusterJobClient(clientHost.Services.GetRequiredService<IBus>(), new ShardStore(store), s_settings);
+        while ((await cluster.StatusAsync(timeout.Token)).Silos.Count < 2)
+        {
+            Assert.False(coordinator.HasExited || worker.HasExited, $"a silo exited at start:\n{coordinator.Log}\n{worker.Log}");
+            await Task.Delay(200, timeout.Token);
+        }
+
+        var restarted = false;
+        await cluster.RunAsync(request with { OutputDirectory = temp.File("cluster") }, status =>
+        {
+            if (!restarted && status.Phase == JobPhases.Cluster)
+            {
+                restarted = true;
+                broker.Restart();
+            }
+        }, timeout.Token);
+
+        Assert.True(restarted, "the job finished before the broker could be restarted mid-job");
+        Assert.Equal(ClusterJobTests.ReadAssignments(temp.File("embedded")), ClusterJobTests.ReadAssignments(temp.File("cluster")));
+        var expected = ModelBundle.Load(Path.Combine(temp.File("embedded"), JobOutputs.Model)).Manifest;
+        var actual = ModelBundle.Load(Path.Combine(temp.File("cluster"), JobOutputs.Model)).Manifest;
+        Assert.Equal(expected.Stages.Select(s => s.Sha256), actual.Stages.Select(s => s.Sha256));
+        await clientHost.StopAsync(timeout.Token);
+    }
+}
