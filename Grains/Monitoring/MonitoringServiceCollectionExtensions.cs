@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Distributed.Ml.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,8 @@ public static class MonitoringServiceCollectionExtensions
             options.Configure(configure);
         }
         services.TryAddSingleton<ProcessMetrics>();
+        // Job phase, progress and throughput of the jobs this host runs (the coordinator's job runner).
+        services.TryAddSingleton<IPipelineObserver>(provider => new PipelineMetrics(provider.GetRequiredService<IMeterFactory>()));
         services.TryAddSingleton(provider =>
         {
             // Create the process gauges with the collector so that they exist from the first scrape on.

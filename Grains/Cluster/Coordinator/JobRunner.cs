@@ -40,10 +40,14 @@ public sealed partial class JobRunner
     private readonly ShardManifest _manifest;
     private readonly string _dir;
     private readonly Lock _gate = new();
+    private readonly IPipelineObserver? _observer;
+    private string? _stage;
 
     /// <summary>Prepares to run (or resume) <paramref name="job"/> from its checkpoint.</summary>
-    public JobRunner(SubmitJob job, JobStore jobs, ShardDispatcher dispatcher, SiloOptions silo, ITrainingSetRebalancer rebalancer, ILogger logger)
+    public JobRunner(SubmitJob job, JobStore jobs, ShardDispatcher dispatcher, SiloOptions silo, ITrainingSetRebalancer rebalancer, ILogger logger,
+        IPipelineObserver? observer = null)
     {
+        _observer = observer;
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(jobs);
         _job = job;
@@ -233,6 +237,7 @@ public sealed partial class JobRunner
             _state.Detail = detail;
             Checkpoint();
         }
+        _observer?.StageProgress(_stage ?? _state.Phase, done, total, detail);
     }
 
     private void Advance(string phase)
@@ -252,12 +257,15 @@ public sealed partial class JobRunner
 
     private async Task Timed(string stage, Func<Task> work)
     {
+        _stage = stage;
+        _observer?.StageStarted(stage);
         var clock = Stopwatch.StartNew();
         await work().ConfigureAwait(false);
         lock (_gate)
         {
             _state.TimingsS[stage] = _state.TimingsS.GetValueOrDefault(stage) + clock.Elapsed.TotalSeconds;
         }
+        _observer?.StageCompleted(stage, clock.Elapsed);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} completed after {Messages} grain requests")]

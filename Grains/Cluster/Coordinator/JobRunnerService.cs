@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Interfaces.Cluster;
+using Distributed.Ml.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,7 @@ namespace Distributed.Grains.Cluster.Coordinator;
 /// at their next wait; their checkpoints stay, so the jobs resume on the next start.
 /// </summary>
 public sealed partial class JobRunnerService(JobStore jobs, ShardDispatcher dispatcher, SiloOptions options, ITrainingSetRebalancer rebalancer,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers, IPipelineObserver? observer = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<JobRunnerService>();
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
@@ -68,7 +69,7 @@ public sealed partial class JobRunnerService(JobStore jobs, ShardDispatcher disp
         try
         {
             var spec = jobs.Spec(jobId) ?? throw new JobFailedException($"job {jobId} has no specification in the store");
-            var runner = new JobRunner(spec, jobs, dispatcher, options, rebalancer, loggers.CreateLogger<JobRunner>());
+            var runner = new JobRunner(spec, jobs, dispatcher, options, rebalancer, loggers.CreateLogger<JobRunner>(), observer);
             await runner.RunAsync(_stop.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)

@@ -27,20 +27,25 @@ public class ClusterJobTests
 
     private static readonly TimeSpan s_jobTimeout = TimeSpan.FromMinutes(3);
 
-    internal static IHost StartSilo(string store, int concurrency = 4)
+    internal static IHost StartSilo(string store, int concurrency = 4, IPipelineObserver? observer = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        if (observer is not null)
+        {
+            builder.Services.AddSingleton(observer);
+        }
         builder.Services.AddSilo(new SiloOptions { Store = store, ConcurrentMessageLimit = concurrency });
         var host = builder.Build();
         host.Start();
         return host;
     }
 
-    private static async Task<(int[] Assignments, BundleManifest Manifest, System.Text.Json.Nodes.JsonObject Metrics)> RunAsync(TempDirectory temp, string name, int concurrency)
+    private static async Task<(int[] Assignments, BundleManifest Manifest, System.Text.Json.Nodes.JsonObject Metrics)> RunAsync(TempDirectory temp, string name, int concurrency,
+        IPipelineObserver? observer = null)
     {
         var (images, labels) = SyntheticImages.Write(temp.Path);
-        using var host = StartSilo(temp.File($"{name}-store"), concurrency);
+        using var host = StartSilo(temp.File($"{name}-store"), concurrency, observer);
         var client = new ClusterJobClient(host.Services.GetRequiredService<IBus>(), host.Services.GetRequiredService<ShardStore>(), Settings);
         using var timeout = new CancellationTokenSource(s_jobTimeout);
         var output = temp.File(name);
@@ -59,7 +64,12 @@ public class ClusterJobTests
     public async Task EmbeddedClusterLabelsTheSyntheticClassesAndWritesTheLabellingJobsOutputs()
     {
         using var temp = new TempDirectory();
-        var (assignments, manifest, metrics) = await RunAsync(temp, "out", concurrency: 4);
+        var observer = new RecordingObserver();
+        var (assignments, manifest, metrics) = await RunAsync(temp, "out", concurrency: 4, observer);
+
+        // The coordinator reports its phases to the host's observer (PipelineMetrics on a silo's /metrics).
+        Assert.Equal(["features", "reduce", "cluster", "cluster"], observer.Completed);
+        Assert.Equal(observer.Completed, observer.Started);
 
         Assert.Equal(1.0, metrics["accuracy"]!.GetValue<double>());
         Assert.Equal(180, assignments.Length);
@@ -158,5 +168,28 @@ public class ClusterJobTests
         Assert.Contains("00002.npy", state.Error, StringComparison.Ordinal);
         Assert.StartsWith(JobPhases.Cluster, state.Error, StringComparison.Ordinal);
         await host.StopAsync();
+    }
+
+    private sealed class RecordingObserver : IPipelineObserver
+    {
+        public List<string> Started { get; } = [];
+
+        public List<string> Completed { get; } = [];
+
+        public void StageStarted(string stage)
+        {
+            lock (Started)
+            {
+                Started.Add(stage);
+            }
+        }
+
+        public void StageCompleted(string stage, TimeSpan elapsed)
+        {
+            lock (Started)
+            {
+                Completed.Add(stage);
+            }
+        }
     }
 }
