@@ -202,7 +202,7 @@ public static class ClusteringPipeline
     /// A seeded split of the labelled rows (noise rows, label −1, are left out) into the forest's
     /// training rows and the held-out rows that score it, each ascending.
     /// </summary>
-    private static (int[] Train, int[] HeldOut) Split(int[] pseudoLabels, PipelineOptions options)
+    public static (int[] Train, int[] HeldOut) Split(int[] pseudoLabels, PipelineOptions options)
     {
         var labelled = new List<int>(pseudoLabels.Length);
         for (var i = 0; i < pseudoLabels.Length; i++)
@@ -249,7 +249,8 @@ public static class ClusteringPipeline
         return (forest, ClassificationReport.Compute(expected, predicted), AdjustedRandIndex.Score(expected, predicted));
     }
 
-    private static long[] ClusterSizes(int[] assignments, int clusters)
+    /// <summary>Members per cluster id; noise rows (−1) are not counted.</summary>
+    public static long[] ClusterSizes(int[] assignments, int clusters)
     {
         var sizes = new long[clusters];
         foreach (var label in assignments)

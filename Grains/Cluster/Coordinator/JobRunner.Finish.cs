@@ -40,7 +40,7 @@ public sealed partial class JobRunner
         var timings = new Dictionary<string, double>(_state.TimingsS) { [ClusteringPipeline.InternalMetricsStage] = clock.Elapsed.TotalSeconds };
 
         clock.Restart();
-        var (trainRows, testRows) = Split(assignments);
+        var (trainRows, testRows) = ClusteringPipeline.Split(assignments, _options);
         var (rows, labels) = _rebalancer.Rebalance(embedded.SelectRows(trainRows), Array.ConvertAll(trainRows, i => assignments[i]), _options);
         var rowsRef = $"{_dir}/forest/train-rows.npy";
         var labelsRef = $"{_dir}/forest/train-labels.npy";
@@ -85,33 +85,13 @@ public sealed partial class JobRunner
         WriteOutputs(model, report, assignments, timings);
     }
 
-    /// <summary>The embedded pipeline's held-out split: a seeded shuffle of the labelled rows, both parts sorted.</summary>
-    private (int[] Train, int[] Test) Split(int[] assignments)
-    {
-        var order = Enumerable.Range(0, assignments.Length).Where(i => assignments[i] >= 0).ToArray();
-        Rng.Derive(_options.Seed, RandomStreams.Split).Shuffle<int>(order);
-        var heldOutCount = Math.Max(1, (int)Math.Round(order.Length * _options.HeldOutFraction));
-        var train = order[heldOutCount..];
-        var test = order[..heldOutCount];
-        Array.Sort(train);
-        Array.Sort(test);
-        return (train, test);
-    }
-
     private Ml.Features.IFittedTransform ReadTransform(string reference) =>
         _store.Read(reference, stream => PipelineModel.LoadTransform(GrainContext.KindOf(reference), stream));
 
     private PipelineReport Report(Matrix embedded, int[] assignments, IClusterModel clusterer, double silhouette, double daviesBouldin, double calinskiHarabasz,
         RandomForestModel forest, ClassificationReport heldOut, int heldOutCount, double heldOutAri, Dictionary<string, double> timings)
     {
-        var sizes = new long[_options.Clusters];
-        foreach (var label in assignments)
-        {
-            if (label >= 0 && label < sizes.Length)
-            {
-                sizes[label]++;
-            }
-        }
+        var sizes = ClusteringPipeline.ClusterSizes(assignments, _options.Clusters);
         var mixture = clusterer as GaussianMixtureModel;
         var kmeans = clusterer as KMeansModel;
         return new PipelineReport
