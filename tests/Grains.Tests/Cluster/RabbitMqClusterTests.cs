@@ -32,12 +32,7 @@ public class RabbitMqClusterTests
         using var temp = new TempDirectory();
         var (images, labels) = SyntheticImages.Write(temp.Path, perClass: 500);
         var request = new LabellingJobRequest(images, temp.File("embedded"), s_options, labels);
-        using (var embedded = ClusterJobTests.StartSilo(temp.File("embedded-store")))
-        {
-            var client = new ClusterJobClient(embedded.Services.GetRequiredService<IBus>(), embedded.Services.GetRequiredService<ShardStore>(), s_settings);
-            await client.RunAsync(request, cancellationToken: timeout.Token);
-            await embedded.StopAsync(timeout.Token);
-        }
+        await RunEmbeddedAsync(request, temp.File("embedded-store"), timeout.Token);
 
         using var broker = RabbitMqBroker.Start();
         var store = temp.File("cluster-store");
@@ -94,12 +89,7 @@ public class RabbitMqClusterTests
         using var temp = new TempDirectory();
         var (images, labels) = SyntheticImages.Write(temp.Path, perClass: 300);
         var request = new LabellingJobRequest(images, temp.File("embedded"), s_options, labels);
-        using (var embedded = ClusterJobTests.StartSilo(temp.File("embedded-store")))
-        {
-            var client = new ClusterJobClient(embedded.Services.GetRequiredService<IBus>(), embedded.Services.GetRequiredService<ShardStore>(), s_settings);
-            await client.RunAsync(request, cancellationToken: timeout.Token);
-            await embedded.StopAsync(timeout.Token);
-        }
+        await RunEmbeddedAsync(request, temp.File("embedded-store"), timeout.Token);
 
         using var broker = RabbitMqBroker.Start();
         var store = temp.File("cluster-store");
@@ -135,5 +125,14 @@ public class RabbitMqClusterTests
         var actual = ModelBundle.Load(Path.Combine(temp.File("cluster"), JobOutputs.Model)).Manifest;
         Assert.Equal(expected.Stages.Select(s => s.Sha256), actual.Stages.Select(s => s.Sha256));
         await clientHost.StopAsync(timeout.Token);
+    }
+
+    /// <summary>The reference result: the same job on the embedded cluster (in-memory bus) in this process.</summary>
+    private static async Task RunEmbeddedAsync(LabellingJobRequest request, string store, CancellationToken cancellationToken)
+    {
+        using var embedded = ClusterJobTests.StartSilo(store);
+        var client = new ClusterJobClient(embedded.Services.GetRequiredService<IBus>(), embedded.Services.GetRequiredService<ShardStore>(), s_settings);
+        await client.RunAsync(request, cancellationToken: cancellationToken);
+        await embedded.StopAsync(cancellationToken);
     }
 }
