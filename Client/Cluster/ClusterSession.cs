@@ -35,6 +35,9 @@ internal sealed class ClusterSession : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // The CLI reports a failed job or an unreachable broker itself, in one line; MassTransit's own
+        // fault log (e.g. a heartbeat cancelled when a bad input stops the session at once) only adds noise.
+        builder.Logging.AddFilter("MassTransit", LogLevel.Critical);
         if (cluster is null)
         {
             builder.Services.AddSilo(new SiloOptions { Store = store, SiloId = $"embedded-{Environment.ProcessId}" });
