@@ -24,6 +24,7 @@ public sealed class Program
         ["--store"] = "Silo:Store",
         ["--id"] = "Silo:Id",
         ["--shard-timeout-s"] = "Silo:ShardTimeoutSeconds",
+        ["--lease-s"] = "Silo:LeaseSeconds",
     };
 
     /// <summary>How long SIGTERM waits for messages in hand before the process exits.</summary>
@@ -68,6 +69,10 @@ public sealed class Program
                 if (builder.Configuration.GetValue<double?>("Silo:ShardTimeoutSeconds") is { } seconds)
                 {
                     silo = silo with { ShardTimeout = seconds > 0 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"--shard-timeout-s must be positive, got {seconds}") };
+                }
+                if (builder.Configuration.GetValue<double?>("Silo:LeaseSeconds") is { } lease)
+                {
+                    silo = silo with { LeaseDuration = lease >= 1 ? TimeSpan.FromSeconds(lease) : throw new ArgumentException($"--lease-s must be at least 1, got {lease}") };
                 }
             }
             catch (Exception e) when (e is ArgumentException or UriFormatException)

@@ -3,7 +3,6 @@ using System.Globalization;
 using Distributed.Client.Cluster;
 using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Jobs;
-using Distributed.Ml;
 using Distributed.Ml.Clustering;
 using Distributed.Ml.Features;
 using Distributed.Ml.Pipeline;
@@ -11,9 +10,10 @@ using Distributed.Ml.Pipeline;
 namespace Distributed.Client.Commands;
 
 /// <summary>
-/// <c>run &lt;images&gt; --out &lt;dir&gt;</c>: fits the whole pipeline in this process; with
-/// <c>--cluster &lt;amqp-uri&gt; --store &lt;dir&gt;</c> on a running cluster, with
-/// <c>--embedded-cluster</c> on the same grains hosted in this process over the in-memory bus.
+/// <c>run &lt;images&gt; --out &lt;dir&gt;</c>: runs the job on the embedded cluster, i.e. the grains of
+/// every silo role hosted in this process over the in-memory bus; with
+/// <c>--cluster &lt;amqp-uri&gt; --store &lt;dir&gt;</c> on a running cluster; with
+/// <c>--in-process</c> on the ML library directly, without bus or store (the reference path).
 /// </summary>
 internal static class RunCommand
 {
@@ -47,15 +47,15 @@ internal static class RunCommand
         var knownFraction = new Option<double>("--known-fraction") { Description = "Share of --known-labels treated as known", DefaultValueFactory = _ => new PipelineOptions().KnownFraction };
         var quiet = CommonOptions.Quiet();
         var cluster = new Option<string?>("--cluster") { Description = "Run on a cluster: the broker's amqp:// URI (needs --store)" };
-        var embeddedCluster = new Option<bool>("--embedded-cluster") { Description = "Run the cluster job path in this process (in-memory bus, every silo role)" };
-        var store = new Option<string?>("--store") { Description = "Shared store directory of the cluster (--embedded-cluster: a temporary one by default)" };
+        var inProcess = new Option<bool>("--in-process") { Description = "Fit with the ML library directly in this process: no bus, no shard store (the reference the cluster path is checked against)" };
+        var store = new Option<string?>("--store") { Description = "Shard store directory: shared by the silos with --cluster; embedded, a temporary one unless given" };
         var shardSize = new Option<int>("--shard-size") { Description = "Images per shard in cluster mode", DefaultValueFactory = _ => new ClusterJobSettings().ShardSize };
 
         var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
         {
             images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
             autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, eps, minSamples, linkage,
-            rebalance, classifierInput, knownLabels, knownFraction, quiet, cluster, embeddedCluster, store, shardSize,
+            rebalance, classifierInput, knownLabels, knownFraction, quiet, cluster, inProcess, store, shardSize,
         };
         command.SetAction(parse =>
         {
@@ -88,14 +88,13 @@ internal static class RunCommand
             options.Validate();
             var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels), parse.GetValue(knownLabels));
             var clusterUri = parse.GetValue(cluster);
-            var onCluster = clusterUri is not null || parse.GetValue(embeddedCluster);
-            if (onCluster && request.KnownLabelsPath is not null)
+            if (parse.GetValue(inProcess) && (clusterUri is not null || parse.GetValue(store) is not null))
             {
-                throw new OptionsException("--known-labels is not available with --cluster or --embedded-cluster yet; run it embedded (without those options)");
+                throw new UserError("--in-process runs without bus or store; leave out --cluster and --store");
             }
-            var metrics = onCluster
-                ? RunOnCluster(request, clusterUri, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet))
-                : ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer));
+            var metrics = parse.GetValue(inProcess)
+                ? ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer))
+                : RunOnCluster(request, clusterUri, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet));
 
             output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}");
             if (metrics["selected_method"] is { } selected)

@@ -11,4 +11,9 @@ namespace Distributed.Grains.Interfaces.Cluster;
 /// <param name="EncoderSampleRows">Rows in the seeded sample the feature extractor is trained on.</param>
 /// <param name="UmapSampleRows">Rows in the seeded sample UMAP is fitted on; the rest are transformed shard by shard.</param>
 /// <param name="TreesPerGroup">Trees grown by one forest-trainer request.</param>
-public sealed record SubmitJob(Guid JobId, string ShardsRef, string? LabelsRef, string OptionsJson, int EncoderSampleRows, int UmapSampleRows, int TreesPerGroup);
+/// <param name="KnownLabelsRef">
+/// Store reference of a label for every image (int32 .npy), of which the options' seeded known
+/// fraction is given to label spreading; null for a run without known labels.
+/// </param>
+public sealed record SubmitJob(Guid JobId, string ShardsRef, string? LabelsRef, string OptionsJson, int EncoderSampleRows, int UmapSampleRows, int TreesPerGroup,
+    string? KnownLabelsRef = null);

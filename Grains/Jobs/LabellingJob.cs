@@ -31,7 +31,7 @@ public static class LabellingJob
         var (images, labels, allKnownLabels) = clock.Run(LoadStage, () =>
         {
             var loaded = ArrayFiles.LoadImages(request.ImagesPath);
-            return (loaded, LoadLabels(request.LabelsPath, request.ImagesPath, loaded.Rows), LoadLabels(request.KnownLabelsPath, request.ImagesPath, loaded.Rows));
+            return (loaded, ArrayFiles.LoadLabelsFor(request.LabelsPath, request.ImagesPath, loaded.Rows), ArrayFiles.LoadLabelsFor(request.KnownLabelsPath, request.ImagesPath, loaded.Rows));
         });
         // The pipeline sees only the chosen known labels; the others only score the spreading below.
         var known = allKnownLabels is null ? null : KnownLabels.Choose(allKnownLabels, request.Options.KnownFraction, request.Options.Seed);
@@ -50,20 +50,6 @@ public static class LabellingJob
 
         var metrics = clock.Run(WriteStage, () => WriteOutputs(request, result, report, clock.Seconds));
         return metrics;
-    }
-
-    private static int[]? LoadLabels(string? path, string imagesPath, int rows)
-    {
-        if (path is null)
-        {
-            return null;
-        }
-        var labels = ArrayFiles.LoadLabels(path);
-        if (labels.Length != rows)
-        {
-            throw new InputFileException(path, $"has {labels.Length} labels but {imagesPath} has {rows} images");
-        }
-        return labels;
     }
 
     /// <summary>Share of the rows whose label was hidden from the fit that label spreading labelled correctly (NaN if none was hidden).</summary>

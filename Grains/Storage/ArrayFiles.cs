@@ -28,6 +28,18 @@ public static class ArrayFiles
         var (kind, stream) => Using(stream, s => LabelDecoder.Decode(ReadArray(kind, s))),
     });
 
+    /// <summary>Labels for the <paramref name="rows"/> images of <paramref name="imagesPath"/>; null when <paramref name="path"/> is null.</summary>
+    /// <exception cref="InputFileException">The file is unusable or its label count differs from the image count.</exception>
+    public static int[]? LoadLabelsFor(string? path, string imagesPath, int rows)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+        var labels = LoadLabels(path);
+        return labels.Length == rows ? labels : throw new InputFileException(path, $"has {labels.Length} labels but {imagesPath} has {rows} images");
+    }
+
     /// <summary>Reads images [offset, offset + count) of a <c>.npy</c> file without loading the rest.</summary>
     /// <exception cref="InputFileException">Missing or malformed file, or a range outside it.</exception>
     public static Matrix LoadImageShard(string path, long offset, int count) => Guard(path, () =>

@@ -42,10 +42,7 @@ public static class ClusteringPipeline
         {
             throw new ArgumentException($"{knownLabels.Length} known labels for {images.Rows} images.", nameof(knownLabels));
         }
-        if (images.Rows < options.Clusters * 2)
-        {
-            throw new OptionsException($"{images.Rows} images are too few for {options.Clusters} clusters (need at least {options.Clusters * 2})");
-        }
+        CheckImageCount(images.Rows, options);
         var clock = new StageClock(observer);
 
         var extractor = clock.Run(FeaturesStage, () => FitFeatures(images, options, observer));
@@ -57,30 +54,83 @@ public static class ClusteringPipeline
         var embedded = reducer is UmapModel umap ? umap.Embedding : reducer?.Transform(features) ?? features;
 
         var clustering = clock.Run(ClusterStage, () => Cluster(embedded, options));
-        var assignments = clustering.Labels;
+        var classifierRows = options.ClassifierInput == ClassifierInput.Pixels ? images : embedded;
+        var training = PrepareTraining(embedded, classifierRows, clustering, options, knownLabels, clock);
+        var forest = clock.Run(ClassifierStage, () =>
+            RandomForest.Fit(training.Rebalanced.Rows.Data, training.Rebalanced.Rows.Labels, ForestOptions(options)));
+        return Complete(new FittedStages(extractor, reducer, embedded, classifierRows, clustering, training, forest), options, clock.Seconds);
+    }
 
+    /// <summary>Refuses a run with too few images for the clusters asked for.</summary>
+    /// <exception cref="OptionsException">Fewer than two images per cluster.</exception>
+    public static void CheckImageCount(int images, PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (images < options.Clusters * 2)
+        {
+            throw new OptionsException($"{images} images are too few for {options.Clusters} clusters (need at least {options.Clusters * 2})");
+        }
+    }
+
+    /// <summary>The random forest's options for a pipeline run (also what each forest trainer of a cluster job uses).</summary>
+    public static RandomForestOptions ForestOptions(PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new RandomForestOptions { Trees = options.ForestTrees, Seed = options.Seed };
+    }
+
+    /// <summary>
+    /// From a clustering to the forest's training set: internal scores, label spreading when
+    /// <paramref name="knownLabels"/> are given, the held-out split, and rebalancing of the training
+    /// rows of <paramref name="classifierRows"/> (the embedding, or the pixels).
+    /// </summary>
+    public static PseudoLabelledTraining PrepareTraining(Matrix embedded, Matrix classifierRows, ClusteringOutcome clustering, PipelineOptions options,
+        int[]? knownLabels, StageClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(embedded);
+        ArgumentNullException.ThrowIfNull(classifierRows);
+        ArgumentNullException.ThrowIfNull(clustering);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clock);
+        if (knownLabels is not null && knownLabels.Length != embedded.Rows)
+        {
+            throw new ArgumentException($"{knownLabels.Length} known labels for {embedded.Rows} rows.", nameof(knownLabels));
+        }
         // --method auto has scored its choice already; the same numbers are reported.
         var scores = clock.Run(InternalMetricsStage, () =>
-            clustering.Scores ?? InternalScores.Compute(embedded, assignments, options.SilhouetteSampleSize, options.Seed));
-        var clusterCount = clustering.Model.ClusterCount;
-        var dbscan = clustering.Model as DbscanModel;
-        var agglomerative = clustering.Model as AgglomerativeModel;
-
+            clustering.Scores ?? InternalScores.Compute(embedded, clustering.Labels, options.SilhouetteSampleSize, options.Seed));
         var spreading = knownLabels is null ? null : clock.Run(LabelSpreadingStage, () =>
             LabelSpreading.Fit(embedded, knownLabels, options.LabelSpreading with { Seed = options.Seed }));
-        var pseudoLabels = spreading?.Labels ?? assignments;
+        var pseudoLabels = spreading?.Labels ?? clustering.Labels;
+        var (train, heldOut) = Split(pseudoLabels, options);
+        var rebalanced = clock.Run(RebalanceStage, () => Rebalance(classifierRows, pseudoLabels, train, options));
+        var known = knownLabels is null ? (int?)null : knownLabels.Count(label => label != LabelSpreading.Unknown);
+        return new PseudoLabelledTraining(scores, spreading, known, pseudoLabels, train, heldOut, rebalanced);
+    }
 
-        var classifierInput = options.ClassifierInput == ClassifierInput.Pixels ? images : embedded;
-        var split = Split(pseudoLabels, options);
-        var training = clock.Run(RebalanceStage, () => Rebalance(classifierInput, pseudoLabels, split.Train, options));
-        var (forest, heldOutReport, heldOutAri) = clock.Run(ClassifierStage, () => TrainClassifier(classifierInput, pseudoLabels, training, split.HeldOut, options));
+    /// <summary>
+    /// Scores the forest on the held-out rows (never resampled: the forest that is scored is the
+    /// forest that ships), fits the novelty threshold, and assembles the model and the report.
+    /// </summary>
+    public static PipelineResult Complete(FittedStages stages, PipelineOptions options, IReadOnlyDictionary<string, double> timings)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(options);
+        var (extractor, reducer, embedded, classifierRows, clustering, training, forest) = stages;
+        var assignments = clustering.Labels;
+        var predicted = forest.Predict(classifierRows.SelectRows(training.HeldOutRows));
+        var expected = Array.ConvertAll(training.HeldOutRows, i => training.PseudoLabels[i]);
+        var heldOutReport = ClassificationReport.Compute(expected, predicted);
 
+        var clusterCount = clustering.Model.ClusterCount;
         var novelty = NoveltyModel.Fit(embedded, assignments, clusterCount);
         var model = new PipelineModel(extractor, reducer, clustering.Model, forest, novelty, options.ClassifierInput);
-        var known = knownLabels is null ? (int?)null : knownLabels.Count(label => label != LabelSpreading.Unknown);
+        var dbscan = clustering.Model as DbscanModel;
+        var agglomerative = clustering.Model as AgglomerativeModel;
+        var spreading = training.Spreading;
         var report = new PipelineReport
         {
-            NImages = images.Rows,
+            NImages = embedded.Rows,
             NClusters = options.Clusters,
             Method = CliNames.Of(options.Method),
             Features = CliNames.Of(options.Features),
@@ -96,9 +146,9 @@ public static class ClusteringPipeline
             DbscanMinSamples = dbscan?.MinSamples,
             AgglomerativeLinkage = agglomerative is null ? null : CliNames.Of(agglomerative.Linkage),
             AgglomerativeSampleSize = agglomerative?.TreeRows,
-            Silhouette = scores.Silhouette,
-            DaviesBouldin = scores.DaviesBouldin,
-            CalinskiHarabasz = scores.CalinskiHarabasz,
+            Silhouette = training.Scores.Silhouette,
+            DaviesBouldin = training.Scores.DaviesBouldin,
+            CalinskiHarabasz = training.Scores.CalinskiHarabasz,
             ClusterSizes = ClusterSizes(assignments, clusterCount),
             Inertia = clustering.Inertia,
             ClusterIterations = clustering.Iterations,
@@ -110,20 +160,20 @@ public static class ClusteringPipeline
             TrainingLoss = (extractor as AutoencoderModel)?.TrainingLoss,
             ClassifierAccuracy = heldOutReport.Accuracy,
             ClassifierMacroF1 = heldOutReport.MacroF1,
-            ClassifierAriVsClusters = heldOutAri,
+            ClassifierAriVsClusters = AdjustedRandIndex.Score(expected, predicted),
             ClassifierOobScore = double.IsNaN(forest.OutOfBagScore) ? null : forest.OutOfBagScore,
-            ClassifierHeldOut = split.HeldOut.Length,
+            ClassifierHeldOut = training.HeldOutRows.Length,
             ClassifierInput = CliNames.Of(options.ClassifierInput),
             Rebalance = CliNames.Of(options.Rebalance),
-            ClassCountsBefore = training.CountsBefore,
-            ClassCountsAfter = training.CountsAfter,
-            KnownLabels = known,
+            ClassCountsBefore = training.Rebalanced.CountsBefore,
+            ClassCountsAfter = training.Rebalanced.CountsAfter,
+            KnownLabels = training.KnownCount,
             LabelSpreadingIterations = spreading?.Iterations,
             LabelSpreadingConverged = spreading?.Converged,
             ClassifierConfusionMatrix = heldOutReport.Confusion,
-            TimingsS = clock.Seconds,
+            TimingsS = new Dictionary<string, double>(timings),
         };
-        return new PipelineResult(model, assignments, report, pseudoLabels);
+        return new PipelineResult(model, assignments, report, training.PseudoLabels);
     }
 
     private static IFittedTransform? FitFeatures(Matrix images, PipelineOptions options, IPipelineObserver? observer) => options.Features switch
@@ -141,8 +191,12 @@ public static class ClusteringPipeline
         _ => null,
     };
 
-    private static ClusteringOutcome Cluster(Matrix embedded, PipelineOptions options)
+    /// <summary>Clusters the reduced rows by <see cref="PipelineOptions.Method"/>; <c>auto</c> tries every method and keeps the best by internal scores.</summary>
+    /// <exception cref="OptionsException">The method found fewer than 2 clusters.</exception>
+    public static ClusteringOutcome Cluster(Matrix embedded, PipelineOptions options)
     {
+        ArgumentNullException.ThrowIfNull(embedded);
+        ArgumentNullException.ThrowIfNull(options);
         if (options.Method == ClusteringMethod.Auto)
         {
             return AutoClustering.Run(embedded, options, method => Cluster(embedded, options, method));
@@ -233,20 +287,6 @@ public static class ClusteringPipeline
         }
         var counts = LabelledRows.CountClasses(labels);
         return new SmoteTomekResult(new LabelledRows(data, labels), counts, counts, counts);
-    }
-
-    /// <summary>
-    /// Trains the forest on the (rebalanced) training rows and scores it on the held-out rows,
-    /// which are never resampled. The forest that is scored is the forest that ships.
-    /// </summary>
-    private static (RandomForestModel Forest, ClassificationReport Report, double Ari) TrainClassifier(
-        Matrix input, int[] pseudoLabels, SmoteTomekResult training, int[] testRows, PipelineOptions options)
-    {
-        var forest = RandomForest.Fit(training.Rows.Data, training.Rows.Labels,
-            new RandomForestOptions { Trees = options.ForestTrees, Seed = options.Seed });
-        var predicted = forest.Predict(input.SelectRows(testRows));
-        var expected = Array.ConvertAll(testRows, i => pseudoLabels[i]);
-        return (forest, ClassificationReport.Compute(expected, predicted), AdjustedRandIndex.Score(expected, predicted));
     }
 
     /// <summary>Members per cluster id; noise rows (−1) are not counted.</summary>

@@ -124,14 +124,7 @@ public sealed class PipelineModel
                     reducer = LoadTransform(kind, stream);
                     break;
                 case ClusterStage:
-                    clusterer = kind switch
-                    {
-                        KMeansModel.Kind => KMeansModel.Load(stream),
-                        GaussianMixtureModel.Kind => GaussianMixtureModel.Load(stream),
-                        DbscanModel.Kind => DbscanModel.Load(stream),
-                        AgglomerativeModel.Kind => AgglomerativeModel.Load(stream),
-                        _ => throw Unknown(name, kind),
-                    };
+                    clusterer = LoadClusterer(kind, stream);
                     break;
                 case ClassifierStage:
                     classifier = kind == RandomForestModel.Kind ? RandomForestModel.Load(stream) : throw Unknown(name, kind);
@@ -165,6 +158,17 @@ public sealed class PipelineModel
         AutoencoderModel.Kind => AutoencoderModel.Load(stream),
         UmapModel.Kind => UmapModel.Load(stream),
         _ => throw Unknown("transform", kind),
+    };
+
+    /// <summary>Reads a fitted clusterer of a persisted kind (kmeans, gmm, dbscan, agglomerative).</summary>
+    /// <exception cref="ModelFormatException">An unknown kind or corrupted data.</exception>
+    public static IClusterModel LoadClusterer(string kind, Stream stream) => kind switch
+    {
+        KMeansModel.Kind => KMeansModel.Load(stream),
+        GaussianMixtureModel.Kind => GaussianMixtureModel.Load(stream),
+        DbscanModel.Kind => DbscanModel.Load(stream),
+        AgglomerativeModel.Kind => AgglomerativeModel.Load(stream),
+        _ => throw Unknown(ClusterStage, kind),
     };
 
     /// <summary>The persisted kind of a fitted stage (e.g. <c>autoencoder</c>, <c>gmm</c>).</summary>

@@ -116,16 +116,25 @@ public class CliTests : IDisposable
     }
 
     [Fact]
-    public void EmbeddedClusterRunWritesTheSameKindOfOutputs()
+    public void RunGoesThroughTheEmbeddedClusterUnlessAskedToRunInProcess()
     {
-        var output = Path.Combine(_directory, "cluster-out");
-        var (code, stdout, stderr) = Cli("run", WriteImages("images.npy", 30), "--out", output, "--embedded-cluster", "--features", "pca",
-            "--pca-components", "5", "--reduce", "none", "--method", "kmeans", "--clusters", "2", "--trees", "5", "--shard-size", "10", "--quiet");
-        Assert.True(code == 0, stderr);
-        Assert.Contains("wrote", stdout);
-        Assert.True(File.Exists(Path.Combine(output, "assignments.npy")));
-        Assert.True(File.Exists(Path.Combine(output, "metrics.json")));
-        Assert.True(File.Exists(Path.Combine(output, "model", "manifest.json")));
+        var images = WriteImages("images.npy", 30);
+        var options = new[] { "--features", "pca", "--pca-components", "5", "--reduce", "none", "--method", "kmeans", "--clusters", "2", "--trees", "5", "--quiet" };
+        foreach (var (name, path) in new[] { ("embedded", new[] { "--shard-size", "10" }), ("in-process", new[] { "--in-process" }) })
+        {
+            var output = Path.Combine(_directory, name);
+            var (code, stdout, stderr) = Cli(["run", images, "--out", output, .. options, .. path]);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("wrote", stdout);
+            Assert.True(File.Exists(Path.Combine(output, "assignments.npy")));
+            Assert.True(File.Exists(Path.Combine(output, "model", "manifest.json")));
+            var metrics = File.ReadAllText(Path.Combine(output, "metrics.json"));
+            // Only the bus path has shards and grain requests to report.
+            Assert.Equal(name == "embedded", metrics.Contains("\"cluster_shards\": 3", StringComparison.Ordinal));
+        }
+        var both = Cli("run", images, "--out", Path.Combine(_directory, "x"), "--in-process", "--store", _directory);
+        Assert.Equal(1, both.Code);
+        Assert.Contains("--in-process runs without bus or store", both.Stderr);
     }
 
     [Fact]

@@ -6,46 +6,77 @@ using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Jobs;
 using Distributed.Grains.Storage;
-using Distributed.Ml.Clustering;
 using Distributed.Ml.Data;
 using Distributed.Ml.Forest;
-using Distributed.Ml.Metrics;
-using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
+using Distributed.Ml.Rebalancing;
+using Distributed.Ml.SemiSupervised;
 
 namespace Distributed.Grains.Cluster.Coordinator;
 
 public sealed partial class JobRunner
 {
     /// <summary>
-    /// Internal metrics on the whole embedding (n × reduced dimensions, small), the held-out split
-    /// as the embedded pipeline draws it, the rebalancing seam, the forest from tree groups grown by
-    /// forest trainers, evaluation against true labels, and the outputs in the format of
-    /// <see cref="LabellingJob"/>.
+    /// The in-process pipeline's tail on the gathered embedding (n × reduced dimensions, small):
+    /// internal metrics, label spreading with known labels, the held-out split, rebalancing; then the
+    /// forest from tree groups grown by forest trainers, evaluation against true labels, and the
+    /// outputs in the format of <see cref="LabellingJob"/>.
     /// </summary>
     private async Task FinishAsync(CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        var clock = new StageClock(_observer);
         var embedded = ShardIngest.Concatenate(_store, _manifest, EmbeddingRef);
         var assignments = new int[_manifest.Images];
         foreach (var shard in _manifest.Shards)
         {
             _store.ReadLabels(LabelsRef(shard)).CopyTo(assignments, shard.FirstRow);
         }
-        Progress(0, 1, "internal metrics");
-        var (silhouette, daviesBouldin, calinskiHarabasz) = (
-            Silhouette.Score(embedded, assignments, _options.SilhouetteSampleSize, _options.Seed),
-            DaviesBouldin.Score(embedded, assignments),
-            CalinskiHarabasz.Score(embedded, assignments));
-        var timings = new Dictionary<string, double>(_state.TimingsS) { [ClusteringPipeline.InternalMetricsStage] = clock.Elapsed.TotalSeconds };
+        var clustering = ReadClustering(embedded, assignments);
+        var classifierRows = _options.ClassifierInput == ClassifierInput.Pixels ? ShardIngest.Concatenate(_store, _manifest, s => s.ImagesRef) : embedded;
+        var allKnown = _job.KnownLabelsRef is null ? null : _store.ReadLabels(_job.KnownLabelsRef);
+        // Label spreading sees only the seeded known share; the other labels only score it.
+        var known = allKnown is null ? null : KnownLabels.Choose(allKnown, _options.KnownFraction, _options.Seed);
+        Progress(0, 1, "internal metrics and the forest's training set");
+        var training = await Task.Run(() => ClusteringPipeline.PrepareTraining(embedded, classifierRows, clustering, _options, known, clock), cancellationToken)
+            .ConfigureAwait(false);
 
-        clock.Restart();
-        var (trainRows, testRows) = ClusteringPipeline.Split(assignments, _options);
-        var (rows, labels) = _rebalancer.Rebalance(embedded.SelectRows(trainRows), Array.ConvertAll(trainRows, i => assignments[i]), _options);
+        _observer?.StageStarted(ClusteringPipeline.ClassifierStage);
+        var forestClock = Stopwatch.StartNew();
+        var forest = await GrowForestAsync(training.Rebalanced.Rows, cancellationToken).ConfigureAwait(false);
+        _observer?.StageCompleted(ClusteringPipeline.ClassifierStage, forestClock.Elapsed);
+
+        var timings = new Dictionary<string, double>(_state.TimingsS);
+        foreach (var (stage, seconds) in clock.Seconds)
+        {
+            timings[stage] = seconds;
+        }
+        timings[ClusteringPipeline.ClassifierStage] = forestClock.Elapsed.TotalSeconds;
+        var extractor = _state.ExtractorRef is null ? null : ReadTransform(_state.ExtractorRef);
+        var reducer = _state.ReducerRef is null ? null : ReadTransform(_state.ReducerRef);
+        var result = ClusteringPipeline.Complete(new FittedStages(extractor, reducer, embedded, classifierRows, clustering, training, forest), _options, timings);
+        var report = result.Report;
+        if (allKnown is not null)
+        {
+            report = report with { LabelSpreadingAccuracy = LabellingJob.AccuracyOnUnknown(allKnown, known!, result.PseudoLabels) };
+        }
+        var jobTimings = new Dictionary<string, double>();
+        if (_job.LabelsRef is not null)
+        {
+            var evaluationClock = Stopwatch.StartNew();
+            var evaluation = ExternalEvaluation.Compute(_store.ReadLabels(_job.LabelsRef), assignments);
+            report = report with { Accuracy = evaluation.Accuracy, Nmi = evaluation.Nmi, Ari = evaluation.Ari };
+            jobTimings[LabellingJob.EvaluateStage] = evaluationClock.Elapsed.TotalSeconds;
+        }
+        WriteOutputs(result.Model, report, assignments, jobTimings);
+    }
+
+    /// <summary>Has forest trainers grow the trees in groups (per-tree seeds, so the grouping does not matter) and merges them in tree order.</summary>
+    private async Task<RandomForestModel> GrowForestAsync(LabelledRows rows, CancellationToken cancellationToken)
+    {
         var rowsRef = $"{_dir}/forest/train-rows.npy";
         var labelsRef = $"{_dir}/forest/train-labels.npy";
-        _store.WriteMatrix(rowsRef, rows);
-        _store.WriteLabels(labelsRef, labels);
+        _store.WriteMatrix(rowsRef, rows.Data);
+        _store.WriteLabels(labelsRef, rows.Labels);
         var groups = new List<GrowTreeGroup>();
         for (var first = 0; first < _options.ForestTrees; first += _job.TreesPerGroup)
         {
@@ -59,73 +90,15 @@ public sealed partial class JobRunner
             Progress(Interlocked.Increment(ref done), groups.Count, "growing tree groups");
         }, cancellationToken).ConfigureAwait(false);
         var parts = grown.Select(g => _store.Read(g.OutputRef, TreeGroupCodec.Read)).ToList();
-        var forestOptions = ForestTrainerGrain.Options(_options.ForestTrees, _options.Seed);
         var forest = RandomForest.Merge(parts[0].Classes, parts[0].FeatureCount, parts.Select(p => p.Group));
-        forest = new RandomForestModel(forest.Classes, forest.FeatureCount, forest.Trees, forest.FeatureImportances, RandomForest.OutOfBagScore(forest, rows, labels, forestOptions));
-        var predicted = forest.Predict(embedded.SelectRows(testRows));
-        var expected = Array.ConvertAll(testRows, i => assignments[i]);
-        var heldOut = ClassificationReport.Compute(expected, predicted);
-        timings[ClusteringPipeline.ClassifierStage] = clock.Elapsed.TotalSeconds;
-
-        var clusterer = _options.Method == ClusteringMethod.Gmm
-            ? (IClusterModel)_store.Read($"{_dir}/cluster/final.{GaussianMixtureModel.Kind}", GaussianMixtureModel.Load)
-            : _store.Read($"{_dir}/cluster/final.{KMeansModel.Kind}", KMeansModel.Load);
-        var extractor = _state.ExtractorRef is null ? null : ReadTransform(_state.ExtractorRef);
-        var reducer = _state.ReducerRef is null ? null : ReadTransform(_state.ReducerRef);
-        var model = new PipelineModel(extractor, reducer, clusterer, forest, NoveltyModel.Fit(embedded, assignments, _options.Clusters));
-        var report = Report(embedded, assignments, clusterer, silhouette, daviesBouldin, calinskiHarabasz, forest, heldOut, testRows.Length,
-            AdjustedRandIndex.Score(expected, predicted), timings);
-        if (_job.LabelsRef is not null)
-        {
-            clock.Restart();
-            var evaluation = ExternalEvaluation.Compute(_store.ReadLabels(_job.LabelsRef), assignments);
-            report = report with { Accuracy = evaluation.Accuracy, Nmi = evaluation.Nmi, Ari = evaluation.Ari };
-            timings[LabellingJob.EvaluateStage] = clock.Elapsed.TotalSeconds;
-        }
-        WriteOutputs(model, report, assignments, timings);
+        var outOfBag = RandomForest.OutOfBagScore(forest, rows.Data, rows.Labels, ForestTrainerGrain.Options(_options.ForestTrees, _options.Seed));
+        return new RandomForestModel(forest.Classes, forest.FeatureCount, forest.Trees, forest.FeatureImportances, outOfBag);
     }
 
     private Ml.Features.IFittedTransform ReadTransform(string reference) =>
         _store.Read(reference, stream => PipelineModel.LoadTransform(GrainContext.KindOf(reference), stream));
 
-    private PipelineReport Report(Matrix embedded, int[] assignments, IClusterModel clusterer, double silhouette, double daviesBouldin, double calinskiHarabasz,
-        RandomForestModel forest, ClassificationReport heldOut, int heldOutCount, double heldOutAri, Dictionary<string, double> timings)
-    {
-        var sizes = ClusteringPipeline.ClusterSizes(assignments, _options.Clusters);
-        var mixture = clusterer as GaussianMixtureModel;
-        var kmeans = clusterer as KMeansModel;
-        return new PipelineReport
-        {
-            NImages = _manifest.Images,
-            NClusters = _options.Clusters,
-            NClustersFound = _options.Clusters,
-            Method = CliNames.Of(_options.Method),
-            Features = CliNames.Of(_options.Features),
-            Reduce = CliNames.Of(_options.Reduce),
-            Seed = _options.Seed,
-            Silhouette = silhouette,
-            DaviesBouldin = daviesBouldin,
-            CalinskiHarabasz = calinskiHarabasz,
-            ClusterSizes = sizes,
-            Inertia = kmeans?.Inertia,
-            ClusterIterations = mixture?.Iterations ?? kmeans?.Iterations,
-            ClusterConverged = mixture?.Converged ?? kmeans?.Converged,
-            LogLikelihood = mixture?.LogLikelihood,
-            Bic = mixture is null ? null : -2 * mixture.LogLikelihood * embedded.Rows + mixture.ParameterCount * Math.Log(embedded.Rows),
-            LogLikelihoodTrace = mixture?.LogLikelihoodTrace,
-            PcaExplainedVariance = null,
-            TrainingLoss = _state.TrainingLoss,
-            ClassifierAccuracy = heldOut.Accuracy,
-            ClassifierMacroF1 = heldOut.MacroF1,
-            ClassifierAriVsClusters = heldOutAri,
-            ClassifierOobScore = double.IsNaN(forest.OutOfBagScore) ? null : forest.OutOfBagScore,
-            ClassifierHeldOut = heldOutCount,
-            ClassifierConfusionMatrix = heldOut.Confusion,
-            TimingsS = timings,
-        };
-    }
-
-    private void WriteOutputs(PipelineModel model, PipelineReport report, int[] assignments, Dictionary<string, double> timings)
+    private void WriteOutputs(PipelineModel model, PipelineReport report, int[] assignments, Dictionary<string, double> jobTimings)
     {
         var clock = Stopwatch.StartNew();
         var outputsRef = $"{_dir}/outputs";
@@ -138,8 +111,8 @@ public sealed partial class JobRunner
             {
                 NpyWriter.Write(stream, assignments, assignments.Length);
             }
-            timings[LabellingJob.WriteStage] = clock.Elapsed.TotalSeconds;
-            var metrics = LabellingJob.MetricsDocument(report, new Dictionary<string, double>(), manifest.ModelVersion);
+            jobTimings[LabellingJob.WriteStage] = clock.Elapsed.TotalSeconds;
+            var metrics = LabellingJob.MetricsDocument(report, jobTimings, manifest.ModelVersion);
             AddClusterFacts(metrics);
             File.WriteAllText(Path.Combine(staging, JobOutputs.Metrics), metrics.ToJsonString(Json.Options));
         });

@@ -24,9 +24,9 @@ public sealed class ClusterJobClient(IBus bus, ShardStore store, ClusterJobSetti
         ArgumentNullException.ThrowIfNull(request);
         request.Options.Validate();
         var jobId = Guid.NewGuid();
-        var (shardsRef, labelsRef) = ShardIngest.Ingest(store, jobId, request.ImagesPath, request.LabelsPath, settings.ShardSize);
-        var submit = new SubmitJob(jobId, shardsRef, labelsRef, JsonSerializer.Serialize(request.Options, Json.Options),
-            settings.EncoderSampleRows, settings.UmapSampleRows, settings.TreesPerGroup);
+        var ingested = ShardIngest.Ingest(store, jobId, request.ImagesPath, request.LabelsPath, settings.ShardSize, request.KnownLabelsPath);
+        var submit = new SubmitJob(jobId, ingested.ShardsRef, ingested.LabelsRef, JsonSerializer.Serialize(request.Options, Json.Options),
+            settings.EncoderSampleRows, settings.UmapSampleRows, settings.TreesPerGroup, ingested.KnownLabelsRef);
         await Ask<SubmitJob, JobSubmitted>(submit, nameof(SubmitJob), cancellationToken).ConfigureAwait(false);
 
         var status = await WaitAsync(jobId, progress, cancellationToken).ConfigureAwait(false);

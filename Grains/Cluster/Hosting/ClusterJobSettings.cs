@@ -11,8 +11,12 @@ public sealed record ClusterJobSettings
     /// <summary>Seeded sample the feature extractor is trained on. Default 60,000 (all of MNIST's training set).</summary>
     public int EncoderSampleRows { get; init; } = 60_000;
 
-    /// <summary>Seeded sample UMAP is fitted on; other rows are transformed by workers. Default 20,000.</summary>
-    public int UmapSampleRows { get; init; } = 20_000;
+    /// <summary>
+    /// Seeded sample UMAP is fitted on. Default 100,000, which covers MNIST's 70,000: when the sample
+    /// is every row, each row keeps its place in the fitted layout (as the in-process run does);
+    /// otherwise workers transform every shard against the layout fitted on the sample.
+    /// </summary>
+    public int UmapSampleRows { get; init; } = 100_000;
 
     /// <summary>Trees per forest-trainer request. Default 10.</summary>
     public int TreesPerGroup { get; init; } = 10;

@@ -36,6 +36,12 @@ public sealed record SiloOptions
     /// <summary>Interval between heartbeats. Default 2 seconds; a silo is listed while its last heartbeat is under 3 intervals old.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a coordinator's lease on a job lasts without renewal (renewed every quarter of it).
+    /// Another coordinator sharing the store takes over a job whose lease lapsed. Default 60 seconds.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Compute backend of the feature-extraction grains: <c>cpu</c> (the only one in this build). Default cpu.</summary>
     public string FeatureBackend { get; init; } = "cpu";
 

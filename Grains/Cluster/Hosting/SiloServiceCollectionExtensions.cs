@@ -56,7 +56,6 @@ public static class SiloServiceCollectionExtensions
             services.AddSingleton<JobStore>();
             services.AddSingleton<ShardDispatcher>();
             services.AddSingleton<ClusterMembership>();
-            services.TryAddSingleton<ITrainingSetRebalancer, PipelineRebalancing>();
             services.AddSingleton<JobRunnerService>();
             services.AddHostedService(provider => provider.GetRequiredService<JobRunnerService>());
         }

@@ -10,18 +10,19 @@ public static class ShardIngest
     /// <summary>Default images per shard: one shard is one short piece of work (seconds) yet few enough messages per pass.</summary>
     public const int DefaultShardSize = 10_000;
 
-    /// <summary>Reads the inputs and writes <c>jobs/&lt;id&gt;/shards/*.npy</c>, <c>shards.json</c> and <c>labels.npy</c>. Returns the manifest's and the labels' references.</summary>
+    /// <summary>
+    /// Reads the inputs and writes <c>jobs/&lt;id&gt;/shards/*.npy</c>, <c>shards.json</c>, and
+    /// <c>labels.npy</c> / <c>known-labels.npy</c> when those files are given. Returns their references.
+    /// </summary>
     /// <exception cref="InputFileException">An input file is unusable.</exception>
-    public static (string ShardsRef, string? LabelsRef) Ingest(ShardStore store, Guid jobId, string imagesPath, string? labelsPath, int shardSize = DefaultShardSize)
+    public static IngestedJob Ingest(ShardStore store, Guid jobId, string imagesPath, string? labelsPath, int shardSize = DefaultShardSize,
+        string? knownLabelsPath = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentOutOfRangeException.ThrowIfLessThan(shardSize, 1);
         var images = ArrayFiles.LoadImages(imagesPath);
-        var labels = labelsPath is null ? null : ArrayFiles.LoadLabels(labelsPath);
-        if (labels is not null && labels.Length != images.Rows)
-        {
-            throw new InputFileException(labelsPath!, $"has {labels.Length} labels but {imagesPath} has {images.Rows} images");
-        }
+        var labels = ArrayFiles.LoadLabelsFor(labelsPath, imagesPath, images.Rows);
+        var knownLabels = ArrayFiles.LoadLabelsFor(knownLabelsPath, imagesPath, images.Rows);
         var job = ShardStore.JobRef(jobId);
         var shards = new List<ShardInfo>();
         for (var first = 0; first < images.Rows; first += shardSize)
@@ -33,16 +34,22 @@ public static class ShardIngest
             store.WriteMatrix(reference, new Matrix(rows, images.Cols, data));
             shards.Add(new ShardInfo(shards.Count, first, rows, reference));
         }
-        string? labelsRef = null;
-        if (labels is not null)
-        {
-            labelsRef = $"{job}/labels.npy";
-            store.WriteLabels(labelsRef, labels);
-        }
+        var labelsRef = WriteLabels(store, labels, $"{job}/labels.npy");
+        var knownLabelsRef = WriteLabels(store, knownLabels, $"{job}/known-labels.npy");
         var manifestRef = $"{job}/{ShardManifest.FileName}";
         var manifest = new ShardManifest(images.Rows, shards);
         store.Write(manifestRef, stream => JsonSerializer.Serialize(stream, manifest, Json.Options));
-        return (manifestRef, labelsRef);
+        return new IngestedJob(manifestRef, labelsRef, knownLabelsRef);
+    }
+
+    private static string? WriteLabels(ShardStore store, int[]? labels, string reference)
+    {
+        if (labels is null)
+        {
+            return null;
+        }
+        store.WriteLabels(reference, labels);
+        return reference;
     }
 
     /// <summary>Reads a manifest.</summary>

@@ -21,7 +21,7 @@ public class GrainTests
     private static (string ShardsRef, ShardManifest Manifest) Ingest(GrainHarness harness, int shardSize = 50)
     {
         var (images, _) = SyntheticImages.Write(harness.Temp.Path);
-        var (shardsRef, _) = ShardIngest.Ingest(harness.Store, s_job, images, null, shardSize);
+        var shardsRef = ShardIngest.Ingest(harness.Store, s_job, images, null, shardSize).ShardsRef;
         return (shardsRef, ShardIngest.ReadManifest(harness.Store, shardsRef));
     }
 

@@ -127,6 +127,73 @@ public class RabbitMqClusterTests
         await clientHost.StopAsync(timeout.Token);
     }
 
+    [Fact]
+    public async Task WhenTheCoordinatorRunningAJobIsKilledTheOtherCoordinatorTakesItOverToTheSameResult()
+    {
+        using var timeout = new CancellationTokenSource(s_testTimeout);
+        using var temp = new TempDirectory();
+        var (images, labels) = SyntheticImages.Write(temp.Path, perClass: 300);
+        var request = new LabellingJobRequest(images, temp.File("embedded"), s_options, labels);
+        await RunEmbeddedAsync(request, temp.File("embedded-store"), timeout.Token);
+
+        using var broker = RabbitMqBroker.Start();
+        var store = temp.File("cluster-store");
+        Directory.CreateDirectory(store);
+        // Short leases so that the take-over happens within seconds; a short shard timeout re-asks for
+        // answers that went to the dead coordinator's response queue.
+        string[] coordinatorFlags = ["--lease-s", "4", "--shard-timeout-s", "10"];
+        var silos = new Dictionary<string, SiloProcess>
+        {
+            ["silo-a"] = new("coordinator,gpu,cpu", broker.Uri, store, "silo-a", coordinatorFlags),
+            ["silo-b"] = new("coordinator,gpu,cpu", broker.Uri, store, "silo-b", coordinatorFlags),
+        };
+        try
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddClusterClient(broker.Uri);
+            using var clientHost = builder.Build();
+            await clientHost.StartAsync(timeout.Token);
+            var shardStore = new ShardStore(store);
+            var cluster = new ClusterJobClient(clientHost.Services.GetRequiredService<IBus>(), shardStore, s_settings);
+            while ((await cluster.StatusAsync(timeout.Token)).Silos.Count < 2)
+            {
+                Assert.False(silos.Values.Any(s => s.HasExited), $"a silo exited at start:\n{string.Join("\n", silos.Values.Select(s => s.Log))}");
+                await Task.Delay(200, timeout.Token);
+            }
+
+            var leases = new JobLease(shardStore, "test", TimeSpan.FromSeconds(4));
+            string? killed = null;
+            await cluster.RunAsync(request with { OutputDirectory = temp.File("cluster") }, status =>
+            {
+                if (killed is null && status.Phase == JobPhases.Cluster && leases.Current(status.JobId) is { } lease)
+                {
+                    killed = lease.Owner;
+                    silos[killed].Kill();
+                }
+            }, timeout.Token);
+
+            Assert.NotNull(killed);
+            var survivor = silos.Keys.Single(id => id != killed);
+            var jobId = new JobStore(shardStore).Jobs().Single();
+            var final = leases.Current(jobId)!.Value;
+            Assert.Equal(survivor, final.Owner);
+            Assert.True(final.Generation >= 2, $"lease generation {final.Generation}");
+            Assert.Equal(ClusterJobTests.ReadAssignments(temp.File("embedded")), ClusterJobTests.ReadAssignments(temp.File("cluster")));
+            var expected = ModelBundle.Load(Path.Combine(temp.File("embedded"), JobOutputs.Model)).Manifest;
+            var actual = ModelBundle.Load(Path.Combine(temp.File("cluster"), JobOutputs.Model)).Manifest;
+            Assert.Equal(expected.Stages.Select(s => s.Sha256), actual.Stages.Select(s => s.Sha256));
+            await clientHost.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            foreach (var silo in silos.Values)
+            {
+                silo.Dispose();
+            }
+        }
+    }
+
     /// <summary>The reference result: the same job on the embedded cluster (in-memory bus) in this process.</summary>
     private static async Task RunEmbeddedAsync(LabellingJobRequest request, string store, CancellationToken cancellationToken)
     {
