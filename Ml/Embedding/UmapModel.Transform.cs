@@ -8,6 +8,9 @@ public sealed partial class UmapModel
     /// <summary>Rows per parallel work item of a transform.</summary>
     private const int TransformBlock = 256;
 
+    /// <summary>Squared norms of <see cref="TrainingData"/>'s rows; computed on first use (a benign race: every thread computes the same array).</summary>
+    private float[]? _trainingNorms;
+
     /// <summary>
     /// Places new rows in the embedding as umap-learn's <c>transform</c> does: each row's exact
     /// neighbours among the training rows are weighted with a local scale (ρ = 0, as umap-learn's
@@ -35,7 +38,9 @@ public sealed partial class UmapModel
         {
             return result;
         }
-        var knn = ExactNeighbors.Query(TrainingData, rows, Neighbors);
+        // The training rows' norms are computed once per model: a served model transforms one image per call.
+        _trainingNorms ??= ExactNeighbors.ReferenceNorms(TrainingData);
+        var knn = ExactNeighbors.Query(TrainingData, rows, Neighbors, _trainingNorms);
         var layout = new UmapLayout(A, B, RepulsionStrength);
         var blocks = (rows.Rows + TransformBlock - 1) / TransformBlock;
         Parallel.For(0, blocks, block =>

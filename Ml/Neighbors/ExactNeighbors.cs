@@ -28,8 +28,12 @@ public static class ExactNeighbors
         return Search(data, data, neighbors, excludeSelf: true);
     }
 
-    /// <summary>The <paramref name="neighbors"/> nearest rows of <paramref name="reference"/> to each row of <paramref name="queries"/>.</summary>
-    public static KnnGraph Query(Matrix reference, Matrix queries, int neighbors)
+    /// <summary>
+    /// The <paramref name="neighbors"/> nearest rows of <paramref name="reference"/> to each row of
+    /// <paramref name="queries"/>. A caller that queries the same reference many times (a served
+    /// model) passes its <see cref="ReferenceNorms"/> so they are not recomputed per query.
+    /// </summary>
+    public static KnnGraph Query(Matrix reference, Matrix queries, int neighbors, float[]? referenceNorms = null)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(queries);
@@ -37,10 +41,21 @@ public static class ExactNeighbors
         {
             throw new ArgumentException($"Queries have {queries.Cols} columns, the reference set {reference.Cols}.", nameof(queries));
         }
-        return Search(reference, queries, neighbors, excludeSelf: false);
+        if (referenceNorms is not null && referenceNorms.Length != reference.Rows)
+        {
+            throw new ArgumentException($"{referenceNorms.Length} norms for {reference.Rows} reference rows.", nameof(referenceNorms));
+        }
+        return Search(reference, queries, neighbors, excludeSelf: false, referenceNorms);
     }
 
-    private static KnnGraph Search(Matrix reference, Matrix queries, int k, bool excludeSelf)
+    /// <summary>Squared norms of the reference rows, as <see cref="Query"/> uses them.</summary>
+    public static float[] ReferenceNorms(Matrix reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return NearestCentre.RowSquaredNorms(reference.Data, reference.Rows, reference.Cols);
+    }
+
+    private static KnnGraph Search(Matrix reference, Matrix queries, int k, bool excludeSelf, float[]? referenceNorms = null)
     {
         var available = reference.Rows - (excludeSelf ? 1 : 0);
         if (k < 1 || k > available)
@@ -48,11 +63,13 @@ public static class ExactNeighbors
             throw new ArgumentOutOfRangeException(nameof(k), $"Neighbours must be in 1..{available}, got {k}.");
         }
         var shortlist = Math.Min(available, k + Math.Max(8, k));
-        var referenceNorms = NearestCentre.RowSquaredNorms(reference.Data, reference.Rows, reference.Cols);
+        referenceNorms ??= ReferenceNorms(reference);
         var indices = new int[checked(queries.Rows * k)];
         var distances = new float[indices.Length];
         var blocks = (queries.Rows + QueryBlock - 1) / QueryBlock;
-        Parallel.For(0, blocks, () => new Workspace(shortlist), (block, _, workspace) =>
+        // A single small query (one served image) needs a workspace of its own size, not a full block's 2 MB.
+        var blockRows = Math.Min(QueryBlock, queries.Rows);
+        Parallel.For(0, blocks, () => new Workspace(shortlist, blockRows), (block, _, workspace) =>
         {
             var start = block * QueryBlock;
             var count = Math.Min(QueryBlock, queries.Rows - start);
@@ -123,12 +140,12 @@ public static class ExactNeighbors
         }
     }
 
-    private sealed class Workspace(int shortlist)
+    private sealed class Workspace(int shortlist, int rows)
     {
         public int Shortlist { get; } = shortlist;
-        public float[] Dots { get; } = new float[QueryBlock * ReferenceBlock];
-        public float[] QueryNorms { get; } = new float[QueryBlock];
-        public float[] Keys { get; } = new float[QueryBlock * shortlist];
-        public int[] Ids { get; } = new int[QueryBlock * shortlist];
+        public float[] Dots { get; } = new float[rows * ReferenceBlock];
+        public float[] QueryNorms { get; } = new float[rows];
+        public float[] Keys { get; } = new float[rows * shortlist];
+        public int[] Ids { get; } = new int[rows * shortlist];
     }
 }
