@@ -70,9 +70,9 @@ public static class PredictorApi
     {
         var limits = options.Value;
         var started = Stopwatch.GetTimestamp();
-        // The timeout's timer is made only when something can wait: a body still arriving, a batch
-        // predicted in chunks. A small request that arrived whole needs none (a timer per request
-        // costs lock contention in the timer queue at thousands of requests per second).
+        // The timeout's timer is made only once something can wait: a body still arriving, then the
+        // prediction (queued with other requests, or a batch predicted in chunks). A request refused
+        // while decoding needs none.
         CancellationTokenSource? timeout = null;
         CancellationToken TimeoutToken()
         {
@@ -98,20 +98,11 @@ public static class PredictorApi
             var images = json
                 ? PredictRequestDecoder.DecodeJson(body.Span, limits.MaxImagesPerRequest)
                 : PredictRequestDecoder.DecodeNpy(body, limits.MaxImagesPerRequest);
-            CancellationToken token;
-            if (images.Rows <= Predictor.SequentialRows)
+            if (Stopwatch.GetElapsedTime(started) >= limits.RequestTimeout)
             {
-                if (Stopwatch.GetElapsedTime(started) >= limits.RequestTimeout)
-                {
-                    throw PredictionTimedOut(limits);
-                }
-                token = CancellationToken.None;
+                throw PredictionTimedOut(limits);
             }
-            else
-            {
-                token = TimeoutToken();
-            }
-            var (model, prediction) = predictor.Predict(images, token);
+            var (model, prediction) = await predictor.PredictAsync(images, TimeoutToken()).ConfigureAwait(false);
             metrics.ImagesPredicted(images.Rows);
             return TypedResults.Ok(ToResponse(model.Version, prediction));
         }

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Distributed.Grains.Interfaces.Serving;
 using Distributed.Grains.Jobs;
 using Distributed.Grains.Storage;
+using Distributed.Ml.Data;
+using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
 
 namespace Distributed.Grains.Serving;
@@ -51,6 +53,9 @@ public sealed class LoadedModel
             manifest.ClusterSizes,
             [.. manifest.Stages.Select(s => new ModelStageInfo(s.Name, s.Kind, s.Bytes))],
             ReadRunMetrics(full, manifest.ModelVersion));
+        // One prediction before serving builds what the stages build on first use (UMAP's neighbour
+        // index, JIT-compiled kernels), so the first request does not pay for it.
+        model.Predict(new Matrix(1, ImageShape.Pixels));
         return new LoadedModel(full, model, manifest, info);
     }
 

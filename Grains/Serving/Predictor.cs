@@ -28,8 +28,14 @@ public sealed partial class Predictor
     /// </summary>
     internal const int SequentialRows = 16;
 
+    /// <summary>Most rows a worker of the batcher predicts in one call.</summary>
+    internal const int BatchRows = 64;
+
     private readonly ILogger<Predictor> _logger;
     private readonly Lock _swapGate = new();
+    // Half the cores predict; the rest read requests and write answers (with every core predicting,
+    // the request threads queued behind the batch workers and the tail latency grew).
+    private readonly PredictionBatcher _batcher = new(Math.Max(1, Environment.ProcessorCount / 2), BatchRows);
     private volatile LoadedModel? _current;
 
     /// <summary>Creates a predictor with no model yet.</summary>
@@ -116,6 +122,25 @@ public sealed partial class Predictor
             }
         }
         return (model, new PipelinePrediction(clusters, probabilities!, clusterIds, novelty));
+    }
+
+    /// <summary>
+    /// Predicts like <see cref="Predict"/>, but up to <see cref="SequentialRows"/> images are queued
+    /// and predicted together with the other small requests in flight (see
+    /// <see cref="PredictionBatcher"/>); the answer is the same as alone.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No model is loaded.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    public async Task<(LoadedModel Model, PipelinePrediction Prediction)> PredictAsync(Matrix images, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var model = _current ?? throw new InvalidOperationException("No model is loaded.");
+        if (images.Rows > SequentialRows)
+        {
+            return Predict(images, cancellationToken);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return (model, await _batcher.PredictAsync(model.Model, images, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>

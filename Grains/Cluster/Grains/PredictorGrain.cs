@@ -20,7 +20,7 @@ public sealed class PredictorGrain(Predictor predictor, GrainContext grain) : IC
         {
             throw new ArgumentException($"{request.Count} images need {request.Count * ImageShape.Pixels} pixel values, got {request.Pixels.Length}");
         }
-        var (model, prediction) = predictor.Predict(new Matrix(request.Count, ImageShape.Pixels, request.Pixels), context.CancellationToken);
+        var (model, prediction) = await predictor.PredictAsync(new Matrix(request.Count, ImageShape.Pixels, request.Pixels), context.CancellationToken).ConfigureAwait(false);
         await context.RespondAsync(new ImagesPredicted(model.Version, prediction.Clusters, prediction.Novelty ?? [], grain.SiloId)).ConfigureAwait(false);
     }
 }

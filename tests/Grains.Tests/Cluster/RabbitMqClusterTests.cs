@@ -13,9 +13,10 @@ using Microsoft.Extensions.Logging;
 namespace Distributed.Grains.Tests.Cluster;
 
 /// <summary>
-/// The cluster for real: a private RabbitMQ node and three Silo processes with split roles on
-/// loopback. One worker silo is SIGKILLed mid-job; the job still completes, with assignments and
-/// forest identical to the embedded run. Bounded in time; every process is stopped whatever happens.
+/// The cluster for real: a private RabbitMQ node and Silo processes with split roles on loopback.
+/// Silos are stopped mid-job (SIGTERM, SIGKILL, the coordinator itself) and the broker restarted;
+/// every job still completes, with assignments and forest identical to the embedded run. Bounded in
+/// time; every process is stopped whatever happens.
 /// </summary>
 public class RabbitMqClusterTests
 {
@@ -56,10 +57,15 @@ public class RabbitMqClusterTests
             await Task.Delay(200, timeout.Token);
         }
 
-        var jobs = new JobStore(shardStore);
         var killed = false;
+        Task<int?>? terminated = null;
         var clusterRun = cluster.RunAsync(request with { OutputDirectory = temp.File("cluster") }, status =>
         {
+            // silo-c is stopped as Kubernetes stops a pod (SIGTERM: drain, then exit), silo-b is lost.
+            if (terminated is null && status.Phase == JobPhases.Reduce)
+            {
+                terminated = Task.Run(() => worker.Terminate(TimeSpan.FromSeconds(90)));
+            }
             if (!killed && status.Phase == JobPhases.Cluster)
             {
                 killed = true;
@@ -70,6 +76,8 @@ public class RabbitMqClusterTests
 
         Assert.True(killed, "the job finished before silo-b could be killed mid-job");
         Assert.True(victim.HasExited);
+        Assert.NotNull(terminated);
+        Assert.True(await terminated == 0, $"silo-c did not exit 0 within 90 s of SIGTERM (exit {await terminated}):\n{worker.Log}");
         Assert.Equal(ClusterJobTests.ReadAssignments(temp.File("embedded")), ClusterJobTests.ReadAssignments(temp.File("cluster")));
         var expected = ModelBundle.Load(Path.Combine(temp.File("embedded"), JobOutputs.Model)).Manifest;
         var actual = ModelBundle.Load(Path.Combine(temp.File("cluster"), JobOutputs.Model)).Manifest;
@@ -77,7 +85,7 @@ public class RabbitMqClusterTests
         Assert.Equal(1.0, metrics["accuracy"]!.GetValue<double>());
 
         var status = await cluster.StatusAsync(timeout.Token);
-        Assert.DoesNotContain(status.Silos, s => s.SiloId == "silo-b" && s.SentUtc > DateTimeOffset.UtcNow.AddSeconds(-1));
+        Assert.DoesNotContain(status.Silos, s => s.SiloId is "silo-b" or "silo-c" && s.SentUtc > DateTimeOffset.UtcNow.AddSeconds(-1));
         Assert.Contains(status.Jobs, j => j.State == JobStates.Completed);
         await clientHost.StopAsync(timeout.Token);
     }

@@ -40,6 +40,16 @@ internal sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM, as Kubernetes stops a pod: returns the exit code, or null if it did not exit within <paramref name="grace"/>.</summary>
+    public int? Terminate(TimeSpan grace)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+        return _process.WaitForExit(grace) ? _process.ExitCode : null;
+    }
+
     /// <summary>SIGKILL: no drain, no goodbye; its unacknowledged messages go back to the queue.</summary>
     public void Kill()
     {

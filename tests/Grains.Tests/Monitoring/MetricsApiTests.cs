@@ -1,6 +1,10 @@
 using System.Net;
-using System.Text.Json;
+using Distributed.Grains.Cluster.Hosting;
+using Distributed.Grains.Cluster.Store;
+using Distributed.Grains.Jobs;
 using Distributed.Grains.Storage;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using static Distributed.Grains.Tests.Apis.ApiTestData;
 
 namespace Distributed.Grains.Tests.Monitoring;
@@ -54,34 +58,28 @@ public sealed class MetricsApiTests : IDisposable
         var address = _silo.StartOnLoopback();
         await ServeSomeRequestsAsync();
         using var server = PrometheusServer.Start(PrometheusBinaries.Find("prometheus")!, $"{address.Host}:{address.Port}", TimeSpan.FromMilliseconds(250));
-        using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(5) };
-        const string Query = "distributed_predictor_requests_total{endpoint=\"predict\",status=\"200\"}";
-        var deadline = DateTime.UtcNow + s_prometheusDeadline;
-        string? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/v1/query?query={Uri.EscapeDataString(Query)}", UriKind.Relative)));
-                last = document.RootElement.ToString();
-                var result = document.RootElement.GetProperty("data").GetProperty("result");
-                if (result.GetArrayLength() == 1)
-                {
-                    var sample = result[0];
-                    Assert.Equal("distributed", sample.GetProperty("metric").GetProperty("job").GetString());
-                    Assert.Equal("3", sample.GetProperty("value")[1].GetString());
-                    return;
-                }
-            }
-            catch (HttpRequestException e)
-            {
-                // Prometheus is still starting.
-                last = e.Message;
-            }
-            server.ThrowIfExited();
-            await Task.Delay(100);
-        }
-        Assert.Fail($"Prometheus did not return {Query} within {s_prometheusDeadline.TotalSeconds} s; last answer: {last}; log:\n{server.Log}");
+        var (labels, value) = await server.QuerySingleAsync("distributed_predictor_requests_total{endpoint=\"predict\",status=\"200\"}", s_prometheusDeadline);
+        Assert.Equal("distributed", labels.GetProperty("job").GetString());
+        Assert.Equal("3", value);
+    }
+
+    [RequiresBinaryFact("prometheus")]
+    public async Task PrometheusScrapesTheJobProgressOfACoordinatorSilo()
+    {
+        using var temp = new TempDirectory();
+        using var silo = new SiloFactory(null, new Dictionary<string, string> { ["Silo:Store"] = temp.File("store"), ["Silo:Roles"] = "coordinator,gpu,cpu" });
+        var address = silo.StartOnLoopback();
+        var (images, labels) = SyntheticImages.Write(temp.Path);
+        var jobs = new ClusterJobClient(silo.Services.GetRequiredService<IBus>(), silo.Services.GetRequiredService<ShardStore>(), Cluster.ClusterJobTests.Settings);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await jobs.RunAsync(new LabellingJobRequest(images, temp.File("out"), Cluster.ClusterJobTests.Options, labels), cancellationToken: timeout.Token);
+
+        using var server = PrometheusServer.Start(PrometheusBinaries.Find("prometheus")!, $"{address.Host}:{address.Port}", TimeSpan.FromMilliseconds(250));
+        var (progressLabels, progress) = await server.QuerySingleAsync("distributed_pipeline_stage_progress_ratio{stage=\"reduce\"}", s_prometheusDeadline);
+        Assert.Equal("distributed", progressLabels.GetProperty("job").GetString());
+        Assert.Equal("1", progress);
+        var (_, running) = await server.QuerySingleAsync("distributed_pipeline_stage_running{stage=\"classifier\"}", s_prometheusDeadline);
+        Assert.Equal("0", running);
     }
 
     /// <summary>Three successful predictions (5 images), one bad request, one model query.</summary>

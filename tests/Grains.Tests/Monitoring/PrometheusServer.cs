@@ -80,6 +80,37 @@ internal sealed class PrometheusServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Asks the HTTP API for <paramref name="query"/> until it returns exactly one series (the target
+    /// may not have been scraped yet) and returns its labels and value; fails after <paramref name="deadline"/>.
+    /// </summary>
+    public async Task<(System.Text.Json.JsonElement Labels, string Value)> QuerySingleAsync(string query, TimeSpan deadline)
+    {
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        var until = DateTime.UtcNow + deadline;
+        string? last = null;
+        while (DateTime.UtcNow < until)
+        {
+            try
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/v1/query?query={Uri.EscapeDataString(query)}", UriKind.Relative)));
+                last = document.RootElement.ToString();
+                var result = document.RootElement.GetProperty("data").GetProperty("result");
+                if (result.GetArrayLength() == 1)
+                {
+                    return (result[0].GetProperty("metric").Clone(), result[0].GetProperty("value")[1].GetString()!);
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message; // still starting
+            }
+            ThrowIfExited();
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Prometheus did not return {query} within {deadline.TotalSeconds} s; last answer: {last}; log:\n{Log}");
+    }
+
     public void ThrowIfExited()
     {
         if (_process.HasExited)

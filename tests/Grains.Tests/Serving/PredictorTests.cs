@@ -1,3 +1,4 @@
+using Distributed.Grains.Jobs;
 using Distributed.Grains.Serving;
 using Distributed.Grains.Storage;
 using Distributed.Ml.Numerics;
@@ -48,6 +49,47 @@ public class PredictorTests
         Assert.Equal(reference.ClusterIds, served.ClusterIds);
         Assert.Equal(reference.Novelty, served.Novelty);
     }
+
+    public static TheoryData<string> ServedPipelines => new() { "pca-kmeans", "autoencoder-umap-gmm" };
+
+    [Theory]
+    [MemberData(nameof(ServedPipelines))]
+    public async Task ConcurrentSmallRequestsAreBatchedYetAnsweredAsIfAlone(string pipeline)
+    {
+        var path = pipeline == "pca-kmeans" ? _models.First : s_autoencoderModel.Value;
+        var predictor = new Predictor();
+        var loaded = predictor.Swap(path);
+        var requests = Enumerable.Range(0, 96).Select(i =>
+        {
+            var rows = 1 + i % 3;
+            return new Matrix(rows, 784, [.. Enumerable.Range(i, rows).SelectMany(r => _models.Image(r * 7 % _models.ImageCount).Select(v => v / 255f))]);
+        }).ToList();
+        var served = await Task.WhenAll(requests.Select(r => Task.Run(() => predictor.PredictAsync(r))));
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var alone = Predictor.PredictSequentially(loaded.Model, requests[i]);
+            Assert.Same(loaded, served[i].Model);
+            Assert.Equal(alone.Clusters, served[i].Prediction.Clusters);
+            Assert.Equal(alone.Probabilities.Data, served[i].Prediction.Probabilities.Data);
+            Assert.Equal(alone.Novelty, served[i].Prediction.Novelty);
+        }
+    }
+
+    /// <summary>The default pipeline's stages (dense autoencoder, UMAP, GMM), trained briefly on the synthetic images.</summary>
+    private static readonly Lazy<string> s_autoencoderModel = new(() =>
+    {
+        var models = TrainedModels.Instance;
+        var output = Path.Combine(models.Directory, "autoencoder");
+        var options = new Ml.Pipeline.PipelineOptions
+        {
+            Clusters = 3,
+            ForestTrees = 10,
+            Autoencoder = new Ml.Features.AutoencoderOptions { Epochs = 2 },
+            Umap = new Ml.Pipeline.PipelineOptions().Umap with { Neighbors = 10 },
+        };
+        LabellingJob.Run(new LabellingJobRequest(models.Images, output, options));
+        return Path.Combine(output, JobOutputs.Model);
+    }, LazyThreadSafetyMode.ExecutionAndPublication);
 
     [Fact]
     public void CancelledPredictionStops()
