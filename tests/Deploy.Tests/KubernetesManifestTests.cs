@@ -12,6 +12,10 @@ public sealed class KubernetesManifestTests
 {
     private static readonly string[] s_roles = ["gpu", "cpu", "coordinator", "predictor"];
 
+    /// <summary>The settings Silo/Program.cs reads, as environment variables.</summary>
+    private static readonly string[] s_siloSettings =
+        ["Silo__Roles", "Silo__Broker", "Silo__Store", "Silo__Id", "Silo__Model", "Silo__HttpPort", "Silo__ShardTimeoutSeconds", "Silo__LeaseSeconds"];
+
     [Theory]
     [InlineData("dev")]
     [InlineData("production")]
@@ -46,7 +50,9 @@ public sealed class KubernetesManifestTests
             var container = SiloContainer(deployment);
             var env = EnvValues(container);
             Assert.StartsWith("amqp://", env["Silo__Broker"]);
-            Assert.Equal("$(POD_NAME)", env["Silo__Name"]);
+            Assert.Equal("$(POD_NAME)", env["Silo__Id"]);
+            // A misspelt setting is silently ignored by configuration binding (Silo__Name was, once).
+            Assert.All(env.Keys.Where(k => k.StartsWith("Silo__", StringComparison.Ordinal)), key => Assert.Contains(key, s_siloSettings));
             Assert.Equal("/store", MountPath(container, "store"));
             Assert.Equal("labeller-store", Map(Volume(deployment, "store"), "persistentVolumeClaim")["claimName"]);
             Assert.Equal("/alive", Map(container, "livenessProbe", "httpGet")["path"]);

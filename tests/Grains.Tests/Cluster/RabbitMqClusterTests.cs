@@ -30,36 +30,16 @@ public class RabbitMqClusterTests
     public async Task ThreeSiloProcessesSurviveASigkilledSiloAndMatchTheEmbeddedRun()
     {
         using var timeout = new CancellationTokenSource(s_testTimeout);
-        using var temp = new TempDirectory();
-        var (images, labels) = SyntheticImages.Write(temp.Path, perClass: 500);
-        var request = new LabellingJobRequest(images, temp.File("embedded"), s_options, labels);
-        await RunEmbeddedAsync(request, temp.File("embedded-store"), timeout.Token);
-
-        using var broker = RabbitMqBroker.Start();
-        var store = temp.File("cluster-store");
-        Directory.CreateDirectory(store);
-        using var coordinator = new SiloProcess("coordinator,gpu,cpu", broker.Uri, store, "silo-a");
-        using var victim = new SiloProcess("gpu,cpu", broker.Uri, store, "silo-b");
-        using var worker = new SiloProcess("cpu,predictor", broker.Uri, store, "silo-c");
-
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddClusterClient(broker.Uri);
-        using var clientHost = builder.Build();
-        await clientHost.StartAsync(timeout.Token);
-        var shardStore = new ShardStore(store);
-        var cluster = new ClusterJobClient(clientHost.Services.GetRequiredService<IBus>(), shardStore, s_settings);
-
-        // All three silos must be up (heard by the coordinator) before the job starts, or the kill proves nothing.
-        while ((await cluster.StatusAsync(timeout.Token)).Silos.Count < 3)
-        {
-            Assert.False(coordinator.HasExited || victim.HasExited || worker.HasExited, $"a silo exited at start:\n{coordinator.Log}\n{victim.Log}\n{worker.Log}");
-            await Task.Delay(200, timeout.Token);
-        }
+        await using var scenario = await Scenario.StartAsync(perClass: 500, timeout.Token);
+        scenario.AddSilo("coordinator,gpu,cpu", "silo-a");
+        var victim = scenario.AddSilo("gpu,cpu", "silo-b");
+        var worker = scenario.AddSilo("cpu,predictor", "silo-c");
+        // Every silo must be up (heard by the coordinator) before the job starts, or the kill proves nothing.
+        var cluster = await scenario.ConnectAsync(timeout.Token);
 
         var killed = false;
         Task<int?>? terminated = null;
-        var clusterRun = cluster.RunAsync(request with { OutputDirectory = temp.File("cluster") }, status =>
+        var metrics = await scenario.RunAsync(cluster, status =>
         {
             // silo-c is stopped as Kubernetes stops a pod (SIGTERM: drain, then exit), silo-b is lost.
             if (terminated is null && status.Phase == JobPhases.Reduce)
@@ -72,142 +52,179 @@ public class RabbitMqClusterTests
                 victim.Kill();
             }
         }, timeout.Token);
-        var metrics = await clusterRun;
 
         Assert.True(killed, "the job finished before silo-b could be killed mid-job");
         Assert.True(victim.HasExited);
         Assert.NotNull(terminated);
         Assert.True(await terminated == 0, $"silo-c did not exit 0 within 90 s of SIGTERM (exit {await terminated}):\n{worker.Log}");
-        Assert.Equal(ClusterJobTests.ReadAssignments(temp.File("embedded")), ClusterJobTests.ReadAssignments(temp.File("cluster")));
-        var expected = ModelBundle.Load(Path.Combine(temp.File("embedded"), JobOutputs.Model)).Manifest;
-        var actual = ModelBundle.Load(Path.Combine(temp.File("cluster"), JobOutputs.Model)).Manifest;
-        Assert.Equal(expected.Stages.Select(s => s.Sha256), actual.Stages.Select(s => s.Sha256));
+        scenario.AssertSameAsEmbedded();
         Assert.Equal(1.0, metrics["accuracy"]!.GetValue<double>());
 
         var status = await cluster.StatusAsync(timeout.Token);
         Assert.DoesNotContain(status.Silos, s => s.SiloId is "silo-b" or "silo-c" && s.SentUtc > DateTimeOffset.UtcNow.AddSeconds(-1));
         Assert.Contains(status.Jobs, j => j.State == JobStates.Completed);
-        await clientHost.StopAsync(timeout.Token);
     }
 
     [Fact]
     public async Task ABrokerRestartMidJobNeitherLosesTheJobNorChangesItsResult()
     {
         using var timeout = new CancellationTokenSource(s_testTimeout);
-        using var temp = new TempDirectory();
-        var (images, labels) = SyntheticImages.Write(temp.Path, perClass: 300);
-        var request = new LabellingJobRequest(images, temp.File("embedded"), s_options, labels);
-        await RunEmbeddedAsync(request, temp.File("embedded-store"), timeout.Token);
-
-        using var broker = RabbitMqBroker.Start();
-        var store = temp.File("cluster-store");
-        Directory.CreateDirectory(store);
+        await using var scenario = await Scenario.StartAsync(perClass: 300, timeout.Token);
         // A short shard timeout: answers lost with the broker's temporary queues are asked for again within seconds.
-        using var coordinator = new SiloProcess("coordinator,gpu,cpu", broker.Uri, store, "silo-a", "--shard-timeout-s", "10");
-        using var worker = new SiloProcess("cpu", broker.Uri, store, "silo-b");
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddClusterClient(broker.Uri);
-        using var clientHost = builder.Build();
-        await clientHost.StartAsync(timeout.Token);
-        var cluster = new ClusterJobClient(clientHost.Services.GetRequiredService<IBus>(), new ShardStore(store), s_settings);
-        while ((await cluster.StatusAsync(timeout.Token)).Silos.Count < 2)
-        {
-            Assert.False(coordinator.HasExited || worker.HasExited, $"a silo exited at start:\n{coordinator.Log}\n{worker.Log}");
-            await Task.Delay(200, timeout.Token);
-        }
+        scenario.AddSilo("coordinator,gpu,cpu", "silo-a", "--shard-timeout-s", "10");
+        scenario.AddSilo("cpu", "silo-b");
+        var cluster = await scenario.ConnectAsync(timeout.Token);
 
         var restarted = false;
-        await cluster.RunAsync(request with { OutputDirectory = temp.File("cluster") }, status =>
+        await scenario.RunAsync(cluster, status =>
         {
             if (!restarted && status.Phase == JobPhases.Cluster)
             {
                 restarted = true;
-                broker.Restart();
+                scenario.Broker.Restart();
             }
         }, timeout.Token);
 
         Assert.True(restarted, "the job finished before the broker could be restarted mid-job");
-        Assert.Equal(ClusterJobTests.ReadAssignments(temp.File("embedded")), ClusterJobTests.ReadAssignments(temp.File("cluster")));
-        var expected = ModelBundle.Load(Path.Combine(temp.File("embedded"), JobOutputs.Model)).Manifest;
-        var actual = ModelBundle.Load(Path.Combine(temp.File("cluster"), JobOutputs.Model)).Manifest;
-        Assert.Equal(expected.Stages.Select(s => s.Sha256), actual.Stages.Select(s => s.Sha256));
-        await clientHost.StopAsync(timeout.Token);
+        scenario.AssertSameAsEmbedded();
     }
 
     [Fact]
     public async Task WhenTheCoordinatorRunningAJobIsKilledTheOtherCoordinatorTakesItOverToTheSameResult()
     {
         using var timeout = new CancellationTokenSource(s_testTimeout);
-        using var temp = new TempDirectory();
-        var (images, labels) = SyntheticImages.Write(temp.Path, perClass: 300);
-        var request = new LabellingJobRequest(images, temp.File("embedded"), s_options, labels);
-        await RunEmbeddedAsync(request, temp.File("embedded-store"), timeout.Token);
-
-        using var broker = RabbitMqBroker.Start();
-        var store = temp.File("cluster-store");
-        Directory.CreateDirectory(store);
+        await using var scenario = await Scenario.StartAsync(perClass: 300, timeout.Token);
         // Short leases so that the take-over happens within seconds; a short shard timeout re-asks for
         // answers that went to the dead coordinator's response queue.
-        string[] coordinatorFlags = ["--lease-s", "4", "--shard-timeout-s", "10"];
-        var silos = new Dictionary<string, SiloProcess>
+        var silos = new[] { "silo-a", "silo-b" }.ToDictionary(id => id, id => scenario.AddSilo("coordinator,gpu,cpu", id, "--lease-s", "4", "--shard-timeout-s", "10"));
+        var cluster = await scenario.ConnectAsync(timeout.Token);
+
+        var leases = new JobLease(scenario.Store, "test", TimeSpan.FromSeconds(4));
+        string? killed = null;
+        await scenario.RunAsync(cluster, status =>
         {
-            ["silo-a"] = new("coordinator,gpu,cpu", broker.Uri, store, "silo-a", coordinatorFlags),
-            ["silo-b"] = new("coordinator,gpu,cpu", broker.Uri, store, "silo-b", coordinatorFlags),
-        };
-        try
+            if (killed is null && status.Phase == JobPhases.Cluster && leases.Current(status.JobId) is { } lease)
+            {
+                killed = lease.Owner;
+                silos[killed].Kill();
+            }
+        }, timeout.Token);
+
+        Assert.NotNull(killed);
+        var final = leases.Current(new JobStore(scenario.Store).Jobs().Single())!.Value;
+        Assert.Equal(silos.Keys.Single(id => id != killed), final.Owner);
+        Assert.True(final.Generation >= 2, $"lease generation {final.Generation}");
+        scenario.AssertSameAsEmbedded();
+    }
+
+    /// <summary>
+    /// One run of the synthetic job: the reference result on the embedded cluster (in-memory bus) in
+    /// this process, then a private broker, a shared store, the silo processes a test adds and a
+    /// client of the cluster. Disposing stops all of it, whatever happened.
+    /// </summary>
+    private sealed class Scenario : IAsyncDisposable
+    {
+        private readonly TempDirectory _temp;
+        private readonly List<SiloProcess> _silos = [];
+        private readonly LabellingJobRequest _request;
+        private IHost? _client;
+
+        private Scenario(TempDirectory temp, LabellingJobRequest request, RabbitMqBroker broker)
+        {
+            _temp = temp;
+            _request = request;
+            Broker = broker;
+            Store = new ShardStore(temp.File("cluster-store"));
+        }
+
+        public RabbitMqBroker Broker { get; }
+
+        public ShardStore Store { get; }
+
+        public static async Task<Scenario> StartAsync(int perClass, CancellationToken cancellationToken)
+        {
+            var temp = new TempDirectory();
+            try
+            {
+                var (images, labels) = SyntheticImages.Write(temp.Path, perClass);
+                var request = new LabellingJobRequest(images, temp.File("embedded"), s_options, labels);
+                using (var embedded = ClusterJobTests.StartSilo(temp.File("embedded-store")))
+                {
+                    var client = new ClusterJobClient(embedded.Services.GetRequiredService<IBus>(), embedded.Services.GetRequiredService<ShardStore>(), s_settings);
+                    await client.RunAsync(request, cancellationToken: cancellationToken);
+                    await embedded.StopAsync(cancellationToken);
+                }
+                return new Scenario(temp, request, RabbitMqBroker.Start());
+            }
+            catch
+            {
+                temp.Dispose();
+                throw;
+            }
+        }
+
+        public SiloProcess AddSilo(string roles, string id, params string[] extra)
+        {
+            var silo = new SiloProcess(roles, Broker.Uri, Store.Root, id, extra);
+            _silos.Add(silo);
+            return silo;
+        }
+
+        /// <summary>A client of the cluster, once the coordinator has heard every silo added.</summary>
+        public async Task<ClusterJobClient> ConnectAsync(CancellationToken cancellationToken)
         {
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.ClearProviders();
-            builder.Services.AddClusterClient(broker.Uri);
-            using var clientHost = builder.Build();
-            await clientHost.StartAsync(timeout.Token);
-            var shardStore = new ShardStore(store);
-            var cluster = new ClusterJobClient(clientHost.Services.GetRequiredService<IBus>(), shardStore, s_settings);
-            while ((await cluster.StatusAsync(timeout.Token)).Silos.Count < 2)
+            builder.Services.AddClusterClient(Broker.Uri);
+            _client = builder.Build();
+            await _client.StartAsync(cancellationToken);
+            var cluster = new ClusterJobClient(_client.Services.GetRequiredService<IBus>(), Store, s_settings);
+            while ((await cluster.StatusAsync(cancellationToken)).Silos.Count < _silos.Count)
             {
-                Assert.False(silos.Values.Any(s => s.HasExited), $"a silo exited at start:\n{string.Join("\n", silos.Values.Select(s => s.Log))}");
-                await Task.Delay(200, timeout.Token);
+                Assert.False(_silos.Any(s => s.HasExited), $"a silo exited at start:\n{string.Join("\n", _silos.Select(s => s.Log))}");
+                await Task.Delay(200, cancellationToken);
             }
-
-            var leases = new JobLease(shardStore, "test", TimeSpan.FromSeconds(4));
-            string? killed = null;
-            await cluster.RunAsync(request with { OutputDirectory = temp.File("cluster") }, status =>
-            {
-                if (killed is null && status.Phase == JobPhases.Cluster && leases.Current(status.JobId) is { } lease)
-                {
-                    killed = lease.Owner;
-                    silos[killed].Kill();
-                }
-            }, timeout.Token);
-
-            Assert.NotNull(killed);
-            var survivor = silos.Keys.Single(id => id != killed);
-            var jobId = new JobStore(shardStore).Jobs().Single();
-            var final = leases.Current(jobId)!.Value;
-            Assert.Equal(survivor, final.Owner);
-            Assert.True(final.Generation >= 2, $"lease generation {final.Generation}");
-            Assert.Equal(ClusterJobTests.ReadAssignments(temp.File("embedded")), ClusterJobTests.ReadAssignments(temp.File("cluster")));
-            var expected = ModelBundle.Load(Path.Combine(temp.File("embedded"), JobOutputs.Model)).Manifest;
-            var actual = ModelBundle.Load(Path.Combine(temp.File("cluster"), JobOutputs.Model)).Manifest;
-            Assert.Equal(expected.Stages.Select(s => s.Sha256), actual.Stages.Select(s => s.Sha256));
-            await clientHost.StopAsync(timeout.Token);
+            return cluster;
         }
-        finally
+
+        /// <summary>Runs the job on the cluster; a failure carries every silo's log.</summary>
+        public async Task<System.Text.Json.Nodes.JsonObject> RunAsync(ClusterJobClient cluster, Action<JobStatus> onStatus, CancellationToken cancellationToken)
         {
-            foreach (var silo in silos.Values)
+            try
             {
-                silo.Dispose();
+                return await cluster.RunAsync(_request with { OutputDirectory = _temp.File("cluster") }, onStatus, cancellationToken);
+            }
+            catch (ClusterJobException e)
+            {
+                throw new ClusterJobException($"{e.Message}\n{string.Join("\n", _silos.Select(s => $"--- {s.Id} (exited: {s.HasExited}) ---\n{s.Log}"))}", e);
             }
         }
-    }
 
-    /// <summary>The reference result: the same job on the embedded cluster (in-memory bus) in this process.</summary>
-    private static async Task RunEmbeddedAsync(LabellingJobRequest request, string store, CancellationToken cancellationToken)
-    {
-        using var embedded = ClusterJobTests.StartSilo(store);
-        var client = new ClusterJobClient(embedded.Services.GetRequiredService<IBus>(), embedded.Services.GetRequiredService<ShardStore>(), s_settings);
-        await client.RunAsync(request, cancellationToken: cancellationToken);
-        await embedded.StopAsync(cancellationToken);
+        /// <summary>The cluster's assignments and every model stage equal the embedded run's.</summary>
+        public void AssertSameAsEmbedded()
+        {
+            Assert.Equal(ClusterJobTests.ReadAssignments(_temp.File("embedded")), ClusterJobTests.ReadAssignments(_temp.File("cluster")));
+            var expected = ModelBundle.Load(Path.Combine(_temp.File("embedded"), JobOutputs.Model)).Manifest;
+            var actual = ModelBundle.Load(Path.Combine(_temp.File("cluster"), JobOutputs.Model)).Manifest;
+            Assert.Equal(expected.Stages.Select(s => s.Sha256), actual.Stages.Select(s => s.Sha256));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (_client is not null)
+                {
+                    await _client.StopAsync();
+                    _client.Dispose();
+                }
+            }
+            finally
+            {
+                _silos.ForEach(s => s.Dispose());
+                Broker.Dispose();
+                _temp.Dispose();
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@ internal sealed class SiloProcess : IDisposable
             RedirectStandardError = true,
         };
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Distributed"] = "Information";
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
