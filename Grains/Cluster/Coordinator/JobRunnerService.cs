@@ -54,12 +54,21 @@ public sealed partial class JobRunnerService(JobStore jobs, ShardDispatcher disp
         {
             while (true)
             {
-                foreach (var id in jobs.Jobs())
+                try
                 {
-                    if (Running(id) is not { IsCompleted: false } && jobs.Load(id) is { State: JobStates.Running })
+                    foreach (var id in jobs.Jobs())
                     {
-                        Start(id);
+                        if (Running(id) is not { IsCompleted: false } && jobs.Load(id) is { State: JobStates.Running })
+                        {
+                            Start(id);
+                        }
                     }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException)
+                {
+                    // A store that cannot be read now (a shared volume remounting) must not stop the
+                    // silo: a failing BackgroundService stops its host. The next scan tries again.
+                    LogScanFailed(_logger, e);
                 }
                 await Task.Delay(options.LeaseDuration / 2, stoppingToken).ConfigureAwait(false);
             }
@@ -141,6 +150,9 @@ public sealed partial class JobRunnerService(JobStore jobs, ShardDispatcher disp
             LogRenewFailed(_logger, e, jobId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scanning the store for jobs to run failed; trying again after half a lease")]
+    private static partial void LogScanFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming job {JobId} from its checkpoint (lease generation {Generation})")]
     private static partial void LogResuming(ILogger logger, Guid jobId, long generation);
