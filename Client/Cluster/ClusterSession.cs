@@ -1,3 +1,4 @@
+using Distributed.Grains.Cluster.Coordinator;
 using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
@@ -74,6 +75,11 @@ internal sealed class ClusterSession : IAsyncDisposable
                 if (phase is not null)
                 {
                     observer.StageCompleted(phase, DateTime.UtcNow - started);
+                }
+                if (status.Phase == JobPhases.Done)
+                {
+                    phase = status.Phase; // the end of the job, not a stage to show
+                    return;
                 }
                 phase = status.Phase;
                 started = DateTime.UtcNow;
