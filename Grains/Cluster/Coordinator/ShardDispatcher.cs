@@ -10,7 +10,7 @@ namespace Distributed.Grains.Cluster.Coordinator;
 /// <see cref="SiloOptions.RequestAttempts"/> times; a grain's fault fails the job at once with the
 /// grain's reason.
 /// </summary>
-public sealed class ShardDispatcher(IBus bus, SiloOptions options, ILogger<ShardDispatcher> logger)
+public sealed class ShardDispatcher(CoordinatorResponses responses, SiloOptions options, ILogger<ShardDispatcher> logger)
 {
     /// <summary>Pause before the first resend; doubled for each further one.</summary>
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
@@ -30,7 +30,8 @@ public sealed class ShardDispatcher(IBus bus, SiloOptions options, ILogger<Shard
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(answered);
-        var client = bus.CreateRequestClient<TRequest>(ClusterQueues.Address(queue), RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
+        var factory = await responses.ClientFactoryAsync(cancellationToken).ConfigureAwait(false);
+        var client = factory.CreateRequestClient<TRequest>(ClusterQueues.Address(queue), RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
         var tasks = new Task<TResponse>[requests.Count];
         for (var i = 0; i < requests.Count; i++)
         {

@@ -54,6 +54,7 @@ public static class SiloServiceCollectionExtensions
         if (options.Roles.Contains(SiloRoles.Coordinator))
         {
             services.AddSingleton<JobStore>();
+            services.AddSingleton<CoordinatorResponses>();
             services.AddSingleton<ShardDispatcher>();
             services.AddSingleton<ClusterMembership>();
             services.AddSingleton<JobRunnerService>();
