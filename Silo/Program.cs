@@ -1,5 +1,6 @@
 using Distributed.Grains.Apis;
 using Distributed.Grains.Cluster.Hosting;
+using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Monitoring;
 using Distributed.Grains.Serving;
 
@@ -55,6 +56,7 @@ public sealed class Program
             SiloOptions silo;
             try
             {
+                ShardStore.CheckRoot(store);
                 silo = new SiloOptions
                 {
                     Roles = SiloRoles.Parse(builder.Configuration["Silo:Roles"]),

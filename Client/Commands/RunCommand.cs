@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Distributed.Client.Cluster;
 using Distributed.Grains.Cluster.Hosting;
+using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Jobs;
 using Distributed.Ml.Clustering;
 using Distributed.Ml.Features;
@@ -128,6 +129,17 @@ internal static class RunCommand
         if (clusterUri is not null && (!Uri.TryCreate(clusterUri, UriKind.Absolute, out broker) || broker.Scheme is not ("amqp" or "rabbitmq")))
         {
             throw new UserError($"--cluster {clusterUri}: expected an amqp:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/");
+        }
+        if (store is not null)
+        {
+            try
+            {
+                ShardStore.CheckRoot(store);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UserError(e.Message);
+            }
         }
         // Without --store the embedded cluster's shards and intermediates live in a temporary store removed afterwards.
         var storeDirectory = store ?? Directory.CreateTempSubdirectory("distributed-store-").FullName;

@@ -113,6 +113,12 @@ public class CliTests : IDisposable
         Assert.Equal(1, notAmqp.Code);
         Assert.Contains("expected an amqp:// URI", notAmqp.Stderr);
         Assert.Equal(1, Cli("status", "--cluster", "not a uri").Code);
+        var file = Path.Combine(_directory, "not-a-directory");
+        File.WriteAllText(file, "x");
+        var storeIsAFile = Cli("run", images, "--out", Path.Combine(_directory, "out"), "--store", file);
+        Assert.Equal(1, storeIsAFile.Code);
+        Assert.Equal($"error: --store {file} is a file; the store is a directory", storeIsAFile.Stderr.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_directory, "out")));
     }
 
     [Fact]

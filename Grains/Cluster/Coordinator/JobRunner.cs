@@ -168,7 +168,7 @@ public sealed partial class JobRunner
             IFittedTransform reducer = _options.Reduce == ReductionMethod.Umap
                 ? await Task.Run(() => Umap.Fit(sample, _options.Umap with { Components = _options.ReducedDimensions, Seed = _options.Seed }), cancellationToken).ConfigureAwait(false)
                 : Pca.Fit(sample, new PcaOptions { Components = _options.ReducedDimensions });
-            if (reducer is UmapModel umap && FittedOnEveryRow)
+            if (reducer is UmapModel umap && KeepsFittedLayout)
             {
                 // Every row keeps its place in the fitted layout, as umap-learn's fit_transform and the
                 // in-process run do; transforming rows UMAP was fitted on would re-place each one as if
@@ -186,7 +186,7 @@ public sealed partial class JobRunner
                 Checkpoint();
             }
         }
-        if (_options.Reduce == ReductionMethod.Umap && FittedOnEveryRow)
+        if (KeepsFittedLayout)
         {
             return;
         }
@@ -195,8 +195,8 @@ public sealed partial class JobRunner
             s => new EmbedShard(_job.JobId, s.Index, FeaturesRef(s), reducerRef, EmbeddingRef(s)), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Whether the reducer's sample is every row, so that UMAP's fitted layout is the embedding.</summary>
-    private bool FittedOnEveryRow => _job.UmapSampleRows >= _manifest.Images;
+    /// <summary>Whether UMAP is fitted on every row, so that its fitted layout is the embedding and no shard is transformed.</summary>
+    private bool KeepsFittedLayout => _options.Reduce == ReductionMethod.Umap && _job.UmapSampleRows >= _manifest.Images;
 
     /// <summary>The seeded sample of rows the reducer is fitted on and k-means++ seeds from.</summary>
     private int[] SampleRows() => ShardIngest.SampleRows(_manifest.Images, _job.UmapSampleRows, Rng.Derive(_options.Seed, RandomStreams.Sample, SampleStream));

@@ -13,11 +13,23 @@ namespace Distributed.Grains.Cluster.Store;
 public sealed class ShardStore
 {
     /// <summary>Opens (and creates) the store at <paramref name="root"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="root"/> is an existing file.</exception>
     public ShardStore(string root)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        CheckRoot(root);
         Root = Path.GetFullPath(root);
         Directory.CreateDirectory(Root);
+    }
+
+    /// <summary>Refuses a store path that is blank or names a file, with a message for the user.</summary>
+    /// <exception cref="ArgumentException">The path is blank or an existing file.</exception>
+    public static void CheckRoot(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        if (File.Exists(root))
+        {
+            throw new ArgumentException($"--store {root} is a file; the store is a directory");
+        }
     }
 
     /// <summary>Absolute path of the store.</summary>
