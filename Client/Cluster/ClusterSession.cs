@@ -1,9 +1,7 @@
 using Distributed.Grains.Cluster.Coordinator;
 using Distributed.Grains.Cluster.Hosting;
-using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Ml.Pipeline;
-using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,45 +9,68 @@ using Microsoft.Extensions.Logging;
 namespace Distributed.Client.Cluster;
 
 /// <summary>
-/// A bus for the Client: connected to a running cluster (<c>--cluster amqp://…</c>), or an
-/// embedded cluster, i.e. a silo with every role hosted in this process on the in-memory transport.
+/// The Client's way into the grains: an Orleans client of a running cluster (<c>--cluster
+/// host:port</c>, the cluster's Redis), or an embedded silo hosted in this process (the default of
+/// <c>run</c>) with localhost clustering and in-memory state, which needs no other server.
 /// </summary>
 internal sealed class ClusterSession : IAsyncDisposable
 {
+    /// <summary>
+    /// The embedded silo's roles: everything a job needs. No predictor: nothing is served after the
+    /// run ends, so loading the new model into a predictor would be wasted work.
+    /// </summary>
+    private static readonly IReadOnlyList<string> s_embeddedRoles = [SiloRoles.Gpu, SiloRoles.Cpu, SiloRoles.Coordinator];
+
     private readonly IHost _host;
 
-    private ClusterSession(IHost host, ShardStore store)
+    private ClusterSession(IHost host) => _host = host;
+
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>Starts an embedded silo on <paramref name="store"/>.</summary>
+    public static Task<ClusterSession> EmbeddedAsync(string store) =>
+        StartAsync(builder => builder.UseOrleans(silo => silo.AddLabellingSilo(new SiloOptions
+        {
+            Store = store,
+            Roles = s_embeddedRoles,
+            SiloId = $"embedded-{Environment.ProcessId}",
+        })));
+
+    /// <summary>Connects to the cluster whose membership is in <paramref name="redis"/>.</summary>
+    /// <exception cref="UserError">No silo of that cluster could be reached.</exception>
+    public static async Task<ClusterSession> ConnectAsync(string redis)
     {
-        _host = host;
-        Store = store;
+        try
+        {
+            return await StartAsync(builder => builder.UseOrleansClient(client => client.AddLabellingClient(redis))).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OrleansException or StackExchange.Redis.RedisException or TimeoutException)
+        {
+            throw new UserError($"--cluster {redis}: no silo of the cluster could be reached ({e.Message.Split('\n')[0]})");
+        }
     }
 
-    public ShardStore Store { get; }
-
-    public IBus Bus => _host.Services.GetRequiredService<IBus>();
-
-    /// <summary>Starts the bus: a client of <paramref name="cluster"/>, or an embedded silo when it is null.</summary>
-    public static async Task<ClusterSession> StartAsync(Uri? cluster, string store)
+    private static async Task<ClusterSession> StartAsync(Action<HostApplicationBuilder> configure)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // The CLI reports a failed job or an unreachable cluster itself, in one line.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // The CLI reports a failed job or an unreachable broker itself, in one line; MassTransit's own
-        // fault log (e.g. a heartbeat cancelled when a bad input stops the session at once) only adds noise.
-        builder.Logging.AddFilter("MassTransit", LogLevel.Critical);
-        if (cluster is null)
-        {
-            builder.Services.AddSilo(new SiloOptions { Store = store, SiloId = $"embedded-{Environment.ProcessId}" });
-        }
-        else
-        {
-            builder.Services.AddClusterClient(cluster);
-        }
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        configure(builder);
         var host = builder.Build();
-        await host.StartAsync().ConfigureAwait(false);
-        return new ClusterSession(host, new ShardStore(store));
+        try
+        {
+            await host.StartAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        return new ClusterSession(host);
     }
 
     public async ValueTask DisposeAsync()
@@ -61,7 +82,7 @@ internal sealed class ClusterSession : IAsyncDisposable
     /// <summary>Turns polled job statuses into stage events for the progress display.</summary>
     public static Action<JobStatus> Observe(IPipelineObserver? observer)
     {
-        string? phase = null;
+        JobPhase? phase = null;
         var last = (Done: -1, Total: -1, Detail: "");
         var started = DateTime.UtcNow;
         return status =>
@@ -72,24 +93,23 @@ internal sealed class ClusterSession : IAsyncDisposable
             }
             if (status.Phase != phase)
             {
-                if (phase is not null)
+                if (phase is { } previous)
                 {
-                    observer.StageCompleted(phase, DateTime.UtcNow - started);
-                }
-                if (status.Phase == JobPhases.Done)
-                {
-                    phase = status.Phase; // the end of the job, not a stage to show
-                    return;
+                    observer.StageCompleted(previous.Name(), DateTime.UtcNow - started);
                 }
                 phase = status.Phase;
+                if (status.Phase == JobPhase.Done)
+                {
+                    return; // the end of the job, not a stage to show
+                }
                 started = DateTime.UtcNow;
-                observer.StageStarted(phase);
+                observer.StageStarted(status.Phase.Name());
                 last = (-1, -1, "");
             }
             if ((status.Done, status.Total, status.Detail) != last && status.Total > 0)
             {
                 last = (status.Done, status.Total, status.Detail);
-                observer.StageProgress(phase, status.Done, status.Total, status.Detail);
+                observer.StageProgress(status.Phase.Name(), status.Done, status.Total, status.Detail);
             }
         };
     }

@@ -11,10 +11,9 @@ using Distributed.Ml.Pipeline;
 namespace Distributed.Client.Commands;
 
 /// <summary>
-/// <c>run &lt;images&gt; --out &lt;dir&gt;</c>: runs the job on the embedded cluster, i.e. the grains of
-/// every silo role hosted in this process over the in-memory bus; with
-/// <c>--cluster &lt;amqp-uri&gt; --store &lt;dir&gt;</c> on a running cluster; with
-/// <c>--in-process</c> on the ML library directly, without bus or store (the reference path).
+/// <c>run &lt;images&gt; --out &lt;dir&gt;</c>: runs the job on an embedded Orleans silo hosted in this
+/// process; with <c>--cluster &lt;redis host:port&gt; --store &lt;dir&gt;</c> on a running cluster; with
+/// <c>--in-process</c> on the ML library directly, without grains or store (the reference path).
 /// </summary>
 internal static class RunCommand
 {
@@ -47,8 +46,8 @@ internal static class RunCommand
         var knownLabels = new Option<string?>("--known-labels") { Description = "Labels of every image; a seeded --known-fraction of them is known, label spreading labels the rest and the forest learns the spread labels" };
         var knownFraction = new Option<double>("--known-fraction") { Description = "Share of --known-labels treated as known", DefaultValueFactory = _ => new PipelineOptions().KnownFraction };
         var quiet = CommonOptions.Quiet();
-        var cluster = new Option<string?>("--cluster") { Description = "Run on a cluster: the broker's amqp:// URI (needs --store)" };
-        var inProcess = new Option<bool>("--in-process") { Description = "Fit with the ML library directly in this process: no bus, no shard store (the reference the cluster path is checked against)" };
+        var cluster = new Option<string?>("--cluster") { Description = "Run on a cluster: its Redis host:port (needs --store)" };
+        var inProcess = new Option<bool>("--in-process") { Description = "Fit with the ML library directly in this process: no grains, no shard store (the reference the cluster path is checked against)" };
         var store = new Option<string?>("--store") { Description = "Shard store directory: shared by the silos with --cluster; embedded, a temporary one unless given" };
         var shardSize = new Option<int>("--shard-size") { Description = "Images per shard in cluster mode", DefaultValueFactory = _ => new ClusterJobSettings().ShardSize };
 
@@ -88,14 +87,14 @@ internal static class RunCommand
             };
             options.Validate();
             var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels), parse.GetValue(knownLabels));
-            var clusterUri = parse.GetValue(cluster);
-            if (parse.GetValue(inProcess) && (clusterUri is not null || parse.GetValue(store) is not null))
+            var redis = parse.GetValue(cluster);
+            if (parse.GetValue(inProcess) && (redis is not null || parse.GetValue(store) is not null))
             {
-                throw new UserError("--in-process runs without bus or store; leave out --cluster and --store");
+                throw new UserError("--in-process runs without grains or store; leave out --cluster and --store");
             }
             var metrics = parse.GetValue(inProcess)
                 ? ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer))
-                : RunOnCluster(request, clusterUri, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet));
+                : RunOnCluster(request, redis, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet));
 
             output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}");
             if (metrics["selected_method"] is { } selected)
@@ -115,9 +114,9 @@ internal static class RunCommand
         return command;
     }
 
-    private static System.Text.Json.Nodes.JsonObject RunOnCluster(LabellingJobRequest request, string? clusterUri, string? store, int shardSize, bool quiet)
+    private static System.Text.Json.Nodes.JsonObject RunOnCluster(LabellingJobRequest request, string? redis, string? store, int shardSize, bool quiet)
     {
-        if (clusterUri is not null && store is null)
+        if (redis is not null && store is null)
         {
             throw new UserError("--cluster needs --store <dir>: the store directory the silos share");
         }
@@ -125,33 +124,32 @@ internal static class RunCommand
         {
             throw new UserError($"--shard-size must be at least 1, got {shardSize}");
         }
-        Uri? broker = null;
-        if (clusterUri is not null && (!Uri.TryCreate(clusterUri, UriKind.Absolute, out broker) || broker.Scheme is not ("amqp" or "rabbitmq")))
+        try
         {
-            throw new UserError($"--cluster {clusterUri}: expected an amqp:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/");
-        }
-        if (store is not null)
-        {
-            try
+            if (redis is not null)
+            {
+                LabellingSiloHosting.RedisConfiguration(redis);
+            }
+            if (store is not null)
             {
                 ShardStore.CheckRoot(store);
             }
-            catch (ArgumentException e)
-            {
-                throw new UserError(e.Message);
-            }
         }
-        // Without --store the embedded cluster's shards and intermediates live in a temporary store removed afterwards.
+        catch (ArgumentException e)
+        {
+            throw new UserError(e.Message);
+        }
+        // Without --store the embedded silo's shards and intermediates live in a temporary store removed afterwards.
         var storeDirectory = store ?? Directory.CreateTempSubdirectory("distributed-store-").FullName;
         try
         {
             return ProgressReporter.Run(quiet, observer =>
             {
-                var session = ClusterSession.StartAsync(broker, storeDirectory).GetAwaiter().GetResult();
+                var session = (redis is null ? ClusterSession.EmbeddedAsync(storeDirectory) : ClusterSession.ConnectAsync(redis)).GetAwaiter().GetResult();
                 try
                 {
-                    var client = new ClusterJobClient(session.Bus, session.Store, new ClusterJobSettings { ShardSize = shardSize });
-                    return client.RunAsync(request, ClusterSession.Observe(observer)).GetAwaiter().GetResult();
+                    var client = new ClusterJobClient(session.Grains, new ClusterJobSettings { ShardSize = shardSize });
+                    return client.RunAsync(new ShardStore(storeDirectory), request, ClusterSession.Observe(observer)).GetAwaiter().GetResult();
                 }
                 finally
                 {

@@ -1,6 +1,7 @@
 namespace Distributed.Grains.Interfaces.Cluster;
 
-/// <summary>Silos whose heartbeat is recent and every job in the store.</summary>
-/// <param name="Silos">Latest heartbeat of each live silo.</param>
+/// <summary>The cluster's silos and jobs.</summary>
+/// <param name="Silos">Every silo Orleans membership knows, active first.</param>
 /// <param name="Jobs">Jobs, newest first.</param>
-public sealed record ClusterStatus(IReadOnlyList<SiloHeartbeat> Silos, IReadOnlyList<JobStatus> Jobs);
+[GenerateSerializer, Immutable]
+public sealed record ClusterStatus(IReadOnlyList<SiloInfo> Silos, IReadOnlyList<JobStatus> Jobs);

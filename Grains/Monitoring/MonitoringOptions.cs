@@ -5,7 +5,7 @@ public sealed class MonitoringOptions
 {
     /// <summary>
     /// Meter name prefixes to export. Default: <c>Distributed</c> (this product's meters: predictor,
-    /// pipeline, process) and <c>MassTransit</c> (the bus, once it is wired in).
+    /// pipeline, process).
     /// </summary>
-    public IList<string> MeterPrefixes { get; } = ["Distributed", "MassTransit"];
+    public IList<string> MeterPrefixes { get; } = ["Distributed"];
 }

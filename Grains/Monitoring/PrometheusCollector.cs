@@ -19,7 +19,7 @@ public sealed class PrometheusCollector : IDisposable
     private readonly object? _scope;
 
     /// <summary>Starts listening.</summary>
-    /// <param name="meterPrefixes">Meter name prefixes, e.g. <c>Distributed</c>, <c>MassTransit</c>.</param>
+    /// <param name="meterPrefixes">Meter name prefixes, e.g. <c>Distributed</c>.</param>
     /// <param name="scope">The host's meter factory (a meter's <see cref="Meter.Scope"/>); meters of other scopes are ignored, global meters (no scope) are not.</param>
     public PrometheusCollector(IEnumerable<string> meterPrefixes, object? scope = null)
     {

@@ -103,16 +103,16 @@ public class CliTests : IDisposable
     }
 
     [Fact]
-    public void ClusterOptionsAreCheckedBeforeAnyBusStarts()
+    public void ClusterOptionsAreCheckedBeforeAnyConnection()
     {
         var images = WriteImages("images.npy", 30);
-        var noStore = Cli("run", images, "--out", Path.Combine(_directory, "out"), "--cluster", "amqp://guest:guest@127.0.0.1:1/");
+        var noStore = Cli("run", images, "--out", Path.Combine(_directory, "out"), "--cluster", "127.0.0.1:1");
         Assert.Equal(1, noStore.Code);
         Assert.Contains("--cluster needs --store", noStore.Stderr);
-        var notAmqp = Cli("run", images, "--out", Path.Combine(_directory, "out"), "--cluster", "http://x/", "--store", _directory);
-        Assert.Equal(1, notAmqp.Code);
-        Assert.Contains("expected an amqp:// URI", notAmqp.Stderr);
-        Assert.Equal(1, Cli("status", "--cluster", "not a uri").Code);
+        var noAddress = Cli("run", images, "--out", Path.Combine(_directory, "out"), "--cluster", ",", "--store", _directory);
+        Assert.Equal(1, noAddress.Code);
+        Assert.Equal("error: Redis address ',' names no host:port", noAddress.Stderr.Trim());
+        Assert.Equal(1, Cli("status", "--cluster", ",").Code);
         var file = Path.Combine(_directory, "not-a-directory");
         File.WriteAllText(file, "x");
         var storeIsAFile = Cli("run", images, "--out", Path.Combine(_directory, "out"), "--store", file);

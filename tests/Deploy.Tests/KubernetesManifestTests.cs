@@ -5,8 +5,10 @@ namespace Distributed.Deploy.Tests;
 
 /// <summary>
 /// Renders k8s/ the way an operator would (<c>kubectl kustomize</c>, offline) and checks what the
-/// cluster relies on: one Deployment per silo role wired to the broker and the shared store, GPUs
-/// requested the way the scheduler needs, probes on the silo's endpoints, and scraping.
+/// cluster relies on: one Deployment per silo role wired to Redis (Orleans membership, grain state,
+/// reminders) and the shared store, each silo advertising its pod IP on the silo and gateway ports,
+/// a persistent Redis, GPUs requested the way the scheduler needs, probes on the silo's endpoints,
+/// CPU autoscaling of the worker silos, and scraping.
 /// </summary>
 public sealed class KubernetesManifestTests
 {
@@ -14,7 +16,10 @@ public sealed class KubernetesManifestTests
 
     /// <summary>The settings Silo/Program.cs reads, as environment variables.</summary>
     private static readonly string[] s_siloSettings =
-        ["Silo__Roles", "Silo__Broker", "Silo__Store", "Silo__Id", "Silo__Model", "Silo__HttpPort", "Silo__ShardTimeoutSeconds", "Silo__LeaseSeconds"];
+    [
+        "Silo__Roles", "Silo__Redis", "Silo__Store", "Silo__HttpPort", "Silo__SiloPort", "Silo__GatewayPort",
+        "Silo__Id", "Silo__AdvertisedAddress", "Silo__Model", "Silo__ClusterId", "Silo__ServiceId",
+    ];
 
     [Theory]
     [InlineData("dev")]
@@ -33,14 +38,12 @@ public sealed class KubernetesManifestTests
     [Theory]
     [InlineData("dev")]
     [InlineData("production")]
-    public void EachSiloRoleHasADeploymentWiredToTheBrokerAndTheStore(string overlay)
+    public void EachSiloRoleHasADeploymentWiredToRedisAndTheStore(string overlay)
     {
         var manifests = Render(overlay);
-        var silos = manifests.OfKind("Deployment")
-            .Where(d => Map(d, "spec", "template", "metadata", "labels").TryGetValue("app.kubernetes.io/component", out var c) && (string)c == "silo")
-            .ToList();
+        var silos = Silos(manifests);
 
-        var roles = silos.Select(d => EnvValues(SiloContainer(d))["Silo__Roles"]).Order().ToArray();
+        var roles = silos.Select(d => manifests.Environment(SiloContainer(d))["Silo__Roles"]).Order().ToArray();
         Assert.Equal(s_roles.Order().ToArray(), roles);
 
         var store = manifests.Single("PersistentVolumeClaim", "labeller-store");
@@ -48,22 +51,100 @@ public sealed class KubernetesManifestTests
         foreach (var deployment in silos)
         {
             var container = SiloContainer(deployment);
-            var env = EnvValues(container);
-            Assert.StartsWith("amqp://", env["Silo__Broker"]);
-            Assert.Equal("$(POD_NAME)", env["Silo__Id"]);
-            // A misspelt setting is silently ignored by configuration binding (Silo__Name was, once).
-            Assert.All(env.Keys.Where(k => k.StartsWith("Silo__", StringComparison.Ordinal)), key => Assert.Contains(key, s_siloSettings));
-            Assert.Equal("/store", MountPath(container, "store"));
+            var env = manifests.Environment(container);
+            var fields = EnvFieldRefs(container);
+
+            // Orleans membership, grain state and reminders: the Redis Service of these manifests.
+            Assert.Equal("redis:6379", env["Silo__Redis"]);
+            // Identity and address come from the pod, so every replica is a distinct silo that the
+            // others reach directly (not through a Service, which would pick any replica).
+            Assert.Equal("metadata.name", fields["Silo__Id"]);
+            Assert.Equal("status.podIP", fields["Silo__AdvertisedAddress"]);
+            Assert.False(env.ContainsKey("Silo__Id"), "Silo__Id is also set to a literal, which would override the pod name");
+            Assert.False(env.ContainsKey("Silo__AdvertisedAddress"), "Silo__AdvertisedAddress is also set to a literal");
+            // The ports the silo listens on are the ports the container declares.
+            Assert.Equal("11111", env["Silo__SiloPort"]);
+            Assert.Equal("30000", env["Silo__GatewayPort"]);
+            Assert.Equal(env["Silo__SiloPort"], ContainerPort(container, "silo"));
+            Assert.Equal(env["Silo__GatewayPort"], ContainerPort(container, "gateway"));
+            Assert.Equal(env["Silo__HttpPort"], ContainerPort(container, "http"));
+            // A misspelt setting is silently ignored by configuration binding (Silo__Name was, once),
+            // and a removed one (Silo__Broker, Silo__LeaseSeconds) would be a stale promise.
+            Assert.All(manifests.EnvironmentNames(container).Where(k => k.StartsWith("Silo__", StringComparison.Ordinal)),
+                key => Assert.Contains(key, s_siloSettings));
+            Assert.Equal("/store", env["Silo__Store"]);
+            Assert.Equal(env["Silo__Store"], MountPath(container, "store"));
             Assert.Equal("labeller-store", Map(Volume(deployment, "store"), "persistentVolumeClaim")["claimName"]);
             Assert.Equal("/alive", Map(container, "livenessProbe", "httpGet")["path"]);
             Assert.Equal("/health", Map(container, "readinessProbe", "httpGet")["path"]);
-            Assert.Equal("true", Map(deployment, "spec", "template", "metadata", "annotations")["prometheus.io/scrape"]);
-            Assert.Equal("/metrics", Map(deployment, "spec", "template", "metadata", "annotations")["prometheus.io/path"]);
-            // Room for SIGTERM to drain in-flight shard work before the kubelet kills the silo.
+            var annotations = Map(deployment, "spec", "template", "metadata", "annotations");
+            Assert.Equal("true", annotations["prometheus.io/scrape"]);
+            Assert.Equal("/metrics", annotations["prometheus.io/path"]);
+            Assert.Equal(env["Silo__HttpPort"], annotations["prometheus.io/port"]);
+            // Room for SIGTERM to deactivate grains and leave the membership before the kubelet kills the silo.
             Assert.True(int.Parse((string)Map(deployment, "spec", "template", "spec")["terminationGracePeriodSeconds"]) >= 60);
         }
-        var config = manifests.Single("ConfigMap", "silo-config");
-        Assert.Equal("/store", Map(config, "data")["Silo__Store"]);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("production")]
+    public void RedisKeepsItsDataOnAPersistentVolumeWithAppendOnly(string overlay)
+    {
+        var manifests = Render(overlay);
+        var redis = manifests.Single("StatefulSet", "redis");
+        var container = List(Map(redis, "spec", "template", "spec"), "containers").Cast<Dictionary<object, object>>()
+            .Single(c => (string)c["name"] == "redis");
+        var arguments = List(container, "command").Concat(List(container, "args")).Cast<string>().ToList();
+
+        // Membership, grain state and reminders: a restarted Redis must come back with all of them.
+        Assert.Equal("yes", Option(arguments, "--appendonly"));
+        // Evicting a key would silently lose a grain's state or a silo's membership row.
+        var policy = Option(arguments, "--maxmemory-policy");
+        Assert.True(policy is null or "noeviction", $"Redis evicts keys (--maxmemory-policy {policy})");
+
+        var directory = Option(arguments, "--dir") ?? "/data"; // the official image's working directory
+        var mount = List(container, "volumeMounts").Cast<Dictionary<object, object>>()
+            .Single(m => (string)m["mountPath"] == directory);
+        var claim = List(Map(redis, "spec"), "volumeClaimTemplates").Cast<Dictionary<object, object>>()
+            .Single(t => Name(t) == (string)mount["name"]);
+        Assert.Contains("ReadWriteOnce", List(Map(claim, "spec"), "accessModes"));
+        Assert.False(string.IsNullOrEmpty((string)Map(claim, "spec", "resources", "requests")["storage"]));
+        Assert.Equal("1", Map(redis, "spec")["replicas"]);
+
+        // The Service the silos' Silo__Redis names, selecting this pod, on the port Redis listens on.
+        var service = manifests.Single("Service", "redis");
+        var selector = Map(service, "spec", "selector");
+        var labels = Map(redis, "spec", "template", "metadata", "labels");
+        Assert.All(selector, pair => Assert.Equal(pair.Value, labels[pair.Key]));
+        var port = Assert.IsType<Dictionary<object, object>>(Assert.Single(List(Map(service, "spec"), "ports")));
+        Assert.Equal("6379", port["port"]);
+        var targetPort = port.TryGetValue("targetPort", out var t) ? (string)t : "6379";
+        Assert.Equal("6379", int.TryParse(targetPort, out _) ? targetPort : ContainerPort(container, targetPort));
+        Assert.Equal("6379", Option(arguments, "--port") ?? "6379");
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("production")]
+    public void NothingReferencesTheRetiredBroker(string overlay)
+    {
+        var manifests = Render(overlay);
+        var yaml = Tool.Run("kubectl", ["kustomize", Path.Combine(RepositoryRoot, "k8s", "overlays", overlay)]).Output;
+
+        Assert.DoesNotContain("rabbitmq", yaml, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("amqp", yaml, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(manifests.Documents, d => ((string)d["apiVersion"]).StartsWith("keda.sh/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CoordinatorRunsOnTwoSilosSoAJobSurvivesOne()
+    {
+        foreach (var overlay in new[] { "dev", "production" })
+        {
+            var coordinator = Render(overlay).Single("Deployment", "silo-coordinator");
+            Assert.True(int.Parse((string)Map(coordinator, "spec")["replicas"]) >= 2, $"{overlay}: one coordinator replica");
+        }
     }
 
     [Fact]
@@ -89,36 +170,64 @@ public sealed class KubernetesManifestTests
         Assert.False(Map(SiloContainer(gpu), "resources", "limits").ContainsKey("nvidia.com/gpu"));
     }
 
-    [Fact]
-    public void DevOverlayProvidesEverySecretThePodsReference()
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("production")]
+    public void EveryConfigMapAndSecretThePodsReferenceIsRendered(string overlay)
     {
-        var manifests = Render("dev");
-        var secrets = manifests.OfKind("Secret").Select(Name).ToHashSet();
+        var manifests = Render(overlay);
+        var pods = manifests.OfKind("Deployment").Concat(manifests.OfKind("StatefulSet"))
+            .Select(d => Map(d, "spec", "template", "spec"))
+            .ToList();
+        var containers = pods.SelectMany(p => List(p, "containers").Cast<Dictionary<object, object>>()).ToList();
+        var env = containers.SelectMany(c => List(c, "env").Cast<Dictionary<object, object>>())
+            .Where(e => e.ContainsKey("valueFrom"))
+            .Select(e => Map(e, "valueFrom"))
+            .ToList();
+        var envFrom = containers.SelectMany(c => List(c, "envFrom").Cast<Dictionary<object, object>>()).ToList();
+        var volumes = pods.SelectMany(p => List(p, "volumes").Cast<Dictionary<object, object>>()).ToList();
 
-        var referenced = manifests.OfKind("Deployment").Concat(manifests.OfKind("StatefulSet"))
-            .SelectMany(d => List(Map(d, "spec", "template", "spec"), "containers").Cast<Dictionary<object, object>>())
-            .SelectMany(c => List(c, "env").Cast<Dictionary<object, object>>())
-            .Where(e => e.ContainsKey("valueFrom") && Map(e, "valueFrom").ContainsKey("secretKeyRef"))
-            .Select(e => (string)Map(e, "valueFrom", "secretKeyRef")["name"])
+        var configMaps = env.Where(v => v.ContainsKey("configMapKeyRef")).Select(v => (string)Map(v, "configMapKeyRef")["name"])
+            .Concat(envFrom.Where(s => s.ContainsKey("configMapRef")).Select(s => (string)Map(s, "configMapRef")["name"]))
+            .Concat(volumes.Where(v => v.ContainsKey("configMap")).Select(v => (string)Map(v, "configMap")["name"]))
             .ToHashSet();
-        var keda = manifests.OfKind("TriggerAuthentication")
-            .SelectMany(t => List(Map(t, "spec"), "secretTargetRef").Cast<Dictionary<object, object>>())
-            .Select(r => (string)r["name"]);
+        var secrets = env.Where(v => v.ContainsKey("secretKeyRef")).Select(v => (string)Map(v, "secretKeyRef")["name"])
+            .Concat(envFrom.Where(s => s.ContainsKey("secretRef")).Select(s => (string)Map(s, "secretRef")["name"]))
+            .Concat(volumes.Where(v => v.ContainsKey("secret")).Select(v => (string)Map(v, "secret")["secretName"]))
+            .ToHashSet();
 
-        Assert.NotEmpty(referenced);
-        Assert.Subset(secrets, referenced.Concat(keda).ToHashSet());
+        Assert.Contains("silo-config", configMaps);
+        Assert.Subset(manifests.OfKind("ConfigMap").Select(Name).ToHashSet(), configMaps);
+        // Nothing has to be created by hand before the first apply, in either overlay.
+        Assert.Subset(manifests.OfKind("Secret").Select(Name).ToHashSet(), secrets);
     }
 
-    [Fact]
-    public void WorkerSilosScaleOnTheirQueueLength()
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("production")]
+    public void WorkerSilosScaleOnCpuUtilisation(string overlay)
     {
-        var scaled = Render("production").Single("ScaledObject", "silo-cpu");
+        var manifests = Render(overlay);
+        var autoscaler = manifests.Single("HorizontalPodAutoscaler", "silo-cpu");
+        var cpu = manifests.Single("Deployment", "silo-cpu");
 
-        Assert.Equal("silo-cpu", Map(scaled, "spec", "scaleTargetRef")["name"]);
-        var trigger = Assert.IsType<Dictionary<object, object>>(Assert.Single(List(Map(scaled, "spec"), "triggers")));
-        Assert.Equal("rabbitmq", trigger["type"]);
-        Assert.Equal("QueueLength", Map(trigger, "metadata")["mode"]);
-        Assert.False(string.IsNullOrEmpty((string)Map(trigger, "metadata")["queueName"]));
+        Assert.StartsWith("autoscaling/v2", (string)autoscaler["apiVersion"]);
+        var target = Map(autoscaler, "spec", "scaleTargetRef");
+        Assert.Equal("Deployment", target["kind"]);
+        Assert.Equal("silo-cpu", target["name"]);
+        var metric = Assert.IsType<Dictionary<object, object>>(Assert.Single(List(Map(autoscaler, "spec"), "metrics")));
+        Assert.Equal("Resource", metric["type"]);
+        Assert.Equal("cpu", Map(metric, "resource")["name"]);
+        Assert.Equal("Utilization", Map(metric, "resource", "target")["type"]);
+        var min = int.Parse((string)Map(autoscaler, "spec")["minReplicas"]);
+        var max = int.Parse((string)Map(autoscaler, "spec")["maxReplicas"]);
+        Assert.InRange(min, 1, max);
+
+        // Utilisation is a share of the request: without one the autoscaler cannot compute it.
+        var requests = Map(SiloContainer(cpu), "resources", "requests");
+        Assert.False(string.IsNullOrEmpty((string)requests["cpu"]));
+        // The autoscaler owns the replica count; a fixed one would be reset on every apply.
+        Assert.False(Map(cpu, "spec").ContainsKey("replicas"), "silo-cpu sets replicas, which the autoscaler owns");
     }
 
     [Fact]
@@ -133,7 +242,7 @@ public sealed class KubernetesManifestTests
         var scraped = manifests.OfKind("Deployment").Concat(manifests.OfKind("StatefulSet"))
             .Where(d => Map(d, "spec", "template", "metadata").ContainsKey("annotations"))
             .ToList();
-        Assert.Equal(5, scraped.Count); // four silo roles and RabbitMQ
+        Assert.Equal(5, scraped.Count); // four silo roles and Redis (its exporter)
         foreach (var workload in scraped)
         {
             var annotations = Map(workload, "spec", "template", "metadata", "annotations");
@@ -155,6 +264,34 @@ public sealed class KubernetesManifestTests
         var entryPoint = Assert.Single(dockerfile, l => l.StartsWith("ENTRYPOINT", StringComparison.Ordinal));
         Assert.Contains($"\"{assembly}.dll\"", entryPoint);
         Assert.Contains(dockerfile, l => l.Contains("dotnet publish Silo/Silo.csproj", StringComparison.Ordinal));
+    }
+
+    private static List<Dictionary<object, object>> Silos(Manifests manifests) =>
+        manifests.OfKind("Deployment")
+            .Where(d => Map(d, "spec", "template", "metadata", "labels").TryGetValue("app.kubernetes.io/component", out var c) && (string)c == "silo")
+            .ToList();
+
+    /// <summary>The value after <paramref name="name"/> in a command line (<c>--name value</c> or <c>--name=value</c>), or null.</summary>
+    private static string? Option(IReadOnlyList<string> arguments, string name)
+    {
+        string? value = null;
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            // A shell command line in one argument (sh -c "redis-server --appendonly yes ...") is split on spaces.
+            var words = arguments[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            for (var j = 0; j < words.Length; j++)
+            {
+                if (words[j] == name)
+                {
+                    value = j + 1 < words.Length ? words[j + 1] : i + 1 < arguments.Count ? arguments[i + 1] : null;
+                }
+                else if (words[j].StartsWith(name + "=", StringComparison.Ordinal))
+                {
+                    value = words[j][(name.Length + 1)..];
+                }
+            }
+        }
+        return value?.Trim('"', '\'');
     }
 
     private static string MountPath(Dictionary<object, object> container, string volume) =>

@@ -55,6 +55,42 @@ internal sealed class Manifests
             .Where(e => e.ContainsKey("value"))
             .ToDictionary(e => (string)e["name"], e => (string)e["value"]);
 
+    /// <summary>Env entries of a container set from a pod field (<c>valueFrom.fieldRef</c>): name to field path.</summary>
+    public static Dictionary<string, string> EnvFieldRefs(Dictionary<object, object> container) =>
+        List(container, "env").Cast<Dictionary<object, object>>()
+            .Where(e => e.TryGetValue("valueFrom", out var from) && from is Dictionary<object, object> f && f.ContainsKey("fieldRef"))
+            .ToDictionary(e => (string)e["name"], e => (string)Map(e, "valueFrom", "fieldRef")["fieldPath"]);
+
+    /// <summary>
+    /// The literal environment a container sees: the data of the ConfigMaps it loads with <c>envFrom</c>,
+    /// overridden by its own <c>env</c> values, as the kubelet resolves them.
+    /// </summary>
+    public Dictionary<string, string> Environment(Dictionary<object, object> container)
+    {
+        var environment = new Dictionary<string, string>();
+        foreach (var source in List(container, "envFrom").Cast<Dictionary<object, object>>().Where(s => s.ContainsKey("configMapRef")))
+        {
+            var configMap = Single("ConfigMap", (string)Map(source, "configMapRef")["name"]);
+            foreach (var (key, value) in Map(configMap, "data"))
+            {
+                environment[(string)key] = (string)value;
+            }
+        }
+        foreach (var (key, value) in EnvValues(container))
+        {
+            environment[key] = value;
+        }
+        return environment;
+    }
+
+    /// <summary>Every environment variable name a container can see: ConfigMap keys via envFrom and env entries.</summary>
+    public IEnumerable<string> EnvironmentNames(Dictionary<object, object> container) =>
+        Environment(container).Keys.Concat(List(container, "env").Cast<Dictionary<object, object>>().Select(e => (string)e["name"])).Distinct();
+
+    /// <summary>The containerPort of a container's port with the given name.</summary>
+    public static string ContainerPort(Dictionary<object, object> container, string name) =>
+        (string)List(container, "ports").Cast<Dictionary<object, object>>().Single(p => (string)p["name"] == name)["containerPort"];
+
     private static List<Dictionary<object, object>> Parse(string yaml)
     {
         var deserializer = new DeserializerBuilder().Build();

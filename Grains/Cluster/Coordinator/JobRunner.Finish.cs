@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Distributed.Grains.Cluster.Grains;
-using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Jobs;
@@ -20,7 +19,7 @@ public sealed partial class JobRunner
     /// The in-process pipeline's tail on the gathered embedding (n × reduced dimensions, small):
     /// internal metrics, label spreading with known labels, the held-out split, rebalancing; then the
     /// forest from tree groups grown by forest trainers, evaluation against true labels, and the
-    /// outputs in the format of <see cref="LabellingJob"/>.
+    /// outputs in the format of <see cref="LabellingJob"/>, whose model is then published to every predictor.
     /// </summary>
     private async Task FinishAsync(CancellationToken cancellationToken)
     {
@@ -33,16 +32,16 @@ public sealed partial class JobRunner
         }
         var clustering = ReadClustering(embedded, assignments);
         var classifierRows = _options.ClassifierInput == ClassifierInput.Pixels ? ShardIngest.Concatenate(_store, _manifest, s => s.ImagesRef) : embedded;
-        var allKnown = _job.KnownLabelsRef is null ? null : _store.ReadLabels(_job.KnownLabelsRef);
+        var allKnown = _spec.KnownLabelsRef is null ? null : _store.ReadLabels(_spec.KnownLabelsRef);
         // Label spreading sees only the seeded known share; the other labels only score it.
         var known = allKnown is null ? null : KnownLabels.Choose(allKnown, _options.KnownFraction, _options.Seed);
         Progress(0, 1, "internal metrics and the forest's training set");
         var training = await Task.Run(() => ClusteringPipeline.PrepareTraining(embedded, classifierRows, clustering, _options, known, clock), cancellationToken)
-            .ConfigureAwait(false);
+            .ConfigureAwait(true);
 
         _observer?.StageStarted(ClusteringPipeline.ClassifierStage);
         var forestClock = Stopwatch.StartNew();
-        var forest = await GrowForestAsync(training.Rebalanced.Rows, cancellationToken).ConfigureAwait(false);
+        var forest = await GrowForestAsync(training.Rebalanced.Rows, cancellationToken).ConfigureAwait(true);
         _observer?.StageCompleted(ClusteringPipeline.ClassifierStage, forestClock.Elapsed);
 
         var timings = new Dictionary<string, double>(_state.TimingsS);
@@ -60,14 +59,19 @@ public sealed partial class JobRunner
             report = report with { LabelSpreadingAccuracy = LabellingJob.AccuracyOnUnknown(allKnown, known!, result.PseudoLabels) };
         }
         var jobTimings = new Dictionary<string, double>();
-        if (_job.LabelsRef is not null)
+        if (_spec.LabelsRef is not null)
         {
             var evaluationClock = Stopwatch.StartNew();
-            var evaluation = ExternalEvaluation.Compute(_store.ReadLabels(_job.LabelsRef), assignments);
+            var evaluation = ExternalEvaluation.Compute(_store.ReadLabels(_spec.LabelsRef), assignments);
             report = report with { Accuracy = evaluation.Accuracy, Nmi = evaluation.Nmi, Ari = evaluation.Ari };
             jobTimings[LabellingJob.EvaluateStage] = evaluationClock.Elapsed.TotalSeconds;
         }
-        WriteOutputs(result.Model, report, assignments, jobTimings);
+        var version = WriteOutputs(result.Model, report, assignments, jobTimings);
+        await CallAsync("publishing the model", async () =>
+        {
+            await _grains.GetGrain<IModelRegistryGrain>(0).Publish(new PublishedModel(version, $"{_state.OutputsRef}/{JobOutputs.Model}", _jobId, DateTimeOffset.UtcNow)).ConfigureAwait(true);
+            return version;
+        }, _ => 0, cancellationToken).ConfigureAwait(true);
     }
 
     /// <summary>Has forest trainers grow the trees in groups (per-tree seeds, so the grouping does not matter) and merges them in tree order.</summary>
@@ -78,28 +82,32 @@ public sealed partial class JobRunner
         _store.WriteMatrix(rowsRef, rows.Data);
         _store.WriteLabels(labelsRef, rows.Labels);
         var groups = new List<GrowTreeGroup>();
-        for (var first = 0; first < _options.ForestTrees; first += _job.TreesPerGroup)
+        for (var first = 0; first < _options.ForestTrees; first += _spec.TreesPerGroup)
         {
-            groups.Add(new GrowTreeGroup(_job.JobId, rowsRef, labelsRef, _options.Seed, first, Math.Min(_job.TreesPerGroup, _options.ForestTrees - first), $"{_dir}/forest/trees-{first:D5}.bin"));
+            groups.Add(new GrowTreeGroup(rowsRef, labelsRef, _options.Seed, first, Math.Min(_spec.TreesPerGroup, _options.ForestTrees - first), $"{_dir}/forest/trees-{first:D5}.bin"));
         }
         var done = 0;
-        Progress(0, groups.Count, "growing tree groups");
-        var grown = await _dispatcher.Run<GrowTreeGroup, ShardCompleted>(ClusterQueues.Work, groups, nameof(GrowTreeGroup), _silo.ShardTimeout, (answer, seconds) =>
+        const string detail = "growing tree groups";
+        Progress(0, groups.Count, detail);
+        var grown = await Task.WhenAll(groups.Select(async group =>
         {
-            Count(answer.Seconds, seconds);
-            Progress(Interlocked.Increment(ref done), groups.Count, "growing tree groups");
-        }, cancellationToken).ConfigureAwait(false);
+            var answer = await CallAsync($"{detail}: trees from {group.FirstTree}", () => _grains.GetGrain<IForestTrainerGrain>($"{_jobId:N}/{group.FirstTree}").GrowTrees(group),
+                a => a.Seconds, cancellationToken).ConfigureAwait(true);
+            Progress(++done, groups.Count, detail);
+            return answer;
+        })).ConfigureAwait(true);
         var parts = grown.Select(g => _store.Read(g.OutputRef, TreeGroupCodec.Read)).ToList();
         var forest = RandomForest.Merge(parts[0].Classes, parts[0].FeatureCount, parts.Select(p => p.Group));
         var outOfBag = RandomForest.OutOfBagScore(forest, rows.Data, rows.Labels, ForestTrainerGrain.Options(_options.ForestTrees, _options.Seed));
         return new RandomForestModel(forest.Classes, forest.FeatureCount, forest.Trees, forest.FeatureImportances, outOfBag);
     }
 
-    private Ml.Features.IFittedTransform ReadTransform(string reference) =>
-        _store.Read(reference, stream => PipelineModel.LoadTransform(GrainContext.KindOf(reference), stream));
+    private Ml.Features.IFittedTransform ReadTransform(string reference) => _store.ReadTransform(reference);
 
-    private void WriteOutputs(PipelineModel model, PipelineReport report, int[] assignments, Dictionary<string, double> jobTimings)
+    /// <summary>Writes the outputs directory at once (staged, then renamed); returns the model version.</summary>
+    private string WriteOutputs(PipelineModel model, PipelineReport report, int[] assignments, Dictionary<string, double> jobTimings)
     {
+        string? version = null;
         var clock = Stopwatch.StartNew();
         var outputsRef = $"{_dir}/outputs";
         AtomicFile.WriteDirectory(_store.PathOf(outputsRef), staging =>
@@ -107,6 +115,7 @@ public sealed partial class JobRunner
             var modelDirectory = Path.Combine(staging, JobOutputs.Model);
             Directory.CreateDirectory(modelDirectory);
             var manifest = ModelBundle.WriteInto(modelDirectory, model, _options, report.ClusterSizes);
+            version = manifest.ModelVersion;
             using (var stream = File.Create(Path.Combine(staging, JobOutputs.Assignments)))
             {
                 NpyWriter.Write(stream, assignments, assignments.Length);
@@ -116,22 +125,18 @@ public sealed partial class JobRunner
             AddClusterFacts(metrics);
             File.WriteAllText(Path.Combine(staging, JobOutputs.Metrics), metrics.ToJsonString(Json.Options));
         });
-        lock (_gate)
-        {
-            _state.OutputsRef = outputsRef;
-        }
+        _state.OutputsRef = outputsRef;
+        return version!;
     }
 
-    /// <summary>Facts of the distributed run: shards, grain requests, and how request time splits between grain work and the rest (broker, queueing).</summary>
+    /// <summary>Facts of the distributed run: shards, grain calls, and how call time splits between grain work and the rest (messaging, queueing behind other calls).</summary>
     private void AddClusterFacts(JsonObject metrics)
     {
-        lock (_gate)
-        {
-            metrics["cluster_shards"] = _manifest.Shards.Count;
-            metrics["cluster_messages"] = _state.Messages;
-            metrics["cluster_request_s"] = Math.Round(_state.RequestSeconds, 3);
-            metrics["cluster_grain_s"] = Math.Round(_state.GrainSeconds, 3);
-            metrics["cluster_wait_share"] = _state.RequestSeconds > 0 ? Math.Round(1 - _state.GrainSeconds / _state.RequestSeconds, 4) : 0;
-        }
+        metrics["cluster_shards"] = _manifest.Shards.Count;
+        metrics["cluster_grain_calls"] = _state.GrainCalls;
+        metrics["cluster_call_s"] = Math.Round(_state.CallSeconds, 3);
+        metrics["cluster_grain_s"] = Math.Round(_state.GrainSeconds, 3);
+        metrics["cluster_wait_share"] = _state.CallSeconds > 0 ? Math.Round(Math.Max(0, 1 - _state.GrainSeconds / _state.CallSeconds), 4) : 0;
+        metrics["cluster_resumptions"] = _state.Resumptions;
     }
 }

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Distributed.Grains.Cluster.Grains;
 using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
-using Distributed.Grains.Storage;
 using Distributed.Ml.Embedding;
 using Distributed.Ml.Features;
 using Distributed.Ml.Numerics;
@@ -14,118 +11,115 @@ using Microsoft.Extensions.Logging;
 namespace Distributed.Grains.Cluster.Coordinator;
 
 /// <summary>
-/// Runs one cluster job as a state machine over <see cref="JobState"/>: features → reduce →
-/// cluster → assign → classifier, checkpointing after every phase and clustering iteration so a
-/// restarted coordinator resumes where the last checkpoint left off.
+/// Runs one job as a state machine over its <see cref="JobCheckpoint"/>: features → reduce →
+/// cluster → assign → classifier, saving the checkpoint after every phase and clustering iteration
+/// so a coordinator that takes the job over resumes where the last checkpoint left off. Runs on
+/// the job grain's scheduler: heavy work goes to the thread pool and only the state changes run here.
 /// </summary>
 /// <remarks>
 /// Every shard's answer is a pure function of (shard, model, seed) and reductions are merged in
 /// shard order, so the result is the same with any number of silos and any interleaving. It is
 /// not bit-identical to the in-process <c>LabellingJob</c>: k-means++ seeds on the coordinator's
-/// sample (whose variance also scales k-means' tolerance, and whose farthest rows take over empty
-/// clusters), sums are grouped by shard, and above <see cref="SubmitJob.UmapSampleRows"/> rows
-/// UMAP is fitted on a sample and every row transformed.
+/// sample (see <see cref="Ml.Clustering.ShardedClustering"/>), sums are grouped by shard, and above
+/// <see cref="LabellingJobSpec.UmapSampleRows"/> rows UMAP is fitted on a sample and every row transformed.
 /// </remarks>
 public sealed partial class JobRunner
 {
-    private readonly SubmitJob _job;
+    private readonly Guid _jobId;
+    private readonly LabellingJobSpec _spec;
     private readonly PipelineOptions _options;
-    private readonly JobStore _jobs;
+    private readonly JobCheckpoint _state;
+    private readonly IGrainFactory _grains;
     private readonly ShardStore _store;
-    private readonly ShardDispatcher _dispatcher;
     private readonly SiloOptions _silo;
+    private readonly Func<bool> _aloneInCluster;
+    private readonly Func<Task> _save;
     private readonly ILogger _logger;
-    private readonly JobState _state;
+    private readonly IPipelineObserver? _observer;
     private readonly ShardManifest _manifest;
     private readonly string _dir;
-    private readonly Lock _gate = new();
-    private readonly IPipelineObserver? _observer;
-    private readonly Func<bool>? _holdsLease;
     private string? _stage;
 
-    /// <summary>Prepares to run (or resume) <paramref name="job"/> from its checkpoint.</summary>
-    public JobRunner(SubmitJob job, JobStore jobs, ShardDispatcher dispatcher, SiloOptions silo, ILogger logger,
-        IPipelineObserver? observer = null, Func<bool>? holdsLease = null)
+    /// <summary>Prepares to run (or resume) the job from its checkpoint.</summary>
+    /// <param name="jobId">The job.</param>
+    /// <param name="state">The checkpoint, with its specification; advanced in place.</param>
+    /// <param name="grains">Reaches the worker grains.</param>
+    /// <param name="store">The shared store.</param>
+    /// <param name="silo">This silo's settings.</param>
+    /// <param name="aloneInCluster">Whether this silo is the only active one, so every shard lives here and clustering iterations run locally.</param>
+    /// <param name="save">Persists the checkpoint.</param>
+    /// <param name="logger">Logs the job's course.</param>
+    /// <param name="observer">Sees stage progress (the silo's metrics).</param>
+    public JobRunner(Guid jobId, JobCheckpoint state, IGrainFactory grains, ShardStore store, SiloOptions silo, Func<bool> aloneInCluster, Func<Task> save,
+        ILogger logger, IPipelineObserver? observer)
     {
-        _holdsLease = holdsLease;
-        _observer = observer;
-        ArgumentNullException.ThrowIfNull(job);
-        ArgumentNullException.ThrowIfNull(jobs);
-        _job = job;
-        _jobs = jobs;
-        _store = jobs.Store;
-        _dispatcher = dispatcher;
+        ArgumentNullException.ThrowIfNull(state);
+        _jobId = jobId;
+        _state = state;
+        _spec = state.Spec ?? throw new JobFailedException("the job has no specification");
+        _options = _spec.Options;
+        _grains = grains;
+        _store = store;
         _silo = silo;
+        _aloneInCluster = aloneInCluster;
+        _save = save;
         _logger = logger;
-        _options = JsonSerializer.Deserialize<PipelineOptions>(job.OptionsJson, Json.Options) ?? throw new JobFailedException("the job has no options");
-        _state = jobs.Load(job.JobId) ?? new JobState();
-        _manifest = ShardIngest.ReadManifest(_store, job.ShardsRef);
-        _dir = ShardStore.JobRef(job.JobId);
+        _observer = observer;
+        _manifest = ShardIngest.ReadManifest(store, _spec.ShardsRef);
+        _dir = ShardStore.JobRef(jobId);
     }
 
-    /// <summary>The checkpoint being advanced.</summary>
-    public JobState State => _state;
-
-    /// <summary>Runs the remaining phases. Failures are recorded in the checkpoint; cancellation leaves the job to be resumed.</summary>
+    /// <summary>Runs the remaining phases; a failure ends the job with its reason, a cancellation leaves it to be resumed or cancelled by the caller.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (_state.State != JobStates.Running)
-        {
-            return;
-        }
         try
         {
             _options.Validate();
             ClusteringPipeline.CheckImageCount(_manifest.Images, _options);
-            if (_state.Phase == JobPhases.Features)
+            if (_state.Phase == JobPhase.Features)
             {
-                await Timed(ClusteringPipeline.FeaturesStage, () => FeaturesAsync(cancellationToken)).ConfigureAwait(false);
-                Advance(JobPhases.Reduce);
+                await Timed(ClusteringPipeline.FeaturesStage, () => FeaturesAsync(cancellationToken)).ConfigureAwait(true);
+                await Advance(JobPhase.Reduce).ConfigureAwait(true);
             }
-            if (_state.Phase == JobPhases.Reduce)
+            if (_state.Phase == JobPhase.Reduce)
             {
-                await Timed(ClusteringPipeline.ReduceStage, () => ReduceAsync(cancellationToken)).ConfigureAwait(false);
-                Advance(JobPhases.Cluster);
+                await Timed(ClusteringPipeline.ReduceStage, () => ReduceAsync(cancellationToken)).ConfigureAwait(true);
+                await Advance(JobPhase.Cluster).ConfigureAwait(true);
             }
-            if (_state.Phase == JobPhases.Cluster)
+            if (_state.Phase == JobPhase.Cluster)
             {
-                await Timed(ClusteringPipeline.ClusterStage, () => ClusterAsync(cancellationToken)).ConfigureAwait(false);
-                Advance(JobPhases.Assign);
+                await Timed(ClusteringPipeline.ClusterStage, () => ClusterAsync(cancellationToken)).ConfigureAwait(true);
+                await Advance(JobPhase.Assign).ConfigureAwait(true);
             }
-            if (_state.Phase == JobPhases.Assign)
+            if (_state.Phase == JobPhase.Assign)
             {
-                await Timed(ClusteringPipeline.ClusterStage, () => AssignAsync(cancellationToken)).ConfigureAwait(false);
-                Advance(JobPhases.Classifier);
+                await Timed(ClusteringPipeline.ClusterStage, () => AssignAsync(cancellationToken)).ConfigureAwait(true);
+                await Advance(JobPhase.Classifier).ConfigureAwait(true);
             }
-            if (_state.Phase == JobPhases.Classifier)
+            if (_state.Phase == JobPhase.Classifier)
             {
                 _stage = null; // the tail times its own stages; its progress belongs to the phase
-                await FinishAsync(cancellationToken).ConfigureAwait(false);
-                lock (_gate)
-                {
-                    _state.State = JobStates.Completed;
-                    _state.Phase = JobPhases.Done;
-                    _state.Detail = "outputs written";
-                    Checkpoint();
-                }
-                LogCompleted(_logger, _job.JobId, _state.Messages);
+                await FinishAsync(cancellationToken).ConfigureAwait(true);
+                _state.State = JobState.Completed;
+                _state.Phase = JobPhase.Done;
+                _state.Detail = "outputs written";
+                await _save().ConfigureAwait(true);
+                LogCompleted(_logger, _jobId, _state.GrainCalls);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            LogInterrupted(_logger, _job.JobId, _state.Phase);
+            LogInterrupted(_logger, _jobId, _state.Phase);
+            throw;
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
             // Any other failure (a grain's fault, a corrupt file read here, a bug) ends the job with
             // its reason: a job must fail visibly rather than stay "running" with no runner.
-            LogFailed(_logger, e, _job.JobId, _state.Phase, e.Message);
-            lock (_gate)
-            {
-                _state.State = JobStates.Failed;
-                _state.Error = $"{_state.Phase}: {e.Message}";
-                Checkpoint();
-            }
+            LogFailed(_logger, e, _jobId, _state.Phase, e.Message);
+            _state.State = JobState.Failed;
+            _state.Error = $"{_state.Phase.Name()}: {e.Message}";
+            await _save().ConfigureAwait(true);
         }
     }
 
@@ -137,22 +131,48 @@ public sealed partial class JobRunner
         }
         if (_state.ExtractorRef is null)
         {
-            Progress(0, 1, $"training the {CliNames.Of(_options.Features)} extractor");
             var kind = _options.Features == FeatureMethod.Pca ? PcaModel.Kind : AutoencoderModel.Kind;
-            var request = new TrainFeatureExtractor(_job.JobId, _job.ShardsRef, _job.OptionsJson, _job.EncoderSampleRows,
-                GrainContext.ModelRef($"{_dir}/models", "features", kind));
-            var trained = await _dispatcher.Run<TrainFeatureExtractor, FeatureExtractorTrained>(ClusterQueues.Features, [request],
-                nameof(TrainFeatureExtractor), _silo.TrainingTimeout, (answer, seconds) => Count(answer.Seconds, seconds), cancellationToken).ConfigureAwait(false);
-            lock (_gate)
-            {
-                _state.ExtractorRef = trained[0].ModelRef;
-                _state.TrainingLoss = trained[0].TrainingLoss.Count > 0 ? [.. trained[0].TrainingLoss] : null;
-                Checkpoint();
-            }
+            var request = new TrainExtractor(_jobId, _spec.ShardsRef, _options, _spec.EncoderSampleRows, ModelRefs.Of($"{_dir}/models", "features", kind));
+            var trained = await TrainExtractorAsync(request, cancellationToken).ConfigureAwait(true);
+            _state.ExtractorRef = trained.ModelRef;
+            _state.TrainingLoss = trained.TrainingLoss.Length > 0 ? trained.TrainingLoss : null;
+            await _save().ConfigureAwait(true);
         }
         var extractor = _state.ExtractorRef!;
-        await ForEachShard(ClusterQueues.Features, nameof(ExtractFeatures), "encoding shards",
-            s => new ExtractFeatures(_job.JobId, s.Index, s.ImagesRef, extractor, FeaturesRef(s)), cancellationToken).ConfigureAwait(false);
+        await ForEachShard("encoding shards", shard => _grains.GetGrain<IFeatureExtractorGrain>(ShardKey(shard))
+            .EncodeShard(new EncodeShard(shard.ImagesRef, extractor, FeaturesRef(shard))), cancellationToken).ConfigureAwait(true);
+    }
+
+    /// <summary>
+    /// Starts the extractor's training on a gpu silo and polls it (training takes minutes, longer
+    /// than a call may). A poll that finds the training idle reached a new activation because the
+    /// training silo died: training starts again there, from the same seed.
+    /// </summary>
+    private async Task<ExtractorTraining> TrainExtractorAsync(TrainExtractor request, CancellationToken cancellationToken)
+    {
+        var detail = $"training the {CliNames.Of(_options.Features)} extractor";
+        Progress(0, 1, detail);
+        var clock = Stopwatch.StartNew();
+        var trainer = _grains.GetGrain<IFeatureExtractorGrain>($"{_jobId:N}/training");
+        var training = await CallAsync(detail, () => trainer.StartTraining(request), _ => 0, cancellationToken).ConfigureAwait(true);
+        // Short first polls: a PCA fit takes about a second, an autoencoder minutes.
+        var poll = TimeSpan.FromMilliseconds(20);
+        while (training.State != TrainingState.Done)
+        {
+            if (training.State == TrainingState.Failed)
+            {
+                throw new JobFailedException($"training the feature extractor failed on silo {training.SiloId}: {training.Error}");
+            }
+            await Task.Delay(poll, cancellationToken).ConfigureAwait(true);
+            poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, _silo.TrainingPollInterval.Ticks));
+            var restart = training.State == TrainingState.Idle;
+            training = await CallAsync(detail, () => restart ? trainer.StartTraining(request) : trainer.GetTraining(), _ => 0, cancellationToken,
+                counted: restart).ConfigureAwait(true);
+        }
+        // The training is one unit of work, however many polls it took.
+        _state.GrainSeconds += training.Seconds;
+        _state.CallSeconds += clock.Elapsed.TotalSeconds;
+        return training;
     }
 
     private async Task ReduceAsync(CancellationToken cancellationToken)
@@ -163,10 +183,10 @@ public sealed partial class JobRunner
         }
         if (_state.ReducerRef is null)
         {
-            Progress(0, 1, $"fitting {CliNames.Of(_options.Reduce)} on a sample of {Math.Min(_job.UmapSampleRows, _manifest.Images)} rows");
+            Progress(0, 1, $"fitting {CliNames.Of(_options.Reduce)} on a sample of {Math.Min(_spec.UmapSampleRows, _manifest.Images)} rows");
             var sample = ShardIngest.Gather(_store, _manifest, FeaturesRef, SampleRows());
             IFittedTransform reducer = _options.Reduce == ReductionMethod.Umap
-                ? await Task.Run(() => Umap.Fit(sample, _options.Umap with { Components = _options.ReducedDimensions, Seed = _options.Seed }), cancellationToken).ConfigureAwait(false)
+                ? await Task.Run(() => Umap.Fit(sample, _options.Umap with { Components = _options.ReducedDimensions, Seed = _options.Seed }), cancellationToken).ConfigureAwait(true)
                 : Pca.Fit(sample, new PcaOptions { Components = _options.ReducedDimensions });
             if (reducer is UmapModel umap && KeepsFittedLayout)
             {
@@ -178,31 +198,30 @@ public sealed partial class JobRunner
                     _store.WriteMatrix(EmbeddingRef(shard), new Matrix(shard.Rows, umap.Embedding.Cols, umap.Embedding.RowBlock(shard.FirstRow, shard.Rows).ToArray()));
                 }
             }
-            var reference = GrainContext.ModelRef($"{_dir}/models", "reduce", PipelineModel.KindOf(reducer));
+            var reference = ModelRefs.Of($"{_dir}/models", "reduce", PipelineModel.KindOf(reducer));
             _store.Write(reference, reducer.Save);
-            lock (_gate)
-            {
-                _state.ReducerRef = reference;
-                Checkpoint();
-            }
+            _state.ReducerRef = reference;
+            await _save().ConfigureAwait(true);
         }
         if (KeepsFittedLayout)
         {
             return;
         }
         var reducerRef = _state.ReducerRef!;
-        await ForEachShard(ClusterQueues.Work, nameof(EmbedShard), "embedding shards",
-            s => new EmbedShard(_job.JobId, s.Index, FeaturesRef(s), reducerRef, EmbeddingRef(s)), cancellationToken).ConfigureAwait(false);
+        await ForEachShard("embedding shards", shard => _grains.GetGrain<IShardWorkerGrain>(ShardKey(shard))
+            .EmbedShard(new EmbedShard(FeaturesRef(shard), reducerRef, EmbeddingRef(shard))), cancellationToken).ConfigureAwait(true);
     }
 
     /// <summary>Whether UMAP is fitted on every row, so that its fitted layout is the embedding and no shard is transformed.</summary>
-    private bool KeepsFittedLayout => _options.Reduce == ReductionMethod.Umap && _job.UmapSampleRows >= _manifest.Images;
+    private bool KeepsFittedLayout => _options.Reduce == ReductionMethod.Umap && _spec.UmapSampleRows >= _manifest.Images;
 
     /// <summary>The seeded sample of rows the reducer is fitted on and k-means++ seeds from.</summary>
-    private int[] SampleRows() => ShardIngest.SampleRows(_manifest.Images, _job.UmapSampleRows, Rng.Derive(_options.Seed, RandomStreams.Sample, SampleStream));
+    private int[] SampleRows() => ShardIngest.SampleRows(_manifest.Images, _spec.UmapSampleRows, Rng.Derive(_options.Seed, RandomStreams.Sample, SampleStream));
 
     /// <summary>Sub-stream of <see cref="RandomStreams.Sample"/> for the coordinator's sample (the forest's binning uses the bare stream).</summary>
     private const ulong SampleStream = 1;
+
+    private string ShardKey(ShardInfo shard) => $"{_jobId:N}/{shard.Index}";
 
     private string FeaturesRef(ShardInfo shard) => _options.Features == FeatureMethod.Pixels ? shard.ImagesRef : $"{_dir}/features/{shard.Index:D5}.npy";
 
@@ -210,63 +229,21 @@ public sealed partial class JobRunner
 
     private string LabelsRef(ShardInfo shard) => $"{_dir}/labels/{shard.Index:D5}.npy";
 
-    /// <summary>One request per shard to <paramref name="queue"/>, with progress in the checkpoint.</summary>
-    private async Task<ShardCompleted[]> ForEachShard<TRequest>(string queue, string what, string detail, Func<ShardInfo, TRequest> request, CancellationToken cancellationToken)
-        where TRequest : class
-    {
-        var done = 0;
-        Progress(0, _manifest.Shards.Count, detail);
-        return await _dispatcher.Run<TRequest, ShardCompleted>(queue, [.. _manifest.Shards.Select(request)], what, _silo.ShardTimeout, (answer, seconds) =>
-        {
-            Count(answer.Seconds, seconds);
-            Progress(Interlocked.Increment(ref done), _manifest.Shards.Count, detail);
-        }, cancellationToken).ConfigureAwait(false);
-    }
-
-    private void Count(double grainSeconds, double requestSeconds)
-    {
-        lock (_gate)
-        {
-            _state.Messages++;
-            _state.GrainSeconds += grainSeconds;
-            _state.RequestSeconds += requestSeconds;
-        }
-    }
-
     private void Progress(int done, int total, string detail)
     {
-        lock (_gate)
-        {
-            _state.Done = done;
-            _state.Total = total;
-            _state.Detail = detail;
-            Checkpoint();
-        }
-        _observer?.StageProgress(_stage ?? _state.Phase, done, total, detail);
+        _state.Done = done;
+        _state.Total = total;
+        _state.Detail = detail;
+        _observer?.StageProgress(_stage ?? _state.Phase.Name(), done, total, detail);
     }
 
-    private void Advance(string phase)
+    private Task Advance(JobPhase phase)
     {
-        lock (_gate)
-        {
-            _state.Phase = phase;
-            _state.Done = 0;
-            _state.Total = 0;
-            _state.Detail = "";
-            Checkpoint();
-        }
-    }
-
-    /// <summary>
-    /// Writes the checkpoint; callers hold the gate. A runner whose lease was taken over writes
-    /// nothing more (the lease generation fences it) and is cancelled by its renewal loop.
-    /// </summary>
-    private void Checkpoint()
-    {
-        if (_holdsLease is null || _holdsLease())
-        {
-            _jobs.Save(_job.JobId, _state);
-        }
+        _state.Phase = phase;
+        _state.Done = 0;
+        _state.Total = 0;
+        _state.Detail = "";
+        return _save();
     }
 
     private async Task Timed(string stage, Func<Task> work)
@@ -274,20 +251,17 @@ public sealed partial class JobRunner
         _stage = stage;
         _observer?.StageStarted(stage);
         var clock = Stopwatch.StartNew();
-        await work().ConfigureAwait(false);
-        lock (_gate)
-        {
-            _state.TimingsS[stage] = _state.TimingsS.GetValueOrDefault(stage) + clock.Elapsed.TotalSeconds;
-        }
+        await work().ConfigureAwait(true);
+        _state.TimingsS[stage] = _state.TimingsS.GetValueOrDefault(stage) + clock.Elapsed.TotalSeconds;
         _observer?.StageCompleted(stage, clock.Elapsed);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} completed after {Messages} grain requests")]
-    private static partial void LogCompleted(ILogger logger, Guid jobId, long messages);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} completed after {Calls} grain calls")]
+    private static partial void LogCompleted(ILogger logger, Guid jobId, long calls);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} interrupted in phase {Phase}; it resumes from its checkpoint when a coordinator starts")]
-    private static partial void LogInterrupted(ILogger logger, Guid jobId, string phase);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} interrupted in phase {Phase}; it resumes from its checkpoint")]
+    private static partial void LogInterrupted(ILogger logger, Guid jobId, JobPhase phase);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed in phase {Phase}: {Reason}")]
-    private static partial void LogFailed(ILogger logger, Exception exception, Guid jobId, string phase, string reason);
+    private static partial void LogFailed(ILogger logger, Exception exception, Guid jobId, JobPhase phase, string reason);
 }

@@ -1,60 +1,100 @@
 using System.Diagnostics;
-using System.Text.Json;
+using Distributed.Grains.Cluster.Hosting;
+using Distributed.Grains.Cluster.Placement;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
-using Distributed.Grains.Storage;
+using Distributed.Ml.Features;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
-using MassTransit;
 using Microsoft.Extensions.Logging;
+using Orleans.Placement;
 
 namespace Distributed.Grains.Cluster.Grains;
 
 /// <summary>
-/// Feature-extraction grain (gpu role): trains the extractor on a seeded sample of the job's
-/// shards, and encodes shard by shard. The sample is drawn from (seed, <see cref="RandomStreams.Features"/>),
-/// so every silo trains the same model.
+/// Feature extraction on <c>gpu</c> silos: trains the extractor on a seeded sample of the job's
+/// shards in the background (minutes: longer than a grain call may take), and encodes shards. The
+/// sample is drawn from (seed, <see cref="RandomStreams.Features"/>), so any silo trains the same model.
 /// </summary>
-public sealed class FeatureExtractorGrain(GrainContext grain, IFeatureBackend backend, ILogger<FeatureExtractorGrain> logger)
-    : IConsumer<TrainFeatureExtractor>, IConsumer<ExtractFeatures>
+[RequireSiloRole(SiloRoles.Gpu)]
+[ActivationCountBasedPlacement]
+public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBackend backend, SiloOptions silo, ILogger<FeatureExtractorGrain> logger)
+    : Grain, IFeatureExtractorGrain
 {
     /// <summary>Sub-stream of <see cref="RandomStreams.Features"/> for the training sample (0–2 belong to the autoencoder).</summary>
     private const ulong SampleStream = 3;
 
+    private ExtractorTraining? _training;
+    private Stopwatch? _clock;
+
     /// <inheritdoc/>
-    public async Task Consume(ConsumeContext<TrainFeatureExtractor> context)
+    public Task<ExtractorTraining> StartTraining(TrainExtractor request)
     {
-        var request = context.Message;
-        var clock = Stopwatch.StartNew();
-        var options = JsonSerializer.Deserialize<PipelineOptions>(request.OptionsJson, Json.Options)!;
-        var manifest = ShardIngest.ReadManifest(grain.Store, request.ShardsRef);
-        var loss = Array.Empty<double>();
-        var modelRef = request.OutputRef;
-        if (!grain.Store.Exists(modelRef))
+        ArgumentNullException.ThrowIfNull(request);
+        if (_training is null or { State: TrainingState.Failed })
         {
-            var rows = ShardIngest.SampleRows(manifest.Images, request.SampleRows, Rng.Derive(options.Seed, RandomStreams.Features, SampleStream));
-            var sample = ShardIngest.Gather(grain.Store, manifest, s => s.ImagesRef, rows);
-            logger.LogInformation("Job {JobId}: training the {Features} extractor on {Rows} sampled images ({Backend})",
-                request.JobId, CliNames.Of(options.Features), sample.Rows, backend.Name);
-            var model = backend.Train(sample, options);
-            grain.Store.Write(modelRef, model.Save);
+            _clock = Stopwatch.StartNew();
+            _training = Progress(TrainingState.Running);
+            _ = TrainAsync(request);
         }
-        if (grain.ReadTransform(modelRef) is Ml.Features.AutoencoderModel autoencoder)
-        {
-            loss = autoencoder.TrainingLoss;
-        }
-        await context.RespondAsync(new FeatureExtractorTrained(request.JobId, modelRef, loss, backend.Name, clock.Elapsed.TotalSeconds)).ConfigureAwait(false);
+        return GetTraining();
     }
 
     /// <inheritdoc/>
-    public Task Consume(ConsumeContext<ExtractFeatures> context)
+    public Task<ExtractorTraining> GetTraining() => Task.FromResult(_training switch
     {
-        var request = context.Message;
-        return grain.Complete(context, request.JobId, request.Shard, request.OutputRef, () =>
+        null => Progress(TrainingState.Idle),
+        { State: TrainingState.Running } running => running with { Seconds = _clock!.Elapsed.TotalSeconds },
+        var finished => finished,
+    });
+
+    /// <inheritdoc/>
+    public Task<ShardCompleted> EncodeShard(EncodeShard request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ShardWork.RunAsync(store, silo, request.OutputRef, () =>
         {
-            var model = grain.ReadTransform(request.ModelRef);
-            var images = grain.Store.ReadMatrix(request.ImagesRef);
-            grain.Store.WriteMatrix(request.OutputRef, backend.Encode(model, images));
+            var model = store.ReadTransform(request.ModelRef);
+            store.WriteMatrix(request.OutputRef, backend.Encode(model, store.ReadMatrix(request.ImagesRef)));
         });
     }
+
+    /// <summary>Trains off the grain's scheduler; only the final state change runs on it.</summary>
+    private async Task TrainAsync(TrainExtractor request)
+    {
+        try
+        {
+            var loss = await Task.Run(() => Train(request)).ConfigureAwait(true);
+            _training = Progress(TrainingState.Done) with { ModelRef = request.OutputRef, TrainingLoss = loss };
+        }
+        catch (Exception e)
+        {
+            LogTrainingFailed(logger, e, request.JobId, e.Message);
+            _training = Progress(TrainingState.Failed) with { Error = e.Message };
+        }
+    }
+
+    private double[] Train(TrainExtractor request)
+    {
+        var options = request.Options;
+        if (!store.Exists(request.OutputRef))
+        {
+            var manifest = ShardIngest.ReadManifest(store, request.ShardsRef);
+            var rows = ShardIngest.SampleRows(manifest.Images, request.SampleRows, Rng.Derive(options.Seed, RandomStreams.Features, SampleStream));
+            var sample = ShardIngest.Gather(store, manifest, s => s.ImagesRef, rows);
+            LogTraining(logger, request.JobId, CliNames.Of(options.Features), sample.Rows, backend.Name);
+            var model = backend.Train(sample, options);
+            store.Write(request.OutputRef, model.Save);
+        }
+        return store.ReadTransform(request.OutputRef) is AutoencoderModel autoencoder ? autoencoder.TrainingLoss : [];
+    }
+
+    private ExtractorTraining Progress(TrainingState state) =>
+        new(state, null, [], null, backend.Name, silo.SiloId, _clock?.Elapsed.TotalSeconds ?? 0);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: training the {Features} extractor on {Rows} sampled images ({Backend})")]
+    private static partial void LogTraining(ILogger logger, Guid jobId, string features, int rows, string backend);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: training the feature extractor failed: {Reason}")]
+    private static partial void LogTrainingFailed(ILogger logger, Exception exception, Guid jobId, string reason);
 }

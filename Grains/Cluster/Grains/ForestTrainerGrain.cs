@@ -1,32 +1,36 @@
+using Distributed.Grains.Cluster.Hosting;
+using Distributed.Grains.Cluster.Placement;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Ml.Forest;
-using MassTransit;
+using Orleans.Placement;
 
 namespace Distributed.Grains.Cluster.Grains;
 
 /// <summary>
-/// Forest-trainer grain (cpu role): grows a group of trees, tree t from its own (seed, t)
-/// generator, on the job's training set. Binning is seeded too, so every trainer bins alike and
-/// the merged groups equal one forest grown in one place.
+/// Grows a group of trees on <c>cpu</c> silos, tree t from its own (seed, t) generator, on the
+/// job's training set. Binning is seeded too, so every trainer bins alike and the merged groups
+/// equal one forest grown in one place.
 /// </summary>
-public sealed class ForestTrainerGrain(GrainContext grain) : IConsumer<GrowTreeGroup>
+[RequireSiloRole(SiloRoles.Cpu)]
+[ActivationCountBasedPlacement]
+public sealed class ForestTrainerGrain(ShardStore store, SiloOptions silo) : Grain, IForestTrainerGrain
 {
-    /// <summary>The forest options of a job: the embedded pipeline's (only trees and seed are set).</summary>
+    /// <summary>The forest options of a job: the in-process pipeline's (only trees and seed are set).</summary>
     public static RandomForestOptions Options(int trees, ulong seed) => new() { Trees = trees, Seed = seed };
 
     /// <inheritdoc/>
-    public Task Consume(ConsumeContext<GrowTreeGroup> context)
+    public Task<ShardCompleted> GrowTrees(GrowTreeGroup request)
     {
-        var request = context.Message;
-        return grain.Complete(context, request.JobId, request.FirstTree, request.OutputRef, () =>
+        ArgumentNullException.ThrowIfNull(request);
+        return ShardWork.RunAsync(store, silo, request.OutputRef, () =>
         {
-            var rows = grain.Store.ReadMatrix(request.RowsRef);
-            var labels = grain.Store.ReadLabels(request.LabelsRef);
+            var rows = store.ReadMatrix(request.RowsRef);
+            var labels = store.ReadLabels(request.LabelsRef);
             var options = Options(request.FirstTree + request.Count, request.Seed);
             var set = RandomForest.Prepare(rows, labels, options);
             var group = RandomForest.GrowTrees(set, options, request.FirstTree, request.Count);
-            grain.Store.Write(request.OutputRef, stream => TreeGroupCodec.Write(stream, group, set.Classes, set.Features));
+            store.Write(request.OutputRef, stream => TreeGroupCodec.Write(stream, group, set.Classes, set.Features));
         });
     }
 }

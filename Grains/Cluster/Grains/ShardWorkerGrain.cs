@@ -1,84 +1,87 @@
+using System.Diagnostics;
+using Distributed.Grains.Cluster.Hosting;
+using Distributed.Grains.Cluster.Placement;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Ml.Clustering;
-using MassTransit;
+using Distributed.Ml.Numerics;
+using Distributed.Ml.Pipeline;
+using Orleans.Placement;
 
 namespace Distributed.Grains.Cluster.Grains;
 
 /// <summary>
-/// Shard worker grain (cpu role): UMAP transform of a shard, k-means and Gaussian-mixture partial
-/// statistics, and the final assignment. Each answer is a pure function of (shard, model), so the
-/// coordinator's reduction does not depend on which silo did what.
+/// Shard work on <c>cpu</c> silos, spread by activation count. The activation keeps its shard's
+/// rows in memory after the first read, so clustering iterations cost one computation each rather
+/// than a store read; a new activation (after its silo died) reads the shard again.
 /// </summary>
-public sealed class ShardWorkerGrain(GrainContext grain)
-    : IConsumer<EmbedShard>, IConsumer<ComputeKMeansStatistics>, IConsumer<ComputeMixtureStatistics>, IConsumer<AssignShard>
+[RequireSiloRole(SiloRoles.Cpu)]
+[ActivationCountBasedPlacement]
+public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo) : Grain, IShardWorkerGrain
 {
+    private (string Ref, Matrix Rows)? _shard;
+
     /// <inheritdoc/>
-    public Task Consume(ConsumeContext<EmbedShard> context)
+    public Task<ShardCompleted> EmbedShard(EmbedShard request)
     {
-        var request = context.Message;
-        return grain.Complete(context, request.JobId, request.Shard, request.OutputRef, () =>
-        {
-            var model = grain.ReadTransform(request.ModelRef);
-            grain.Store.WriteMatrix(request.OutputRef, model.Transform(grain.Store.ReadMatrix(request.FeaturesRef)));
-        });
+        ArgumentNullException.ThrowIfNull(request);
+        return ShardWork.RunAsync(store, silo, request.OutputRef, () =>
+            store.WriteMatrix(request.OutputRef, store.ReadTransform(request.ModelRef).Transform(store.ReadMatrix(request.FeaturesRef))));
     }
 
     /// <inheritdoc/>
-    public Task Consume(ConsumeContext<ComputeKMeansStatistics> context)
+    public async Task<ShardStatisticsComputed> ComputeStatistics(ComputeShardStatistics request)
     {
-        var request = context.Message;
-        return grain.Complete(context, request.JobId, request.Shard, request.OutputRef, () =>
+        ArgumentNullException.ThrowIfNull(request);
+        var clock = Stopwatch.StartNew();
+        var rows = Rows(request.DataRef);
+        var encoded = await Task.Run(() =>
         {
-            var data = grain.Store.ReadMatrix(request.DataRef);
-            var centres = grain.Store.ReadMatrix(request.CentresRef);
-            var labels = new int[data.Rows];
-            var distances = new float[data.Rows];
-            NearestCentre.Assign(data, centres.Data, centres.Rows, labels, distances);
-            var statistics = KMeansStatistics.Compute(data, centres.Rows, labels, distances);
-            grain.Store.Write(request.OutputRef, stream => StatisticsCodec.Write(stream, statistics));
-        });
-    }
-
-    /// <inheritdoc/>
-    public Task Consume(ConsumeContext<ComputeMixtureStatistics> context)
-    {
-        var request = context.Message;
-        return grain.Complete(context, request.JobId, request.Shard, request.OutputRef, () =>
-        {
-            var data = grain.Store.ReadMatrix(request.DataRef);
-            GaussianMixtureStatistics statistics;
-            if (request.FromCentres)
+            using var stream = new MemoryStream();
+            switch (request.Kind)
             {
-                var centres = grain.Store.ReadMatrix(request.ModelRef);
-                var labels = new int[data.Rows];
-                NearestCentre.Assign(data, centres.Data, centres.Rows, labels, new float[data.Rows]);
-                var covariance = Enum.Parse<CovarianceType>(request.CovarianceType, ignoreCase: true);
-                statistics = GaussianMixtureStatistics.FromLabels(data, labels, centres.Rows, covariance);
+                case StatisticsKind.KMeans:
+                {
+                    var centres = KMeansModel.Load(new MemoryStream(request.Model));
+                    StatisticsCodec.Write(stream, ShardStatistics.KMeans(rows, centres.Centres, centres.ClusterCount));
+                    break;
+                }
+                case StatisticsKind.MixtureFromCentres:
+                {
+                    var centres = KMeansModel.Load(new MemoryStream(request.Model));
+                    StatisticsCodec.Write(stream, ShardStatistics.MixtureFromCentres(rows, centres.Centres, centres.ClusterCount, request.CovarianceType));
+                    break;
+                }
+                case StatisticsKind.Mixture:
+                    StatisticsCodec.Write(stream, ShardStatistics.Mixture(rows, GaussianMixtureModel.Load(new MemoryStream(request.Model))));
+                    break;
+                default:
+                    throw new ArgumentException($"unknown statistics kind {request.Kind}");
             }
-            else
-            {
-                var model = grain.Store.Read(request.ModelRef, GaussianMixtureModel.Load);
-                statistics = GaussianMixtureStatistics.Compute(data, model);
-            }
-            grain.Store.Write(request.OutputRef, stream => StatisticsCodec.Write(stream, statistics));
-        });
+            return stream.ToArray();
+        }).ConfigureAwait(true);
+        return new ShardStatisticsComputed(encoded, silo.SiloId, clock.Elapsed.TotalSeconds);
     }
 
     /// <inheritdoc/>
-    public Task Consume(ConsumeContext<AssignShard> context)
+    public Task<ShardCompleted> AssignShard(AssignShard request)
     {
-        var request = context.Message;
-        return grain.Complete(context, request.JobId, request.Shard, request.OutputRef, () =>
+        ArgumentNullException.ThrowIfNull(request);
+        var rows = Rows(request.DataRef);
+        return ShardWork.RunAsync(store, silo, request.OutputRef, () =>
         {
-            var data = grain.Store.ReadMatrix(request.DataRef);
-            IClusterModel model = request.ModelKind switch
-            {
-                KMeansModel.Kind => grain.Store.Read(request.ModelRef, KMeansModel.Load),
-                GaussianMixtureModel.Kind => grain.Store.Read(request.ModelRef, GaussianMixtureModel.Load),
-                _ => throw new ArgumentException($"unknown cluster model kind '{request.ModelKind}'"),
-            };
-            grain.Store.WriteLabels(request.OutputRef, model.Predict(data));
+            var model = store.Read(request.ModelRef, stream => PipelineModel.LoadClusterer(ModelRefs.KindOf(request.ModelRef), stream));
+            store.WriteLabels(request.OutputRef, model.Predict(rows));
         });
+    }
+
+    private Matrix Rows(string reference)
+    {
+        if (_shard is not { } shard || shard.Ref != reference)
+        {
+            shard = (reference, store.ReadMatrix(reference));
+            _shard = shard;
+        }
+        return shard.Rows;
     }
 }

@@ -1,94 +1,91 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Jobs;
 using Distributed.Grains.Storage;
-using MassTransit;
 
 namespace Distributed.Grains.Cluster.Hosting;
 
 /// <summary>
-/// Runs a labelling job on a cluster (or the embedded one): ingests the images into the store,
-/// submits the job to a coordinator, polls its status, and copies the outputs into the output
-/// directory in the format of <see cref="LabellingJob"/>.
+/// Runs a labelling job on a cluster (or the embedded silo): ingests the images into the store,
+/// submits the job to its <see cref="ILabellingJobGrain"/>, polls its status, and copies the
+/// outputs into the output directory in the format of <see cref="LabellingJob"/>.
 /// </summary>
-public sealed class ClusterJobClient(IBus bus, ShardStore store, ClusterJobSettings settings)
+public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings settings)
 {
-    /// <summary>Runs the job; returns the metrics document. <paramref name="progress"/> sees every status polled.</summary>
+    /// <summary>Runs the job with its shards in <paramref name="store"/> (the silos' shared store); returns the metrics document. <paramref name="progress"/> sees every status polled.</summary>
     /// <exception cref="InputFileException">An input file is unusable.</exception>
     /// <exception cref="ClusterJobException">The job failed, or the cluster stopped answering.</exception>
-    public async Task<JsonObject> RunAsync(LabellingJobRequest request, Action<JobStatus>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<JsonObject> RunAsync(ShardStore store, LabellingJobRequest request, Action<JobStatus>? progress = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(request);
         request.Options.Validate();
         var jobId = Guid.NewGuid();
         var ingested = ShardIngest.Ingest(store, jobId, request.ImagesPath, request.LabelsPath, settings.ShardSize, request.KnownLabelsPath);
-        var submit = new SubmitJob(jobId, ingested.ShardsRef, ingested.LabelsRef, JsonSerializer.Serialize(request.Options, Json.Options),
-            settings.EncoderSampleRows, settings.UmapSampleRows, settings.TreesPerGroup, ingested.KnownLabelsRef);
-        await Ask<SubmitJob, JobSubmitted>(submit, nameof(SubmitJob), cancellationToken).ConfigureAwait(false);
+        var spec = new LabellingJobSpec(ingested.ShardsRef, ingested.LabelsRef, ingested.KnownLabelsRef, request.Options,
+            settings.EncoderSampleRows, settings.UmapSampleRows, settings.TreesPerGroup);
+        var job = grains.GetGrain<ILabellingJobGrain>(jobId);
+        await Ask(() => job.Submit(spec), "submitting the job", cancellationToken).ConfigureAwait(false);
 
-        var status = await WaitAsync(jobId, progress, cancellationToken).ConfigureAwait(false);
-        if (status.State == JobStates.Failed)
+        var status = await WaitAsync(job, progress, cancellationToken).ConfigureAwait(false);
+        if (status.State != JobState.Completed)
         {
-            throw new ClusterJobException($"job {jobId:N} failed: {status.Error}");
+            throw new ClusterJobException($"job {jobId:N} {status.State.ToString().ToLowerInvariant()}: {status.Error ?? status.Detail}");
         }
         return CopyOutputs(store.PathOf(status.OutputsRef!), request.OutputDirectory);
     }
 
-    /// <summary>Asks a coordinator for the cluster's silos and jobs.</summary>
+    /// <summary>The cluster's silos and jobs.</summary>
     public Task<ClusterStatus> StatusAsync(CancellationToken cancellationToken = default) =>
-        Ask<GetClusterStatus, ClusterStatus>(new GetClusterStatus(), nameof(GetClusterStatus), cancellationToken);
+        Ask(() => grains.GetGrain<IClusterStatusGrain>(0).GetStatus(), "asking for the cluster's status", cancellationToken);
 
-    private async Task<JobStatus> WaitAsync(Guid jobId, Action<JobStatus>? progress, CancellationToken cancellationToken)
+    private async Task<JobStatus> WaitAsync(ILabellingJobGrain job, Action<JobStatus>? progress, CancellationToken cancellationToken)
     {
-        var job = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
+        // Short first polls, so a job of seconds is not made to wait a whole interval.
+        var poll = TimeSpan.FromMilliseconds(20);
         while (true)
         {
-            var status = await Ask<GetJobStatus, JobStatus>(new GetJobStatus(jobId), nameof(GetJobStatus), cancellationToken).ConfigureAwait(false);
+            var status = await Ask(job.GetStatus, "asking for the job's status", cancellationToken).ConfigureAwait(false);
             progress?.Invoke(status);
-            if (status.State is JobStates.Completed or JobStates.Failed)
+            if (status.State != JobState.Running)
             {
                 return status;
             }
-            if (job.Elapsed > settings.JobTimeout)
+            if (clock.Elapsed > settings.JobTimeout)
             {
-                throw new ClusterJobException($"job {jobId:N} did not finish within {settings.JobTimeout}; last phase {status.Phase} ({status.Detail})");
+                throw new ClusterJobException($"job {status.JobId:N} did not finish within {settings.JobTimeout}; last phase {status.Phase} ({status.Detail})");
             }
-            await Task.Delay(settings.PollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
+            poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, settings.PollInterval.Ticks));
         }
     }
 
-    /// <summary>A request to the coordinator queue, asked again until one answers or <see cref="ClusterJobSettings.CoordinatorTimeout"/> passes.</summary>
-    private async Task<TResponse> Ask<TRequest, TResponse>(TRequest request, string what, CancellationToken cancellationToken)
-        where TRequest : class
-        where TResponse : class
+    /// <summary>
+    /// A call to the cluster, made again while the cluster cannot answer (the job's silo died and
+    /// its grain is moving, or no coordinator has joined yet) until <see cref="ClusterJobSettings.CoordinatorTimeout"/> passes.
+    /// </summary>
+    private async Task<T> Ask<T>(Func<Task<T>> call, string what, CancellationToken cancellationToken)
     {
-        var client = bus.CreateRequestClient<TRequest>(ClusterQueues.Address(ClusterQueues.Coordinator));
         var waited = Stopwatch.StartNew();
         while (true)
         {
             try
             {
-                var response = await client.GetResponse<TResponse>(request, cancellationToken, RequestTimeout.After(ms: (int)settings.RequestTimeout.TotalMilliseconds)).ConfigureAwait(false);
-                return response.Message;
+                return await call().ConfigureAwait(false);
             }
-            catch (RequestTimeoutException e) when (waited.Elapsed < settings.CoordinatorTimeout)
+            catch (Exception e) when (e is OrleansException or TimeoutException or SiloUnavailableException)
             {
-                _ = e; // A coordinator may be restarting; ask again.
+                if (waited.Elapsed >= settings.CoordinatorTimeout)
+                {
+                    throw new ClusterJobException($"{what}: the cluster did not answer within {settings.CoordinatorTimeout.TotalSeconds:0} s (is a silo with the coordinator role running?): {e.Message}", e);
+                }
             }
-            catch (RequestTimeoutException e)
-            {
-                throw new ClusterJobException($"no coordinator answered {what} within {settings.CoordinatorTimeout.TotalSeconds:0} s (is a silo with the coordinator role running?)", e);
-            }
-            catch (RequestFaultException e)
-            {
-                throw new ClusterJobException($"the coordinator refused {what}: {e.Fault?.Exceptions.FirstOrDefault()?.Message ?? e.Message}", e);
-            }
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         }
     }
-
     private static JsonObject CopyOutputs(string outputs, string outputDirectory)
     {
         var output = Path.GetFullPath(outputDirectory);

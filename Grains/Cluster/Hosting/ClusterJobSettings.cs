@@ -18,16 +18,13 @@ public sealed record ClusterJobSettings
     /// </summary>
     public int UmapSampleRows { get; init; } = 100_000;
 
-    /// <summary>Trees per forest-trainer request. Default 10.</summary>
+    /// <summary>Trees per forest-trainer call. Default 10.</summary>
     public int TreesPerGroup { get; init; } = 10;
 
-    /// <summary>Interval between status polls. Default 1 second.</summary>
+    /// <summary>Longest interval between status polls (the first ones are shorter). Default 1 second.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Wait for one coordinator answer (submit or status) before asking again. Default 10 seconds.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>How long no coordinator may answer before the client gives up. Default 2 minutes (a coordinator restart takes seconds).</summary>
+    /// <summary>How long the cluster may fail to answer before the client gives up. Default 2 minutes (a dead silo is declared dead and its grains move in seconds).</summary>
     public TimeSpan CoordinatorTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How long the whole job may take. Default 4 hours.</summary>

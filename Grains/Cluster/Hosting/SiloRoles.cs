@@ -9,10 +9,10 @@ public static class SiloRoles
     /// <summary>Shard workers: UMAP transform, clustering statistics, assignment, tree groups.</summary>
     public const string Cpu = "cpu";
 
-    /// <summary>The coordinator grain: job state machine, status, silo membership.</summary>
+    /// <summary>The labelling job grains: one checkpointed state machine per job.</summary>
     public const string Coordinator = "coordinator";
 
-    /// <summary>The predictor grain: answers predict requests over the bus.</summary>
+    /// <summary>The predictor grain: serves the current model to other services and the HTTP API.</summary>
     public const string Predictor = "predictor";
 
     /// <summary>Every role, the default of a silo and of the embedded cluster.</summary>

@@ -1,19 +1,16 @@
-using Distributed.Grains.Cluster.Coordinator;
 using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
-using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Jobs;
 using Distributed.Grains.Storage;
 using Distributed.Ml.Data;
 using Distributed.Ml.Pipeline;
-using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Distributed.Grains.Tests.Cluster;
 
-/// <summary>Whole jobs on the embedded cluster: the Client's composition (<c>AddSilo</c>, in-memory bus) in this process.</summary>
+/// <summary>Whole jobs on the embedded silo: the Client's composition (<c>AddLabellingSilo</c> without Redis) in this process.</summary>
 public class ClusterJobTests
 {
     /// <summary>Small but every phase: PCA features, UMAP on a sample, GMM with restarts, a forest from several tree groups.</summary>
@@ -25,9 +22,10 @@ public class ClusterJobTests
 
     internal static readonly ClusterJobSettings Settings = new() { ShardSize = 40, UmapSampleRows = 120, TreesPerGroup = 5, PollInterval = TimeSpan.FromMilliseconds(50) };
 
-    private static readonly TimeSpan s_jobTimeout = TimeSpan.FromMinutes(3);
+    internal static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
 
-    internal static IHost StartSilo(string store, int concurrency = 4, IPipelineObserver? observer = null, TimeSpan? lease = null)
+    /// <summary>A silo alone, as the Client embeds it.</summary>
+    internal static IHost StartEmbeddedSilo(string store, IPipelineObserver? observer = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -35,24 +33,32 @@ public class ClusterJobTests
         {
             builder.Services.AddSingleton(observer);
         }
-        var options = new SiloOptions { Store = store, ConcurrentMessageLimit = concurrency };
-        builder.Services.AddSilo(lease is { } duration ? options with { LeaseDuration = duration } : options);
+        builder.UseOrleans(silo => silo.AddLabellingSilo(new SiloOptions { Store = store }));
         var host = builder.Build();
         host.Start();
         return host;
     }
 
-    private static async Task<(int[] Assignments, BundleManifest Manifest, System.Text.Json.Nodes.JsonObject Metrics)> RunAsync(TempDirectory temp, string name, int concurrency,
-        IPipelineObserver? observer = null, ClusterJobSettings? settings = null, PipelineOptions? options = null, bool knownLabels = false)
+    /// <summary>Runs a job through <paramref name="grains"/> on <paramref name="store"/>; returns the outputs.</summary>
+    internal static async Task<JobOutcome> RunAsync(IGrainFactory grains, string store, string images, string labels, string output,
+        ClusterJobSettings? settings = null, PipelineOptions? options = null, bool knownLabels = false)
+    {
+        var client = new ClusterJobClient(grains, settings ?? Settings);
+        using var timeout = new CancellationTokenSource(JobTimeout);
+        var metrics = await client.RunAsync(new ShardStore(store), new LabellingJobRequest(images, output, options ?? Options, labels, knownLabels ? labels : null),
+            cancellationToken: timeout.Token);
+        return new JobOutcome(ReadAssignments(output), ModelBundle.Load(Path.Combine(output, JobOutputs.Model)), metrics);
+    }
+
+    internal static async Task<JobOutcome> RunEmbeddedAsync(TempDirectory temp, string name, IPipelineObserver? observer = null, ClusterJobSettings? settings = null,
+        PipelineOptions? options = null, bool knownLabels = false)
     {
         var (images, labels) = SyntheticImages.Write(temp.Path);
-        using var host = StartSilo(temp.File($"{name}-store"), concurrency, observer);
-        var client = new ClusterJobClient(host.Services.GetRequiredService<IBus>(), host.Services.GetRequiredService<ShardStore>(), settings ?? Settings);
-        using var timeout = new CancellationTokenSource(s_jobTimeout);
-        var output = temp.File(name);
-        var metrics = await client.RunAsync(new LabellingJobRequest(images, output, options ?? Options, labels, knownLabels ? labels : null), cancellationToken: timeout.Token);
+        var store = temp.File($"{name}-store");
+        using var host = StartEmbeddedSilo(store, observer);
+        var outcome = await RunAsync(host.Services.GetRequiredService<IGrainFactory>(), store, images, labels, temp.File(name), settings, options, knownLabels);
         await host.StopAsync();
-        return (ReadAssignments(output), ModelBundle.Load(Path.Combine(output, JobOutputs.Model)).Manifest, metrics);
+        return outcome;
     }
 
     internal static int[] ReadAssignments(string output)
@@ -61,12 +67,19 @@ public class ClusterJobTests
         return NpyReader.Read(file).ToInt32();
     }
 
+    /// <summary>The model stages' bytes, by stage name.</summary>
+    internal static Dictionary<string, byte[]> StageBytes(string output)
+    {
+        var model = Path.Combine(output, JobOutputs.Model);
+        return ModelBundle.Load(model).Manifest.Stages.ToDictionary(s => s.Name, s => File.ReadAllBytes(Path.Combine(model, s.File)));
+    }
+
     [Fact]
-    public async Task EmbeddedClusterLabelsTheSyntheticClassesAndWritesTheLabellingJobsOutputs()
+    public async Task EmbeddedSiloLabelsTheSyntheticClassesAndWritesTheLabellingJobsOutputs()
     {
         using var temp = new TempDirectory();
         var observer = new RecordingObserver();
-        var (assignments, manifest, metrics) = await RunAsync(temp, "out", concurrency: 4, observer);
+        var (assignments, bundle, metrics) = await RunEmbeddedAsync(temp, "out", observer);
 
         // The coordinator reports its phases to the host's observer (PipelineMetrics on a silo's /metrics).
         Assert.Equal(["features", "reduce", "cluster", "cluster", "internal_metrics", "rebalance", "classifier"], observer.Completed);
@@ -75,9 +88,11 @@ public class ClusterJobTests
         Assert.Equal(1.0, metrics["accuracy"]!.GetValue<double>());
         Assert.Equal(180, assignments.Length);
         Assert.Equal(metrics["cluster_sizes"]!.AsArray().Select(n => n!.GetValue<long>()), Enumerable.Range(0, 3).Select(c => (long)assignments.Count(a => a == c)));
-        Assert.Equal(["features", "reduce", "cluster", "classifier", "novelty"], manifest.Stages.Select(s => s.Name));
+        Assert.Equal(["features", "reduce", "cluster", "classifier", "novelty"], bundle.Manifest.Stages.Select(s => s.Name));
         Assert.Equal(5, metrics["cluster_shards"]!.GetValue<int>());
-        Assert.True(metrics["cluster_messages"]!.GetValue<long>() > 5 * 5, $"{metrics["cluster_messages"]} messages");
+        // Alone, the silo iterates the clustering locally: the calls before the outputs are written are
+        // the training, 5 encodings, 5 UMAP transforms (fitted on 120 of 180 rows), 5 assignments and 3 tree groups.
+        Assert.Equal(1 + 5 + 5 + 5 + 3, metrics["cluster_grain_calls"]!.GetValue<long>());
         foreach (var key in new[] { "classifier_accuracy", "log_likelihood", "bic", "silhouette", "model_version", "timings_s" })
         {
             Assert.True(metrics[key] is not null, $"metrics.json lacks {key}");
@@ -90,8 +105,8 @@ public class ClusterJobTests
     public async Task WhenUmapIsFittedOnEveryRowTheShardsKeepTheFittedLayout()
     {
         using var temp = new TempDirectory();
-        var (assignments, _, metrics) = await RunAsync(temp, "out", concurrency: 4, settings: Settings with { UmapSampleRows = 1_000 });
-        var umap = (Ml.Embedding.UmapModel)ModelBundle.Load(Path.Combine(temp.File("out"), JobOutputs.Model)).Model.Reducer!;
+        var (assignments, bundle, metrics) = await RunEmbeddedAsync(temp, "out", settings: Settings with { UmapSampleRows = 1_000 });
+        var umap = (Ml.Embedding.UmapModel)bundle.Model.Reducer!;
         Assert.Equal(180, umap.Embedding.Rows);
 
         var store = new ShardStore(temp.File("out-store"));
@@ -114,7 +129,7 @@ public class ClusterJobTests
             ClassifierInput = ClassifierInput.Pixels,
             KnownFraction = 0.2,
         };
-        var (assignments, manifest, metrics) = await RunAsync(temp, "cluster", concurrency: 4, options: options, knownLabels: true);
+        var (assignments, bundle, metrics) = await RunEmbeddedAsync(temp, "cluster", options: options, knownLabels: true);
         var (images, labels) = SyntheticImages.Write(temp.Path);
         var inProcess = LabellingJob.Run(new LabellingJobRequest(images, temp.File("in-process"), options, labels, labels));
 
@@ -128,99 +143,7 @@ public class ClusterJobTests
         Assert.Equal(inProcess["label_spreading_accuracy"]!.GetValue<double>(), metrics["label_spreading_accuracy"]!.GetValue<double>());
         Assert.Equal("pixels", metrics["classifier_input"]!.GetValue<string>());
         Assert.Equal(4, metrics["candidates"]!.AsArray().Count);
-        Assert.Equal(ClassifierInput.Pixels, manifest.ClassifierInput);
-    }
-
-    [Fact]
-    public async Task DifferentWorkInterleavingsGiveIdenticalAssignmentsAndForest()
-    {
-        using var temp = new TempDirectory();
-        var one = await RunAsync(temp, "one", concurrency: 1);
-        var many = await RunAsync(temp, "many", concurrency: 8);
-        Assert.Equal(one.Assignments, many.Assignments);
-        foreach (var stage in new[] { "features", "reduce", "cluster", "classifier" })
-        {
-            Assert.Equal(one.Manifest.Stages.Single(s => s.Name == stage).Sha256, many.Manifest.Stages.Single(s => s.Name == stage).Sha256);
-        }
-    }
-
-    [Fact]
-    public async Task ACoordinatorStoppedMidJobResumesFromItsCheckpointToTheSameResult()
-    {
-        using var temp = new TempDirectory();
-        var reference = await RunAsync(temp, "reference", concurrency: 4);
-        var (images, labels) = SyntheticImages.Write(temp.Path);
-        var store = temp.File("resume-store");
-        var jobId = Guid.NewGuid();
-        var shardStore = new ShardStore(store);
-        var (shardsRef, labelsRef, _) = ShardIngest.Ingest(shardStore, jobId, images, labels, Settings.ShardSize);
-        var submit = new SubmitJob(jobId, shardsRef, labelsRef, System.Text.Json.JsonSerializer.Serialize(Options, Json.Options),
-            Settings.EncoderSampleRows, Settings.UmapSampleRows, Settings.TreesPerGroup);
-        var jobs = new JobStore(shardStore);
-
-        using (var first = StartSilo(store))
-        {
-            await first.Services.GetRequiredService<IBus>().Request<SubmitJob, JobSubmitted>(ClusterQueues.Address(ClusterQueues.Coordinator), submit);
-            using var timeout = new CancellationTokenSource(s_jobTimeout);
-            while (jobs.Load(jobId) is not { Phase: JobPhases.Cluster, Iteration: >= 2 })
-            {
-                Assert.True(jobs.Load(jobId)?.State == JobStates.Running, $"the job ended before it could be interrupted: {jobs.Load(jobId)?.State}");
-                await Task.Delay(5, timeout.Token);
-            }
-            await first.StopAsync();
-        }
-        var interrupted = jobs.Load(jobId)!;
-        Assert.Equal(JobStates.Running, interrupted.State);
-        Assert.Contains(interrupted.Phase, new[] { JobPhases.Cluster, JobPhases.Assign });
-
-        using var second = StartSilo(store);
-        using var wait = new CancellationTokenSource(s_jobTimeout);
-        JobStatus status;
-        do
-        {
-            await Task.Delay(50, wait.Token);
-            status = jobs.Status(jobId);
-        }
-        while (status.State == JobStates.Running);
-        Assert.Equal(JobStates.Completed, status.State);
-        Assert.Equal(reference.Assignments, ReadAssignments(shardStore.PathOf(status.OutputsRef!)));
-        await second.StopAsync();
-    }
-
-    [Fact]
-    public async Task AJobLeasedByAnotherLiveCoordinatorIsLeftAloneUntilItsLeaseLapses()
-    {
-        using var temp = new TempDirectory();
-        var (images, labels) = SyntheticImages.Write(temp.Path);
-        var store = temp.File("store");
-        var shardStore = new ShardStore(store);
-        var jobId = Guid.NewGuid();
-        var (shardsRef, labelsRef, _) = ShardIngest.Ingest(shardStore, jobId, images, labels, Settings.ShardSize);
-        var jobs = new JobStore(shardStore);
-        jobs.Create(new SubmitJob(jobId, shardsRef, labelsRef, System.Text.Json.JsonSerializer.Serialize(Options, Json.Options),
-            Settings.EncoderSampleRows, Settings.UmapSampleRows, Settings.TreesPerGroup));
-        var lease = TimeSpan.FromSeconds(2);
-        var other = new JobLease(shardStore, "other-coordinator", lease);
-        Assert.Equal(1, other.TryAcquire(jobId));
-
-        using var host = StartSilo(store, lease: lease);
-        using var timeout = new CancellationTokenSource(s_jobTimeout);
-        // While the other coordinator renews its lease, this one scans (every second) and leaves the job alone.
-        for (var renewals = 0; renewals < 4; renewals++)
-        {
-            await Task.Delay(lease / 2, timeout.Token);
-            Assert.True(other.Renew(jobId, 1));
-            Assert.Equal((JobPhases.Features, 0), (jobs.Load(jobId)!.Phase, jobs.Load(jobId)!.Done));
-        }
-        // It stops renewing (it died): the lease lapses and this coordinator takes the job over.
-        while (jobs.Load(jobId)!.State == JobStates.Running)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-        Assert.Equal(JobStates.Completed, jobs.Load(jobId)!.State);
-        Assert.Equal(2, other.Current(jobId)!.Value.Generation);
-        Assert.False(other.Renew(jobId, 1));
-        await host.StopAsync();
+        Assert.Equal(ClassifierInput.Pixels, bundle.Manifest.ClassifierInput);
     }
 
     [Fact]
@@ -235,24 +158,35 @@ public class ClusterJobTests
         var manifest = ShardIngest.ReadManifest(shardStore, shardsRef);
         File.WriteAllText(shardStore.PathOf(manifest.Shards[2].ImagesRef), "corrupt");
         var options = Options with { Features = FeatureMethod.Pixels, Reduce = ReductionMethod.None };
-        var submit = new SubmitJob(jobId, shardsRef, null, System.Text.Json.JsonSerializer.Serialize(options, Json.Options), 1000, 1000, 5);
 
-        using var host = StartSilo(store);
-        await host.Services.GetRequiredService<IBus>().Request<SubmitJob, JobSubmitted>(ClusterQueues.Address(ClusterQueues.Coordinator), submit);
-        var jobs = new JobStore(shardStore);
-        using var timeout = new CancellationTokenSource(s_jobTimeout);
-        while (jobs.Load(jobId)!.State == JobStates.Running)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-        var state = jobs.Load(jobId)!;
-        Assert.Equal(JobStates.Failed, state.State);
-        Assert.Contains("00002.npy", state.Error, StringComparison.Ordinal);
-        Assert.StartsWith(JobPhases.Cluster, state.Error, StringComparison.Ordinal);
+        using var host = StartEmbeddedSilo(store);
+        var job = host.Services.GetRequiredService<IGrainFactory>().GetGrain<Interfaces.Cluster.ILabellingJobGrain>(jobId);
+        await job.Submit(new Interfaces.Cluster.LabellingJobSpec(shardsRef, null, null, options, 1000, 1000, 5));
+        var status = await WaitForEndAsync(job);
+        Assert.Equal(Interfaces.Cluster.JobState.Failed, status.State);
+        Assert.Contains("00002.npy", status.Error, StringComparison.Ordinal);
+        Assert.StartsWith("cluster", status.Error, StringComparison.Ordinal);
         await host.StopAsync();
     }
 
-    private sealed class RecordingObserver : IPipelineObserver
+    /// <summary>Polls the job until it is no longer running, within <see cref="JobTimeout"/>.</summary>
+    internal static async Task<Interfaces.Cluster.JobStatus> WaitForEndAsync(Interfaces.Cluster.ILabellingJobGrain job)
+    {
+        using var timeout = new CancellationTokenSource(JobTimeout);
+        while (true)
+        {
+            var status = await job.GetStatus();
+            if (status.State != Interfaces.Cluster.JobState.Running)
+            {
+                return status;
+            }
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    internal sealed record JobOutcome(int[] Assignments, (PipelineModel Model, BundleManifest Manifest) Bundle, System.Text.Json.Nodes.JsonObject Metrics);
+
+    internal sealed class RecordingObserver : IPipelineObserver
     {
         public List<string> Started { get; } = [];
 

@@ -3,7 +3,6 @@ using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Jobs;
 using Distributed.Grains.Storage;
-using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using static Distributed.Grains.Tests.Apis.ApiTestData;
 
@@ -70,9 +69,10 @@ public sealed class MetricsApiTests : IDisposable
         using var silo = new SiloFactory(null, new Dictionary<string, string> { ["Silo:Store"] = temp.File("store"), ["Silo:Roles"] = "coordinator,gpu,cpu" });
         var address = silo.StartOnLoopback();
         var (images, labels) = SyntheticImages.Write(temp.Path);
-        var jobs = new ClusterJobClient(silo.Services.GetRequiredService<IBus>(), silo.Services.GetRequiredService<ShardStore>(), Cluster.ClusterJobTests.Settings);
+        var jobs = new ClusterJobClient(silo.Services.GetRequiredService<IGrainFactory>(), Cluster.ClusterJobTests.Settings);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await jobs.RunAsync(new LabellingJobRequest(images, temp.File("out"), Cluster.ClusterJobTests.Options, labels), cancellationToken: timeout.Token);
+        await jobs.RunAsync(silo.Services.GetRequiredService<ShardStore>(), new LabellingJobRequest(images, temp.File("out"), Cluster.ClusterJobTests.Options, labels),
+            cancellationToken: timeout.Token);
 
         using var server = PrometheusServer.Start(PrometheusBinaries.Find("prometheus")!, $"{address.Host}:{address.Port}", TimeSpan.FromMilliseconds(250));
         var (progressLabels, progress) = await server.QuerySingleAsync("distributed_pipeline_stage_progress_ratio{stage=\"reduce\"}", s_prometheusDeadline);

@@ -148,16 +148,16 @@ public sealed class PrometheusCollectorTests : IDisposable
     }
 
     [Fact]
-    public void DefaultPrefixesIncludeMassTransit()
+    public void DefaultPrefixesExportTheProductsMetersOnly()
     {
         var scope = new object();
         using var collector = new PrometheusCollector(new MonitoringOptions().MeterPrefixes, scope);
-        using var bus = new Meter(new MeterOptions("MassTransit") { Scope = scope });
+        using var product = new Meter(new MeterOptions("Distributed.Jobs") { Scope = scope });
         using var aspNet = new Meter(new MeterOptions("Microsoft.AspNetCore.Hosting") { Scope = scope });
-        bus.CreateCounter<long>("messaging.masstransit.receive", "{message}").Add(4, new KeyValuePair<string, object?>("messaging.destination.name", "jobs"));
+        product.CreateCounter<long>("jobs.started", "{job}").Add(4, new KeyValuePair<string, object?>("role", "coordinator"));
         aspNet.CreateCounter<long>("http.server.requests").Add(1);
         var text = collector.Scrape();
-        Assert.Contains("messaging_masstransit_receive_total{messaging_destination_name=\"jobs\"} 4\n", text);
+        Assert.Contains("jobs_started_total{role=\"coordinator\"} 4\n", text);
         Assert.DoesNotContain("http_server", text);
     }
 

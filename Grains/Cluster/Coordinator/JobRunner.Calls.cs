@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Distributed.Grains.Cluster.Store;
+using Distributed.Grains.Interfaces.Cluster;
+using Microsoft.Extensions.Logging;
+
+namespace Distributed.Grains.Cluster.Coordinator;
+
+public sealed partial class JobRunner
+{
+    /// <summary>Pause before the first retry of a call whose silo went away; doubled for each further one.</summary>
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// One grain call, counted, and tried again when it failed because of the cluster rather than
+    /// the work: the silo died or is leaving (its grain reactivates elsewhere), the call timed out,
+    /// or no silo with the grain's role is active yet (a silo's roles are known a moment after it
+    /// joins). Work is idempotent, so a retry gives the same answer. A grain's own exception fails
+    /// the job at once with the grain's reason.
+    /// </summary>
+    private async Task<T> CallAsync<T>(string what, Func<Task<T>> call, Func<T, double> grainSeconds, CancellationToken cancellationToken, bool counted = true)
+    {
+        var backoff = s_firstBackoff;
+        for (var attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            if (counted)
+            {
+                _state.GrainCalls++;
+            }
+            try
+            {
+                var answer = await call().ConfigureAwait(true);
+                if (counted)
+                {
+                    _state.CallSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    _state.GrainSeconds += grainSeconds(answer);
+                }
+                return answer;
+            }
+            catch (Exception e) when (IsClusterFailure(e))
+            {
+                if (attempt >= _silo.CallAttempts)
+                {
+                    throw new JobFailedException(NoCompatibleSilo(e)
+                        ? $"{what}: no active silo has the role it needs ({e.Message})"
+                        : $"{what}: failed {attempt} times because of the cluster: {e.Message}", e);
+                }
+                LogRetrying(_logger, _jobId, what, attempt, _silo.CallAttempts, e.Message);
+            }
+            await Task.Delay(backoff, cancellationToken).ConfigureAwait(true);
+            backoff *= 2;
+        }
+    }
+
+    private static bool IsClusterFailure(Exception e) =>
+        e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException || NoCompatibleSilo(e);
+
+    private static bool NoCompatibleSilo(Exception e) =>
+        e is OrleansException && e.Message.Contains("No active nodes are compatible", StringComparison.Ordinal);
+
+    /// <summary>One call per shard, all at once; answers in shard order, with progress per answer.</summary>
+    private async Task<ShardCompleted[]> ForEachShard(string detail, Func<ShardInfo, Task<ShardCompleted>> call, CancellationToken cancellationToken)
+    {
+        var done = 0;
+        Progress(0, _manifest.Shards.Count, detail);
+        return await Task.WhenAll(_manifest.Shards.Select(async shard =>
+        {
+            var answer = await CallAsync($"{detail}: shard {shard.Index}", () => call(shard), a => a.Seconds, cancellationToken).ConfigureAwait(true);
+            Progress(++done, _manifest.Shards.Count, detail);
+            return answer;
+        })).ConfigureAwait(true);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: {What} failed (attempt {Attempt} of {Attempts}), trying again: {Reason}")]
+    private static partial void LogRetrying(ILogger logger, Guid jobId, string what, int attempt, int attempts, string reason);
+}

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Sockets;
+using Distributed.Grains.Cluster.Grains;
+using Distributed.Grains.Cluster.Placement;
+using Distributed.Grains.Cluster.Store;
+using Distributed.Grains.Serving;
+using Distributed.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Serialization;
+using StackExchange.Redis;
+
+namespace Distributed.Grains.Cluster.Hosting;
+
+/// <summary>
+/// The one silo composition, shared by the Silo host, the Client's embedded silo and the tests:
+/// clustering, grain state and reminders (Redis, or localhost and memory without it), the silo's
+/// role metadata and the role placement filter, serialization, and the services the grains use.
+/// </summary>
+public static class LabellingSiloHosting
+{
+    /// <summary>Name of the grain storage every persistent grain uses.</summary>
+    public const string StorageName = "labelling";
+
+    /// <summary>Adds the labelling grains' runtime to a silo.</summary>
+    /// <exception cref="ArgumentException">An unknown feature backend, or a Redis address that does not parse.</exception>
+    public static ISiloBuilder AddLabellingSilo(this ISiloBuilder silo, SiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(options);
+        silo.Configure<ClusterOptions>(cluster =>
+        {
+            cluster.ClusterId = options.ClusterId;
+            cluster.ServiceId = options.ServiceId;
+        });
+        var siloPort = options.SiloPort == SiloOptions.AnyPort ? FreePort() : options.SiloPort;
+        var gatewayPort = options.GatewayPort == SiloOptions.AnyPort ? FreePort() : options.GatewayPort;
+        if (options.Redis is null)
+        {
+            // A silo alone: its own primary, no other server needed.
+            silo.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, siloPort), options.ServiceId, options.ClusterId);
+            silo.UseLabellingStateInMemory();
+        }
+        else
+        {
+            silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration(options.Redis));
+            silo.UseLabellingStateInRedis(options.Redis);
+            var address = options.AdvertisedAddress is { } advertised ? IPAddress.Parse(advertised) : IPAddress.Loopback;
+            silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: options.AdvertisedAddress is not null);
+        }
+        return silo.AddLabellingGrains(options);
+    }
+
+    /// <summary>Grain state and reminders in Redis (<c>host:port</c>), so they outlive any silo.</summary>
+    public static ISiloBuilder UseLabellingStateInRedis(this ISiloBuilder silo, string redis)
+    {
+        var configuration = RedisConfiguration(redis);
+        silo.AddRedisGrainStorage(StorageName, o => o.ConfigurationOptions = configuration);
+        return silo.UseRedisReminderService(o => o.ConfigurationOptions = configuration);
+    }
+
+    /// <summary>Grain state and reminders in memory: a silo alone (embedded), or a test cluster.</summary>
+    public static ISiloBuilder UseLabellingStateInMemory(this ISiloBuilder silo) =>
+        silo.AddMemoryGrainStorage(StorageName).UseInMemoryReminderService();
+
+    /// <summary>
+    /// The grains' side of the composition, whatever the clustering: the silo's role metadata and
+    /// the role placement filter, serialization, and the services the grains use. Needs a grain
+    /// storage named <see cref="StorageName"/> and a reminder service.
+    /// </summary>
+    public static ISiloBuilder AddLabellingGrains(this ISiloBuilder silo, SiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(options);
+        silo.UseSiloMetadata(new Dictionary<string, string>
+        {
+            [SiloMetadataKeys.Roles] = string.Join(",", options.Roles),
+            [SiloMetadataKeys.Id] = options.SiloId,
+        });
+        silo.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);
+        silo.Services.AddSerializer(AddLabellingSerialization);
+
+        var services = silo.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(new ShardStore(options.Store));
+        services.AddSingleton<IFeatureBackend>(options.FeatureBackend switch
+        {
+            CpuFeatureBackend.BackendName => new CpuFeatureBackend(),
+            _ => throw new ArgumentException($"feature backend '{options.FeatureBackend}' is not available in this build; available: {CpuFeatureBackend.BackendName}"),
+        });
+        if (options.Roles.Contains(SiloRoles.Predictor))
+        {
+            services.TryAddSingleton<Predictor>();
+            services.AddHostedService<ModelFollower>();
+        }
+        return silo;
+    }
+
+    /// <summary>Connects a client to the cluster whose membership is in <paramref name="redis"/> (<c>host:port</c>).</summary>
+    public static IClientBuilder AddLabellingClient(this IClientBuilder client, string redis, string clusterId = "distributed", string serviceId = "distributed")
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var configuration = RedisConfiguration(redis);
+        client.Configure<ClusterOptions>(cluster =>
+        {
+            cluster.ClusterId = clusterId;
+            cluster.ServiceId = serviceId;
+        });
+        client.UseRedisClustering(o => o.ConfigurationOptions = configuration);
+        client.Services.AddSerializer(AddLabellingSerialization);
+        return client;
+    }
+
+    /// <summary>
+    /// The ML library's records (the pipeline options, a clustering checkpoint) travel and persist
+    /// as System.Text.Json in the project's conventions: they are the library's own typed options,
+    /// and the library stays free of Orleans. Everything else uses Orleans' generated serializers.
+    /// </summary>
+    public static void AddLabellingSerialization(ISerializerBuilder serializer) =>
+        serializer.AddJsonSerializer(
+            isSupported: type => type.Namespace?.StartsWith("Distributed.Ml", StringComparison.Ordinal) == true,
+            new System.Text.Json.JsonSerializerOptions(Json.Options) { WriteIndented = false });
+
+    /// <summary>Parses <c>host:port</c> for StackExchange.Redis; a Redis that is down at start is retried rather than fatal.</summary>
+    /// <exception cref="ArgumentException">The address does not parse.</exception>
+    public static ConfigurationOptions RedisConfiguration(string redis)
+    {
+        ConfigurationOptions configuration;
+        try
+        {
+            configuration = ConfigurationOptions.Parse(redis);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Redis address '{redis}' is not host:port: {e.Message}", e);
+        }
+        if (configuration.EndPoints.Count == 0)
+        {
+            throw new ArgumentException($"Redis address '{redis}' names no host:port");
+        }
+        configuration.AbortOnConnectFail = false;
+        return configuration;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
