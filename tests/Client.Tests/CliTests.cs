@@ -140,7 +140,7 @@ public class CliTests : IDisposable
         }
         var both = Cli("run", images, "--out", Path.Combine(_directory, "x"), "--in-process", "--store", _directory);
         Assert.Equal(1, both.Code);
-        Assert.Contains("--in-process runs without bus or store", both.Stderr);
+        Assert.Contains("--in-process runs without grains or store", both.Stderr);
     }
 
     [Fact]

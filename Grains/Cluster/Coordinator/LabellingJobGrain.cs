@@ -5,6 +5,7 @@ using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Ml.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 
 namespace Distributed.Grains.Cluster.Coordinator;
 
@@ -27,6 +28,12 @@ public sealed partial class LabellingJobGrain(
 
     /// <summary>Reminder period: Orleans' minimum. A status poll resumes the job sooner.</summary>
     private static readonly TimeSpan s_reminderPeriod = TimeSpan.FromMinutes(1);
+
+    /// <summary>Attempts of one checkpoint write; the pauses between them (1, 2, 4, then 8 s) ride out a Redis restart of about half a minute.</summary>
+    private const int SaveAttempts = 8;
+
+    /// <summary>Longest pause between two checkpoint write attempts.</summary>
+    private static readonly TimeSpan s_longestSavePause = TimeSpan.FromSeconds(8);
 
     private JobCheckpoint State => checkpoint.State;
 
@@ -68,7 +75,7 @@ public sealed partial class LabellingJobGrain(
             State.Spec = spec;
             State.State = JobState.Running;
             State.SubmittedUtc = DateTimeOffset.UtcNow;
-            await checkpoint.WriteStateAsync().ConfigureAwait(true);
+            await SaveAsync().ConfigureAwait(true);
             await this.RegisterOrUpdateReminder(ResumeReminder, s_reminderPeriod, s_reminderPeriod).ConfigureAwait(true);
             await GrainFactory.GetGrain<IClusterStatusGrain>(0).AddJob(this.GetPrimaryKey()).ConfigureAwait(true);
             Start();
@@ -130,7 +137,7 @@ public sealed partial class LabellingJobGrain(
         await Task.Yield();
         try
         {
-            var runner = new JobRunner(this.GetPrimaryKey(), State, GrainFactory, store, silo, AloneInCluster, () => checkpoint.WriteStateAsync(),
+            var runner = new JobRunner(this.GetPrimaryKey(), State, GrainFactory, store, silo, AloneInCluster, SaveAsync,
                 logger, services.GetService<IPipelineObserver>());
             await runner.RunAsync(cancellationToken).ConfigureAwait(true);
         }
@@ -148,7 +155,7 @@ public sealed partial class LabellingJobGrain(
             LogCannotRun(logger, e, this.GetPrimaryKey(), e.Message);
             State.State = JobState.Failed;
             State.Error = e.Message;
-            await checkpoint.WriteStateAsync().ConfigureAwait(true);
+            await SaveAsync().ConfigureAwait(true);
         }
         if (State.State != JobState.Running)
         {
@@ -156,11 +163,34 @@ public sealed partial class LabellingJobGrain(
         }
     }
 
+    /// <summary>
+    /// Writes the checkpoint, trying again while the storage cannot be reached (Redis restarting):
+    /// a job must not fail for good because its state could not be written for a few seconds.
+    /// </summary>
+    private async Task SaveAsync()
+    {
+        var pause = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await checkpoint.WriteStateAsync().ConfigureAwait(true);
+                return;
+            }
+            catch (Exception e) when (e is not InconsistentStateException && attempt < SaveAttempts)
+            {
+                LogSaveFailed(logger, this.GetPrimaryKey(), attempt, SaveAttempts, e.Message);
+            }
+            await Task.Delay(pause).ConfigureAwait(true);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, s_longestSavePause.Ticks));
+        }
+    }
+
     private async Task EndCancelled()
     {
         State.State = JobState.Cancelled;
         State.Detail = "cancelled";
-        await checkpoint.WriteStateAsync().ConfigureAwait(true);
+        await SaveAsync().ConfigureAwait(true);
         await ForgetReminder().ConfigureAwait(true);
     }
 
@@ -181,6 +211,9 @@ public sealed partial class LabellingJobGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: resuming from its checkpoint in phase {Phase} on silo {SiloId}")]
     private static partial void LogResuming(ILogger logger, Guid jobId, JobPhase phase, string siloId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: writing the checkpoint failed (attempt {Attempt} of {Attempts}), trying again: {Reason}")]
+    private static partial void LogSaveFailed(ILogger logger, Guid jobId, int attempt, int attempts, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} cannot run: {Reason}")]
     private static partial void LogCannotRun(ILogger logger, Exception exception, Guid jobId, string reason);

@@ -184,7 +184,7 @@ public class ClusterJobTests
         }
     }
 
-    internal sealed record JobOutcome(int[] Assignments, (PipelineModel Model, BundleManifest Manifest) Bundle, System.Text.Json.Nodes.JsonObject Metrics);
+    public sealed record JobOutcome(int[] Assignments, (PipelineModel Model, BundleManifest Manifest) Bundle, System.Text.Json.Nodes.JsonObject Metrics);
 
     internal sealed class RecordingObserver : IPipelineObserver
     {

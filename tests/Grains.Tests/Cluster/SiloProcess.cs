@@ -1,17 +1,23 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace Distributed.Grains.Tests.Cluster;
 
-/// <summary>A Silo host started as its own process (the built Distributed.Silo.dll), killed on dispose.</summary>
-internal sealed class SiloProcess : IDisposable
+/// <summary>
+/// A Silo host started as its own process (the built Distributed.Silo.dll) on a Redis cluster,
+/// with membership timings shortened so that a killed silo is declared dead in seconds; killed on dispose.
+/// </summary>
+internal sealed partial class SiloProcess : IDisposable
 {
+    private static readonly TimeSpan s_startDeadline = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly System.Text.StringBuilder _log = new();
+    private readonly TaskCompletionSource<Uri> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public SiloProcess(string roles, Uri broker, string store, string id, params string[] extra)
+    public SiloProcess(string roles, string redis, string store, string id)
     {
         Id = id;
-        var start = new ProcessStartInfo("dotnet", [SiloAssembly(), "--roles", roles, "--broker", broker.ToString(), "--store", store, "--id", id, "--http-port", "0", .. extra])
+        var start = new ProcessStartInfo("dotnet", [SiloAssembly(), "--roles", roles, "--redis", redis, "--store", store, "--id", id, "--http-port", "0"])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -19,6 +25,11 @@ internal sealed class SiloProcess : IDisposable
         };
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Distributed"] = "Information";
+        // Test timings, not production defaults: a silo that misses 2 probes of 1 s is declared dead.
+        start.Environment["Orleans__ClusterMembership__ProbeTimeout"] = "00:00:01";
+        start.Environment["Orleans__ClusterMembership__NumMissedProbesLimit"] = "2";
+        start.Environment["Orleans__ClusterMembership__TableRefreshTimeout"] = "00:00:02";
+        start.Environment["Orleans__ClusterMembership__IAmAliveTablePublishTimeout"] = "00:00:05";
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -41,6 +52,13 @@ internal sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>Waits for the start line; returns the silo's HTTP address.</summary>
+    public async Task<Uri> StartedAsync()
+    {
+        var finished = await Task.WhenAny(_started.Task, Task.Delay(s_startDeadline));
+        return finished == _started.Task ? await _started.Task : throw new TimeoutException($"silo {Id} did not start within {s_startDeadline.TotalSeconds} s:\n{Log}");
+    }
+
     /// <summary>SIGTERM, as Kubernetes stops a pod: returns the exit code, or null if it did not exit within <paramref name="grace"/>.</summary>
     public int? Terminate(TimeSpan grace)
     {
@@ -51,7 +69,7 @@ internal sealed class SiloProcess : IDisposable
         return _process.WaitForExit(grace) ? _process.ExitCode : null;
     }
 
-    /// <summary>SIGKILL: no drain, no goodbye; its unacknowledged messages go back to the queue.</summary>
+    /// <summary>SIGKILL: no drain, no goodbye.</summary>
     public void Kill()
     {
         _process.Kill(entireProcessTree: true);
@@ -87,12 +105,20 @@ internal sealed class SiloProcess : IDisposable
 
     private void Append(string? line)
     {
-        if (line is not null)
+        if (line is null)
         {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
+            return;
+        }
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+        if (StartLine().Match(line) is { Success: true } match)
+        {
+            _started.TrySetResult(new Uri(match.Groups[1].Value.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)));
         }
     }
+
+    [GeneratedRegex(@"^silo .*, http (http://\S+)")]
+    private static partial Regex StartLine();
 }
