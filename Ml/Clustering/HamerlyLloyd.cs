@@ -117,7 +117,7 @@ internal static class HamerlyLloyd
     }
 
     /// <summary>Per-block scratch: the block's delta statistics and the rows to recompute.</summary>
-    private sealed class BlockState(int k, int d, int lanes)
+    internal sealed class BlockState(int k, int d, int lanes)
     {
         public KMeansStatistics Delta { get; } = new(k, d);
 
@@ -138,7 +138,7 @@ internal static class HamerlyLloyd
     /// <c>_lower[i] − _maxTravel</c> (the sum over iterations of the largest move). A row's
     /// arrays are only written when its bounds are recomputed, and the pass over all rows only reads.
     /// </remarks>
-    private sealed class State
+    internal sealed class State
     {
         private readonly Matrix _data;
         private readonly int _k;
@@ -181,6 +181,9 @@ internal static class HamerlyLloyd
         }
 
         public PackedCentres Packed { get; }
+
+        /// <summary>Each row's label after the last <see cref="Assign"/> of every block (plain Lloyd's labels).</summary>
+        public int[] Labels => _labels;
 
         /// <summary>
         /// Checks the bounds of block <paramref name="b"/>'s rows against the current centres,

@@ -11,7 +11,9 @@ namespace Distributed.Ml.Clustering;
 /// Each restart seeds k-means++ on <c>sample</c> (a seeded sample of the rows, small enough for one
 /// machine) from the generators <see cref="KMeans.Fit"/> and <see cref="GaussianMixture.Fit"/> use
 /// for that restart; empty clusters move to the sample rows farthest from their centres, and the
-/// k-means tolerance is relative to the sample's mean feature variance. For a mixture, each restart
+/// k-means tolerance is relative to the sample's mean feature variance; a restart's score is its
+/// last assignment's inertia, from one more full pass (iterations use Hamerly's bounds, see
+/// <see cref="KMeansShardAssigner"/>, and give no inertia). For a mixture, each restart
 /// runs k-means to convergence, starts EM from its hard labels and iterates to the log-likelihood
 /// tolerance; the best restart (lowest inertia, or highest final log-likelihood) wins. The state is
 /// advanced and handed to a checkpoint callback after every step and iteration, so a run resumed
@@ -69,14 +71,18 @@ public static class ShardedClustering
                     if (state.Iteration < kmeans.MaxIterations && !state.Converged)
                     {
                         var previous = LoadCentres(state.Model!);
-                        var statistics = Reduce(await shards.KMeansAsync(previous, k, cancellationToken).ConfigureAwait(true));
+                        var statistics = Reduce(await shards.KMeansAsync(previous, k, inertia: false, cancellationToken).ConfigureAwait(true));
                         var next = (float[])previous.Clone();
                         statistics.WriteMeans(next);
                         RelocateEmptyClusters(sample, statistics.Counts, next, k);
                         state.Iteration++;
-                        state.Model = Save(new KMeansModel(next, k, sample.Cols, statistics.Inertia, state.Iteration, false));
-                        state.Inertia = statistics.Inertia;
                         state.Converged = KMeans.SquaredShift(previous, next) <= tolerance;
+                        if (state.Converged || state.Iteration == kmeans.MaxIterations)
+                        {
+                            // The restart's score, as KMeans.Fit's: the last assignment's inertia, to the centres it was made with.
+                            state.Inertia = Reduce(await shards.KMeansAsync(previous, k, inertia: true, cancellationToken).ConfigureAwait(true)).Inertia;
+                        }
+                        state.Model = Save(new KMeansModel(next, k, sample.Cols, state.Inertia, state.Iteration, false));
                         await checkpoint(state, $"{what}: k-means iteration {state.Iteration}").ConfigureAwait(true);
                     }
                     else if (mixture is null)
@@ -146,7 +152,7 @@ public static class ShardedClustering
                 state.BestIterations, state.BestConverged);
         }
         var kmeans = KMeansModel.Load(new MemoryStream(state.BestModel!));
-        var final = Reduce(await shards.KMeansAsync(kmeans.Centres, kmeans.ClusterCount, cancellationToken).ConfigureAwait(true));
+        var final = Reduce(await shards.KMeansAsync(kmeans.Centres, kmeans.ClusterCount, inertia: true, cancellationToken).ConfigureAwait(true));
         return new ShardedClusteringResult(new KMeansModel(kmeans.Centres, kmeans.ClusterCount, kmeans.Dimension, final.Inertia, state.BestIterations, state.BestConverged),
             state.BestIterations, state.BestConverged);
     }

@@ -106,8 +106,8 @@ public sealed partial class JobRunner
     /// <summary>Each shard's statistics from the shard worker grain that holds it, one call per shard per iteration.</summary>
     private sealed class ShardWorkerStatistics(JobRunner runner, CancellationToken cancellationToken) : IShardStatistics
     {
-        public async Task<IReadOnlyList<KMeansStatistics>> KMeansAsync(float[] centres, int clusters, CancellationToken _) =>
-            [.. (await Compute(StatisticsKind.KMeans, Save(new KMeansModel(centres, clusters, centres.Length / clusters, 0, 0, false)), default).ConfigureAwait(true))
+        public async Task<IReadOnlyList<KMeansStatistics>> KMeansAsync(float[] centres, int clusters, bool inertia, CancellationToken _) =>
+            [.. (await Compute(inertia ? StatisticsKind.KMeansInertia : StatisticsKind.KMeans, Save(new KMeansModel(centres, clusters, centres.Length / clusters, 0, 0, false)), default).ConfigureAwait(true))
                 .Select(bytes => StatisticsCodec.ReadKMeans(new MemoryStream(bytes)))];
 
         public async Task<IReadOnlyList<GaussianMixtureStatistics>> MixtureFromCentresAsync(float[] centres, int clusters, CovarianceType covarianceType, CancellationToken _) =>

@@ -74,17 +74,20 @@ public sealed partial class JobRunner
         }, _ => 0, cancellationToken).ConfigureAwait(true);
     }
 
-    /// <summary>Has forest trainers grow the trees in groups (per-tree seeds, so the grouping does not matter) and merges them in tree order.</summary>
+    /// <summary>Has forest trainers grow the trees in groups (per-tree seeds, so the grouping does not change the forest) and merges them in tree order.</summary>
     private async Task<RandomForestModel> GrowForestAsync(LabelledRows rows, CancellationToken cancellationToken)
     {
         var rowsRef = $"{_dir}/forest/train-rows.npy";
         var labelsRef = $"{_dir}/forest/train-labels.npy";
         _store.WriteMatrix(rowsRef, rows.Data);
         _store.WriteLabels(labelsRef, rows.Labels);
+        // Alone, one group: every group bins the training set again, and with per-tree seeds the
+        // grouping does not change the forest.
+        var perGroup = _aloneInCluster() ? _options.ForestTrees : _spec.TreesPerGroup;
         var groups = new List<GrowTreeGroup>();
-        for (var first = 0; first < _options.ForestTrees; first += _spec.TreesPerGroup)
+        for (var first = 0; first < _options.ForestTrees; first += perGroup)
         {
-            groups.Add(new GrowTreeGroup(rowsRef, labelsRef, _options.Seed, first, Math.Min(_spec.TreesPerGroup, _options.ForestTrees - first), $"{_dir}/forest/trees-{first:D5}.bin"));
+            groups.Add(new GrowTreeGroup(rowsRef, labelsRef, _options.Seed, first, Math.Min(perGroup, _options.ForestTrees - first), $"{_dir}/forest/trees-{first:D5}.bin"));
         }
         var done = 0;
         const string detail = "growing tree groups";
@@ -138,5 +141,13 @@ public sealed partial class JobRunner
         metrics["cluster_grain_s"] = Math.Round(_state.GrainSeconds, 3);
         metrics["cluster_wait_share"] = _state.CallSeconds > 0 ? Math.Round(Math.Max(0, 1 - _state.GrainSeconds / _state.CallSeconds), 4) : 0;
         metrics["cluster_resumptions"] = _state.Resumptions;
+        metrics["cluster_store_bytes"] = StoreBytes();
+    }
+
+    /// <summary>Bytes the job holds in the store (shards, features, embedding, models, statistics) when its outputs are written.</summary>
+    private long StoreBytes()
+    {
+        var directory = new DirectoryInfo(_store.PathOf(_dir + "/."));
+        return directory.Exists ? directory.EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
     }
 }

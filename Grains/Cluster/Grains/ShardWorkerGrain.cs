@@ -12,14 +12,15 @@ namespace Distributed.Grains.Cluster.Grains;
 
 /// <summary>
 /// Shard work on <c>cpu</c> silos, spread by activation count. The activation keeps its shard's
-/// rows in memory after the first read, so clustering iterations cost one computation each rather
-/// than a store read; a new activation (after its silo died) reads the shard again.
+/// rows in memory after the first read, and its k-means bounds between iterations, so clustering
+/// iterations cost one (mostly pruned) computation each rather than a store read; a new activation
+/// (after its silo died) reads the shard again and answers the same bits.
 /// </summary>
 [RequireSiloRole(SiloRoles.Cpu)]
 [ActivationCountBasedPlacement]
 public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo) : Grain, IShardWorkerGrain
 {
-    private (string Ref, Matrix Rows)? _shard;
+    private (string Ref, Matrix Rows, KMeansShardAssigner Assigner)? _shard;
 
     /// <inheritdoc/>
     public Task<ShardCompleted> EmbedShard(EmbedShard request)
@@ -34,16 +35,16 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo) : Grain
     {
         ArgumentNullException.ThrowIfNull(request);
         var clock = Stopwatch.StartNew();
-        var rows = Rows(request.DataRef);
+        var (rows, assigner) = Shard(request.DataRef);
         var encoded = await Task.Run(() =>
         {
             using var stream = new MemoryStream();
             switch (request.Kind)
             {
-                case StatisticsKind.KMeans:
+                case StatisticsKind.KMeans or StatisticsKind.KMeansInertia:
                 {
                     var centres = KMeansModel.Load(new MemoryStream(request.Model));
-                    StatisticsCodec.Write(stream, ShardStatistics.KMeans(rows, centres.Centres, centres.ClusterCount));
+                    StatisticsCodec.Write(stream, assigner.Statistics(centres.Centres, centres.ClusterCount, inertia: request.Kind == StatisticsKind.KMeansInertia));
                     break;
                 }
                 case StatisticsKind.MixtureFromCentres:
@@ -67,7 +68,7 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo) : Grain
     public Task<ShardCompleted> AssignShard(AssignShard request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var rows = Rows(request.DataRef);
+        var (rows, _) = Shard(request.DataRef);
         return ShardWork.RunAsync(store, silo, request.OutputRef, () =>
         {
             var model = store.Read(request.ModelRef, stream => PipelineModel.LoadClusterer(ModelRefs.KindOf(request.ModelRef), stream));
@@ -75,13 +76,14 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo) : Grain
         });
     }
 
-    private Matrix Rows(string reference)
+    private (Matrix Rows, KMeansShardAssigner Assigner) Shard(string reference)
     {
         if (_shard is not { } shard || shard.Ref != reference)
         {
-            shard = (reference, store.ReadMatrix(reference));
+            var rows = store.ReadMatrix(reference);
+            shard = (reference, rows, new KMeansShardAssigner(rows));
             _shard = shard;
         }
-        return shard.Rows;
+        return (shard.Rows, shard.Assigner);
     }
 }

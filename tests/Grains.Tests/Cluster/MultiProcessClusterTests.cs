@@ -108,6 +108,15 @@ public sealed class MultiProcessClusterTests(MultiProcessClusterTests.Reference 
         using var http = new HttpClient { BaseAddress = cluster.PredictorHttp };
         var model = await http.GetFromJsonAsync<JsonElement>("/v1/model");
         Assert.Equal(version, model.GetProperty("model_version").GetString());
+
+        // The Client's status, as a script would read it.
+        var (code, stdout, stderr) = SiloProcess.RunClient("status", "--cluster", cluster.Redis.Address, "--json");
+        Assert.True(code == 0, stderr);
+        var status = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(["silo-1", "silo-2", "silo-3"], status.GetProperty("silos").EnumerateArray().Select(s => s.GetProperty("silo_id").GetString()).Order());
+        var job = Assert.Single(status.GetProperty("jobs").EnumerateArray());
+        Assert.Equal("completed", job.GetProperty("state").GetString());
+        Assert.Contains(job.GetProperty("coordinator_silo").GetString(), new[] { "silo-1", "silo-2" });
     }
 
     /// <summary>Runs the job on three silos, strikes once <paramref name="when"/> holds, and checks the result against the embedded run.</summary>

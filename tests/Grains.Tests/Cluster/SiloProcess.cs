@@ -86,21 +86,43 @@ internal sealed partial class SiloProcess : IDisposable
         _process.Dispose();
     }
 
-    /// <summary>The Silo build of the same configuration as this test assembly (tests/Grains.Tests/bin/C/net10.0 → Silo/bin/C/net10.0).</summary>
-    private static string SiloAssembly()
+    /// <summary>Runs the Client (the build of the same configuration) to its end; returns its exit code and output.</summary>
+    public static (int Code, string Stdout, string Stderr) RunClient(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [Built("Client", "Distributed.Client.dll"), .. arguments])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the Client ({string.Join(" ", arguments)}) did not end within 60 s");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string SiloAssembly() => Built("Silo", "Distributed.Silo.dll");
+
+    /// <summary>A host's build of the same configuration as this test assembly (tests/Grains.Tests/bin/C/net10.0 → &lt;project&gt;/bin/C/net10.0).</summary>
+    private static string Built(string project, string assembly)
     {
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = testBin.Parent!.Name;
         var framework = testBin.Name;
         for (var directory = testBin; directory is not null; directory = directory.Parent)
         {
-            var candidate = Path.Combine(directory.FullName, "Silo", "bin", configuration, framework, "Distributed.Silo.dll");
+            var candidate = Path.Combine(directory.FullName, project, "bin", configuration, framework, assembly);
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
-        throw new InvalidOperationException($"Distributed.Silo.dll ({configuration}) not found above {testBin.FullName}: build the solution first");
+        throw new InvalidOperationException($"{assembly} ({configuration}) not found above {testBin.FullName}: build the solution first");
     }
 
     private void Append(string? line)

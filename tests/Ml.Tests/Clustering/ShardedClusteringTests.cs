@@ -1,0 +1,146 @@
+using Distributed.Ml.Clustering;
+using Distributed.Ml.Metrics;
+using Distributed.Ml.Numerics;
+
+namespace Distributed.Ml.Tests.Clustering;
+
+/// <summary>
+/// <see cref="ShardedClustering"/> over in-memory shards: known answers on separated blobs, the same
+/// bits whoever computes the shards (kept bounds or fresh ones), and the same model after resuming
+/// from any checkpoint.
+/// </summary>
+public class ShardedClusteringTests
+{
+    private static readonly KMeansOptions s_kmeans = new() { Clusters = 5, Restarts = 3, Seed = 7 };
+    private static readonly GaussianMixtureOptions s_mixture = new() { Clusters = 5, Restarts = 2, Seed = 7 };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SeparatedBlobsAreFoundAsTheInProcessFitFindsThem(bool mixture)
+    {
+        var (data, truth) = TestData.Blobs(120, 5, 6, seed: 3);
+        var result = await FitAsync(data, Shards(data, 4), mixture, new ShardedClusteringState());
+        var labels = result.Model.Predict(data);
+        Assert.Equal(1.0, AdjustedRandIndex.Score(truth, labels), 12);
+        var inProcess = mixture
+            ? (IClusterModel)GaussianMixture.Fit(data, s_mixture).Model
+            : KMeans.Fit(data, s_kmeans).Model;
+        Assert.Equal(1.0, AdjustedRandIndex.Score(inProcess.Predict(data), labels), 12);
+        if (!mixture)
+        {
+            // The final inertia is every row's float squared distance to the returned centres.
+            var model = (KMeansModel)result.Model;
+            var expected = NearestCentre.Assign(data, model.Centres, 5, new int[data.Rows], new float[data.Rows]);
+            Assert.Equal(expected, model.Inertia);
+        }
+        Assert.True(result.Converged);
+    }
+
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(false, 3)]
+    [InlineData(true, 2)]
+    public async Task KeptBoundsAndFreshOnesGiveTheSameBits(bool mixture, int shardCount)
+    {
+        // Overlapping blobs: many rows change cluster between iterations and the bounds are often too loose to prune.
+        var (data, _) = TestData.Blobs(150, 5, 4, seed: 11, separation: 1.5);
+        var shards = Shards(data, shardCount);
+        var kept = await FitAsync(data, new InMemoryShardStatistics(shards), mixture, new ShardedClusteringState());
+        var fresh = await FitAsync(data, new FreshShardStatistics(shards), mixture, new ShardedClusteringState());
+        Assert.Equal(Bytes(kept.Model), Bytes(fresh.Model));
+        Assert.Equal(kept.Iterations, fresh.Iterations);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ResumingFromAnyCheckpointEndsWithTheSameModel(bool mixture)
+    {
+        var (data, _) = TestData.Blobs(100, 5, 4, seed: 5, separation: 3);
+        var shards = Shards(data, 3);
+        var checkpoints = new List<byte[]>();
+        var whole = await FitAsync(data, new InMemoryShardStatistics(shards), mixture, new ShardedClusteringState(), state =>
+        {
+            checkpoints.Add(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state));
+            return Task.CompletedTask;
+        });
+        Assert.True(checkpoints.Count > 10, $"{checkpoints.Count} checkpoints");
+        foreach (var index in new[] { 0, checkpoints.Count / 3, checkpoints.Count / 2, checkpoints.Count - 1 })
+        {
+            var state = System.Text.Json.JsonSerializer.Deserialize<ShardedClusteringState>(checkpoints[index])!;
+            // A coordinator that takes over starts with workers that have no bounds yet.
+            var resumed = await FitAsync(data, new InMemoryShardStatistics(shards), mixture, state);
+            Assert.True(Bytes(whole.Model).AsSpan().SequenceEqual(Bytes(resumed.Model)), $"resumed from checkpoint {index} of {checkpoints.Count}");
+        }
+    }
+
+    [Fact]
+    public void TheAssignersStatisticsAreThePlainLloydOnesWhateverItSawBefore()
+    {
+        var data = TestData.Blobs(400, 6, 8, seed: 2, separation: 2).Data;
+        var assigner = new KMeansShardAssigner(data);
+        var centres = data.SelectRows([0, 50, 100, 150, 200, 250]).Data;
+        for (var iteration = 0; iteration < 12; iteration++)
+        {
+            var labels = new int[data.Rows];
+            var distances = new float[data.Rows];
+            NearestCentre.Assign(data, centres, 6, labels, distances);
+            var plain = KMeansStatistics.Compute(data, 6, labels, distances);
+            var pruned = assigner.Statistics(centres, 6, inertia: false);
+            var full = new KMeansShardAssigner(data).Statistics(centres, 6, inertia: true);
+            // The labels are plain Lloyd's: the same counts, the same sums up to the order of additions, and the same bits as a fresh assigner's.
+            Assert.Equal(plain.Counts, pruned.Counts);
+            Assert.Equal(plain.Sums.Length, pruned.Sums.Length);
+            Assert.All(plain.Sums.Zip(pruned.Sums), p => Assert.Equal(p.First, p.Second, 1e-9 * Math.Max(1, Math.Abs(p.First))));
+            Assert.Equal(full.Sums, pruned.Sums);
+            Assert.Equal(full.Counts, pruned.Counts);
+            Assert.Equal(0, pruned.Inertia);
+            Assert.Equal(plain.Inertia, full.Inertia, 1e-9 * plain.Inertia);
+            centres = (float[])centres.Clone();
+            plain.WriteMeans(centres);
+        }
+    }
+
+    private static Task<ShardedClusteringResult> FitAsync(Matrix data, IShardStatistics shards, bool mixture, ShardedClusteringState state,
+        Func<ShardedClusteringState, Task>? checkpoint = null) =>
+        ShardedClustering.FitAsync(shards, data, s_kmeans, mixture ? s_mixture : null, state, (s, _) => checkpoint?.Invoke(s) ?? Task.CompletedTask,
+            CancellationToken.None);
+
+    private static Task<ShardedClusteringResult> FitAsync(Matrix data, IReadOnlyList<Matrix> shards, bool mixture, ShardedClusteringState state) =>
+        FitAsync(data, new InMemoryShardStatistics(shards), mixture, state);
+
+    private static Matrix[] Shards(Matrix data, int count)
+    {
+        var size = (data.Rows + count - 1) / count;
+        return [.. Enumerable.Range(0, count).Select(s => data.SelectRows(Enumerable.Range(s * size, Math.Min(size, data.Rows - s * size)).ToArray()))];
+    }
+
+    private static byte[] Bytes(IClusterModel model)
+    {
+        using var stream = new MemoryStream();
+        switch (model)
+        {
+            case KMeansModel kmeans:
+                kmeans.Save(stream);
+                break;
+            case GaussianMixtureModel mixture:
+                mixture.Save(stream);
+                break;
+        }
+        return stream.ToArray();
+    }
+
+    /// <summary>A worker that restarted before every call: new assigners, no bounds.</summary>
+    private sealed class FreshShardStatistics(IReadOnlyList<Matrix> shards) : IShardStatistics
+    {
+        public Task<IReadOnlyList<KMeansStatistics>> KMeansAsync(float[] centres, int clusters, bool inertia, CancellationToken cancellationToken) =>
+            new InMemoryShardStatistics(shards).KMeansAsync(centres, clusters, inertia, cancellationToken);
+
+        public Task<IReadOnlyList<GaussianMixtureStatistics>> MixtureFromCentresAsync(float[] centres, int clusters, CovarianceType covarianceType, CancellationToken cancellationToken) =>
+            new InMemoryShardStatistics(shards).MixtureFromCentresAsync(centres, clusters, covarianceType, cancellationToken);
+
+        public Task<IReadOnlyList<GaussianMixtureStatistics>> MixtureAsync(GaussianMixtureModel model, CancellationToken cancellationToken) =>
+            new InMemoryShardStatistics(shards).MixtureAsync(model, cancellationToken);
+    }
+}
