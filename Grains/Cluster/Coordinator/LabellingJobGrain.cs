@@ -32,6 +32,9 @@ public sealed partial class LabellingJobGrain(
     /// <summary>Attempts of one checkpoint write; the pauses between them (1, 2, 4, then 8 s) ride out a Redis restart of about half a minute.</summary>
     private const int SaveAttempts = 8;
 
+    /// <summary>How long a running job keeps its activation from idle collection (longer than any job; a silo's shutdown still deactivates it).</summary>
+    private static readonly TimeSpan s_runKeepsActivation = TimeSpan.FromDays(7);
+
     /// <summary>Longest pause between two checkpoint write attempts.</summary>
     private static readonly TimeSpan s_longestSavePause = TimeSpan.FromSeconds(8);
 
@@ -135,6 +138,9 @@ public sealed partial class LabellingJobGrain(
     {
         // Let the call that started the run return first.
         await Task.Yield();
+        // The run's own calls are outgoing, and Orleans collects an activation that receives none:
+        // a job nobody polls must not be collected mid-phase. Back to normal collection once it ends.
+        DelayDeactivation(s_runKeepsActivation);
         try
         {
             var runner = new JobRunner(this.GetPrimaryKey(), State, GrainFactory, store, silo, AloneInCluster, SaveAsync,
@@ -143,6 +149,7 @@ public sealed partial class LabellingJobGrain(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            DelayDeactivation(TimeSpan.FromTicks(-1));
             if (_cancelRequested)
             {
                 await EndCancelled().ConfigureAwait(true);
@@ -157,6 +164,7 @@ public sealed partial class LabellingJobGrain(
             State.Error = e.Message;
             await SaveAsync().ConfigureAwait(true);
         }
+        DelayDeactivation(TimeSpan.FromTicks(-1));
         if (State.State != JobState.Running)
         {
             await ForgetReminder().ConfigureAwait(true);
