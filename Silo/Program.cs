@@ -54,6 +54,8 @@ public sealed class Program
         // Orleans' own information logs are per-grain and per-connection chatter; warnings and errors stay.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Orleans", LogLevel.Warning);
+        // A silo that cannot start says why in one line (below), not with the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         var model = configuration["Silo:Model"];
         builder.Services.AddHealthApi();
         builder.Services.AddMonitoring();
@@ -116,7 +118,15 @@ public sealed class Program
         {
             app.MapPredictorApi();
         }
-        app.Start();
+        try
+        {
+            app.Start();
+        }
+        catch (StackExchange.Redis.RedisException)
+        {
+            Console.Error.WriteLine($"error: --redis {silo?.Redis}: Redis does not answer there");
+            return 1;
+        }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         Console.Out.WriteLine(silo is null
             ? $"silo without grains (no --store): http {string.Join(" ", addresses)}"

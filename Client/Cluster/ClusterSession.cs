@@ -44,9 +44,13 @@ internal sealed class ClusterSession : IAsyncDisposable
         {
             return await StartAsync(builder => builder.UseOrleansClient(client => client.AddLabellingClient(redis))).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OrleansException or StackExchange.Redis.RedisException or TimeoutException)
+        catch (StackExchange.Redis.RedisException)
         {
-            throw new UserError($"--cluster {redis}: no silo of the cluster could be reached ({e.Message.Split('\n')[0]})");
+            throw new UserError($"--cluster {redis}: Redis does not answer there");
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            throw new UserError($"--cluster {redis}: no silo of the cluster could be reached ({e.Message.Split('\n', '.')[0]})");
         }
     }
 
@@ -59,6 +63,8 @@ internal sealed class ClusterSession : IAsyncDisposable
         // The CLI reports a failed job or an unreachable cluster itself, in one line.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        // A host that fails to start logs the whole exception; the CLI says what failed in one line instead.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         configure(builder);
         var host = builder.Build();
         try

@@ -113,6 +113,10 @@ public class CliTests : IDisposable
         Assert.Equal(1, noAddress.Code);
         Assert.Equal("error: Redis address ',' names no host:port", noAddress.Stderr.Trim());
         Assert.Equal(1, Cli("status", "--cluster", ",").Code);
+        // Nothing listens on port 1 of the loopback: one line, no stack trace.
+        var unreachable = Cli("status", "--cluster", "127.0.0.1:1");
+        Assert.Equal(1, unreachable.Code);
+        Assert.Equal("error: --cluster 127.0.0.1:1: Redis does not answer there", unreachable.Stderr.Trim());
         var file = Path.Combine(_directory, "not-a-directory");
         File.WriteAllText(file, "x");
         var storeIsAFile = Cli("run", images, "--out", Path.Combine(_directory, "out"), "--store", file);

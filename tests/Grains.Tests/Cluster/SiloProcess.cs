@@ -87,9 +87,14 @@ internal sealed partial class SiloProcess : IDisposable
     }
 
     /// <summary>Runs the Client (the build of the same configuration) to its end; returns its exit code and output.</summary>
-    public static (int Code, string Stdout, string Stderr) RunClient(params string[] arguments)
+    public static (int Code, string Stdout, string Stderr) RunClient(params string[] arguments) => Run(Built("Client", "Distributed.Client.dll"), arguments);
+
+    /// <summary>Runs a Silo that is expected to stop by itself (bad settings); returns its exit code and output.</summary>
+    public static (int Code, string Stdout, string Stderr) RunSilo(params string[] arguments) => Run(SiloAssembly(), arguments);
+
+    private static (int Code, string Stdout, string Stderr) Run(string assembly, string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", [Built("Client", "Distributed.Client.dll"), .. arguments])
+        var start = new ProcessStartInfo("dotnet", [assembly, .. arguments])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -101,7 +106,7 @@ internal sealed partial class SiloProcess : IDisposable
         if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the Client ({string.Join(" ", arguments)}) did not end within 60 s");
+            throw new TimeoutException($"{Path.GetFileName(assembly)} {string.Join(" ", arguments)} did not end within 60 s");
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }

@@ -1,0 +1,27 @@
+namespace Distributed.Grains.Tests.Cluster;
+
+/// <summary>The Silo host refuses bad settings with one line naming the setting, and exit code 1.</summary>
+public class SiloCommandLineTests
+{
+    [Fact]
+    public void BadSettingsAreOneLineErrors()
+    {
+        using var temp = new TempDirectory();
+        var store = temp.File("store");
+        Directory.CreateDirectory(store);
+        foreach (var (arguments, expected) in new (string[], string)[]
+        {
+            (["--roles", "gpu,bogus", "--store", store], "error: unknown silo role(s) 'bogus'; roles are gpu,cpu,coordinator,predictor"),
+            (["--roles", "gpu", "--redis", "127.0.0.1:6379"], "error: --roles and --redis need --store <dir> (Silo__Store): the shared store of the cluster"),
+            (["--store", store, "--silo-port", "http"], "error: --silo-port must be a port number (0 for a free one), got 'http'"),
+            (["--store", store, "--advertise", "silo.example"], "error: --advertise must be an IP address, got 'silo.example'"),
+            // Nothing listens on port 1 of the loopback.
+            (["--store", store, "--redis", "127.0.0.1:1", "--http-port", "0"], "error: --redis 127.0.0.1:1: Redis does not answer there"),
+        })
+        {
+            var (code, _, stderr) = SiloProcess.RunSilo(arguments);
+            Assert.Equal(1, code);
+            Assert.Equal(expected, stderr.Trim());
+        }
+    }
+}
