@@ -87,7 +87,9 @@ public sealed partial class JobRunner
         var groups = new List<GrowTreeGroup>();
         for (var first = 0; first < _options.ForestTrees; first += perGroup)
         {
-            groups.Add(new GrowTreeGroup(rowsRef, labelsRef, _options.Seed, first, Math.Min(perGroup, _options.ForestTrees - first), $"{_dir}/forest/trees-{first:D5}.bin"));
+            // The count is in the name: a job resumed with another grouping must not take a group file of another size as done.
+            var count = Math.Min(perGroup, _options.ForestTrees - first);
+            groups.Add(new GrowTreeGroup(rowsRef, labelsRef, _options.Seed, first, count, $"{_dir}/forest/trees-{first:D5}-{count:D5}.bin"));
         }
         var done = 0;
         const string detail = "growing tree groups";

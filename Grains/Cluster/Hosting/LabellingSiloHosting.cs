@@ -125,7 +125,11 @@ public static class LabellingSiloHosting
             isSupported: type => type.Namespace?.StartsWith("Distributed.Ml", StringComparison.Ordinal) == true,
             new System.Text.Json.JsonSerializerOptions(Json.Options) { WriteIndented = false });
 
-    /// <summary>Parses <c>host:port</c> for StackExchange.Redis; a Redis that is down at start is retried rather than fatal.</summary>
+    /// <summary>
+    /// Parses <c>host:port</c> for StackExchange.Redis. Connections are re-established after a
+    /// Redis restart instead of failing for good; a Redis that does not answer at start still fails
+    /// the start after the connect timeout.
+    /// </summary>
     /// <exception cref="ArgumentException">The address does not parse.</exception>
     public static ConfigurationOptions RedisConfiguration(string redis)
     {
