@@ -168,22 +168,16 @@ public static class ShardedClustering
     }
 
     /// <summary>Merges per-shard statistics in shard order (the order fixes the floating-point sums).</summary>
-    private static KMeansStatistics Reduce(IReadOnlyList<KMeansStatistics> parts)
-    {
-        var total = parts[0];
-        for (var i = 1; i < parts.Count; i++)
-        {
-            total.Merge(parts[i]);
-        }
-        return total;
-    }
+    private static KMeansStatistics Reduce(IReadOnlyList<KMeansStatistics> parts) => Reduce(parts, (total, part) => total.Merge(part));
 
-    private static GaussianMixtureStatistics Reduce(IReadOnlyList<GaussianMixtureStatistics> parts)
+    private static GaussianMixtureStatistics Reduce(IReadOnlyList<GaussianMixtureStatistics> parts) => Reduce(parts, (total, part) => total.Merge(part));
+
+    private static T Reduce<T>(IReadOnlyList<T> parts, Action<T, T> merge)
     {
         var total = parts[0];
         for (var i = 1; i < parts.Count; i++)
         {
-            total.Merge(parts[i]);
+            merge(total, parts[i]);
         }
         return total;
     }

@@ -60,14 +60,19 @@ public sealed partial class JobRunner
         e is OrleansException && e.Message.Contains("No active nodes are compatible", StringComparison.Ordinal);
 
     /// <summary>One call per shard, all at once; answers in shard order, with progress per answer.</summary>
-    private async Task<ShardCompleted[]> ForEachShard(string detail, Func<ShardInfo, Task<ShardCompleted>> call, CancellationToken cancellationToken)
+    private Task<ShardCompleted[]> ForEachShard(string detail, Func<ShardInfo, Task<ShardCompleted>> call, CancellationToken cancellationToken) =>
+        FanOut(_manifest.Shards, detail, shard => $"shard {shard.Index}", call, cancellationToken);
+
+    /// <summary>One call per item, all at once; answers in item order, with progress per answer.</summary>
+    private async Task<ShardCompleted[]> FanOut<T>(IReadOnlyList<T> items, string detail, Func<T, string> name, Func<T, Task<ShardCompleted>> call,
+        CancellationToken cancellationToken)
     {
         var done = 0;
-        Progress(0, _manifest.Shards.Count, detail);
-        return await Task.WhenAll(_manifest.Shards.Select(async shard =>
+        Progress(0, items.Count, detail);
+        return await Task.WhenAll(items.Select(async item =>
         {
-            var answer = await CallAsync($"{detail}: shard {shard.Index}", () => call(shard), a => a.Seconds, cancellationToken).ConfigureAwait(true);
-            Progress(++done, _manifest.Shards.Count, detail);
+            var answer = await CallAsync($"{detail}: {name(item)}", () => call(item), a => a.Seconds, cancellationToken).ConfigureAwait(true);
+            Progress(++done, items.Count, detail);
             return answer;
         })).ConfigureAwait(true);
     }

@@ -91,16 +91,8 @@ public sealed partial class JobRunner
             var count = Math.Min(perGroup, _options.ForestTrees - first);
             groups.Add(new GrowTreeGroup(rowsRef, labelsRef, _options.Seed, first, count, $"{_dir}/forest/trees-{first:D5}-{count:D5}.bin"));
         }
-        var done = 0;
-        const string detail = "growing tree groups";
-        Progress(0, groups.Count, detail);
-        var grown = await Task.WhenAll(groups.Select(async group =>
-        {
-            var answer = await CallAsync($"{detail}: trees from {group.FirstTree}", () => _grains.GetGrain<IForestTrainerGrain>($"{_jobId:N}/{group.FirstTree}").GrowTrees(group),
-                a => a.Seconds, cancellationToken).ConfigureAwait(true);
-            Progress(++done, groups.Count, detail);
-            return answer;
-        })).ConfigureAwait(true);
+        var grown = await FanOut(groups, "growing tree groups", group => $"trees from {group.FirstTree}",
+            group => _grains.GetGrain<IForestTrainerGrain>($"{_jobId:N}/{group.FirstTree}").GrowTrees(group), cancellationToken).ConfigureAwait(true);
         var parts = grown.Select(g => _store.Read(g.OutputRef, TreeGroupCodec.Read)).ToList();
         var forest = RandomForest.Merge(parts[0].Classes, parts[0].FeatureCount, parts.Select(p => p.Group));
         var outOfBag = RandomForest.OutOfBagScore(forest, rows.Data, rows.Labels, ForestTrainerGrain.Options(_options.ForestTrees, _options.Seed));

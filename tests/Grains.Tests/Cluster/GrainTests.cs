@@ -56,11 +56,7 @@ public class GrainTests
         using var temp = new TempDirectory();
         var (images, _) = SyntheticImages.Write(temp.Path);
         await using var silos = await TestSilos.StartAsync(temp.Path, "coordinator,cpu");
-        var store = new ShardStore(temp.Path);
-        var jobId = Guid.NewGuid();
-        var shards = ShardIngest.Ingest(store, jobId, images, null, 60).ShardsRef;
-        var job = silos.Grains.GetGrain<ILabellingJobGrain>(jobId);
-        await job.Submit(new LabellingJobSpec(shards, null, null, ClusterJobTests.Options, 1000, 1000, 5));
+        var (job, _) = await SubmitAsync(silos.Grains, temp.Path, images, ClusterJobTests.Options);
         var status = await ClusterJobTests.WaitForEndAsync(job);
         Assert.Equal(JobState.Failed, status.State);
         Assert.StartsWith("features: training the pca extractor: no active silo has the role it needs", status.Error, StringComparison.Ordinal);
@@ -88,13 +84,9 @@ public class GrainTests
         using var temp = new TempDirectory();
         var (images, _) = SyntheticImages.Write(temp.Path);
         await using var silos = await TestSilos.StartAsync(temp.Path, "coordinator,gpu,cpu");
-        var store = new ShardStore(temp.Path);
-        var jobId = Guid.NewGuid();
-        var shards = ShardIngest.Ingest(store, jobId, images, null, 60).ShardsRef;
-        var job = silos.Grains.GetGrain<ILabellingJobGrain>(jobId);
         // An autoencoder of many epochs: the job is still training when the cancel arrives.
         var options = ClusterJobTests.Options with { Features = FeatureMethod.Autoencoder, Autoencoder = new() { Epochs = 10_000, BatchSize = 16 } };
-        var submitted = await job.Submit(new LabellingJobSpec(shards, null, null, options, 1000, 1000, 5));
+        var (job, submitted) = await SubmitAsync(silos.Grains, temp.Path, images, options);
         Assert.Equal(JobState.Running, submitted.State);
         var cancelled = await job.Cancel();
         var status = cancelled.State == JobState.Cancelled ? cancelled : await ClusterJobTests.WaitForEndAsync(job);
@@ -136,6 +128,15 @@ public class GrainTests
 
         await Assert.ThrowsAsync<ArgumentException>(() => predictor.Predict(new PredictImages(2, new float[784])));
         await Assert.ThrowsAsync<ArgumentException>(() => predictor.Predict(new PredictImages(1, Enumerable.Repeat(2f, 784).ToArray())));
+    }
+
+    /// <summary>Ingests <paramref name="images"/> in shards of 60 and submits a job straight to its grain.</summary>
+    private static async Task<(ILabellingJobGrain Job, JobStatus Submitted)> SubmitAsync(IGrainFactory grains, string store, string images, PipelineOptions options)
+    {
+        var jobId = Guid.NewGuid();
+        var shards = ShardIngest.Ingest(new ShardStore(store), jobId, images, null, 60).ShardsRef;
+        var job = grains.GetGrain<ILabellingJobGrain>(jobId);
+        return (job, await job.Submit(new LabellingJobSpec(shards, null, null, options, 1000, 1000, 5)));
     }
 
     private static async Task<ImagesPredicted> WaitForVersionAsync(IPredictorGrain predictor, float[] pixels, string version)
