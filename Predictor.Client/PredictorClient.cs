@@ -58,11 +58,11 @@ public sealed class PredictorClient
         return await ReadAsync<ModelInfo>(response, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>True when <c>/health</c> answers 200 (a model is loaded), false when it answers 503.</summary>
+    /// <summary>True when <c>/health/ready</c> answers 200 (a model is loaded), false when it answers 503.</summary>
     /// <exception cref="HttpRequestException">The server cannot be reached.</exception>
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await _http.GetAsync("health", cancellationToken).ConfigureAwait(false);
+        using var response = await _http.GetAsync("health/ready", cancellationToken).ConfigureAwait(false);
         return response.StatusCode switch
         {
             HttpStatusCode.OK => true,

@@ -5,17 +5,21 @@ using Distributed.Grains.Monitoring;
 using Distributed.Grains.Serving;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Orleans.Dashboard;
 
 namespace Distributed.Silo;
 
 /// <summary>
 /// Silo host: an Orleans silo running the grains of its roles (<c>--roles gpu,cpu,coordinator,predictor</c>)
 /// on the shared store (<c>--store</c>), clustered through Redis (<c>--redis host:port</c>) or alone
-/// on localhost without it. It serves <c>/health</c>, <c>/alive</c> and <c>/metrics</c>, and on
-/// predictor silos the predictor HTTP API with the current model. Every switch has a configuration
-/// key (<c>Silo__Roles</c>, <c>Silo__Redis</c>, …; see <see cref="s_switches"/>). SIGTERM drains:
-/// the silo leaves the cluster, its grains deactivate (a running job stops at its checkpoint and
-/// resumes on another coordinator silo).
+/// on localhost without it. It serves <c>/alive</c>, <c>/health/ready</c>, <c>/health/startup</c> and
+/// <c>/metrics</c>, on coordinator silos the Orleans dashboard at <c>/dashboard</c>, and on predictor
+/// silos the predictor HTTP API with the current model. Every switch has a configuration key
+/// (<c>Silo__Roles</c>, <c>Silo__Redis</c>, …; see <see cref="s_switches"/>); secrets have only a
+/// key (<c>Silo__RedisPassword</c>, <c>Silo__AdminToken</c>), so they stay out of process listings.
+/// <c>Silo__Kubernetes=true</c> adds Orleans' Kubernetes hosting (pod name, namespace and IP from the
+/// environment). SIGTERM drains: the silo leaves the cluster, its grains deactivate (a running job
+/// stops at its checkpoint and resumes on another coordinator silo).
 /// </summary>
 public sealed class Program
 {
@@ -33,6 +37,9 @@ public sealed class Program
         ["--cluster-id"] = "Silo:ClusterId",
         ["--service-id"] = "Silo:ServiceId",
     };
+
+    /// <summary>Where coordinator silos serve the Orleans dashboard.</summary>
+    private const string DashboardPath = "/dashboard";
 
     /// <summary>How long SIGTERM waits for the silo to leave and its grains to deactivate before the process exits.</summary>
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(60);
@@ -54,11 +61,18 @@ public sealed class Program
         // Orleans' own information logs are per-grain and per-connection chatter; warnings and errors stay.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Orleans", LogLevel.Warning);
+        // Orleans' placement retries log each attempt through Polly at Information.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // An unhealthy readiness check is the probe's answer (503), expected while a silo starts or
+        // has no model yet; logged as an error at every probe it would bury real errors.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         // A silo that cannot start says why in one line (below), not with the host's stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         var model = configuration["Silo:Model"];
         builder.Services.AddHealthApi();
         builder.Services.AddMonitoring();
+        builder.Services.AddAdminAuthorization();
+        builder.Services.Configure<AdminOptions>(admin => admin.Token = configuration["Silo:AdminToken"] is { Length: > 0 } token ? token : null);
 
         SiloOptions? silo = null;
         if (configuration["Silo:Store"] is { } store)
@@ -70,6 +84,7 @@ public sealed class Program
                 {
                     Roles = SiloRoles.Parse(configuration["Silo:Roles"]),
                     Redis = configuration["Silo:Redis"] is { Length: > 0 } redis ? redis : null,
+                    RedisPassword = configuration["Silo:RedisPassword"] is { Length: > 0 } password ? password : null,
                     Store = store,
                     SiloPort = Port(configuration, "Silo:SiloPort", "--silo-port"),
                     GatewayPort = Port(configuration, "Silo:GatewayPort", "--gateway-port"),
@@ -83,8 +98,9 @@ public sealed class Program
                 };
                 if (silo.Redis is not null)
                 {
-                    LabellingSiloHosting.RedisConfiguration(silo.Redis);
+                    LabellingSiloHosting.RedisConfiguration(silo.Redis, silo.RedisPassword);
                 }
+                new AdminOptions { Token = configuration["Silo:AdminToken"] is { Length: > 0 } token ? token : null }.Validate();
             }
             catch (ArgumentException e)
             {
@@ -92,9 +108,18 @@ public sealed class Program
                 return 1;
             }
             var options = silo;
+            var kubernetes = configuration.GetValue<bool>("Silo:Kubernetes");
             builder.UseOrleans(orleans =>
             {
                 orleans.AddLabellingSilo(options);
+                if (kubernetes)
+                {
+                    // Pod name, namespace and IP from the Downward API; the agent labels this pod with
+                    // the cluster's ids and stops silos whose pods are gone.
+                    orleans.UseKubernetesHosting();
+                }
+                // Every silo reports its grains' counters; coordinator silos serve the pages.
+                orleans.AddDashboard(dashboard => dashboard.HideTrace = true);
                 // Membership timings (probe timeout, missed probes) come from configuration, e.g.
                 // Orleans__ClusterMembership__ProbeTimeout; the tests shorten them, production keeps Orleans' defaults.
                 orleans.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(configuration.GetSection("Orleans:ClusterMembership"));
@@ -105,6 +130,10 @@ public sealed class Program
             Console.Error.WriteLine("error: --roles and --redis need --store <dir> (Silo__Store): the shared store of the cluster");
             return 1;
         }
+        if (silo is not null)
+        {
+            builder.Services.AddHealthApi().AddCheck<SiloActiveHealthCheck>("silo", tags: [HealthApi.ReadyTag, HealthApi.StartupTag]);
+        }
         var predicts = model is not null || silo?.Roles.Contains(SiloRoles.Predictor) == true;
         if (predicts)
         {
@@ -112,25 +141,31 @@ public sealed class Program
         }
 
         var app = builder.Build();
+        app.UseHttpPipeline();
         app.MapHealthApi();
         app.MapMetricsApi();
         if (predicts)
         {
             app.MapPredictorApi();
         }
+        if (silo?.Roles.Contains(SiloRoles.Coordinator) == true)
+        {
+            app.MapOrleansDashboard(DashboardPath).RequireAuthorization(AdminAuthorization.Policy);
+        }
         try
         {
             app.Start();
         }
-        catch (StackExchange.Redis.RedisException)
+        catch (StackExchange.Redis.RedisException e)
         {
-            Console.Error.WriteLine($"error: --redis {silo?.Redis}: Redis does not answer there");
+            Console.Error.WriteLine($"error: --redis {silo?.Redis}: {LabellingSiloHosting.RedisFailure(e)}");
             return 1;
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         Console.Out.WriteLine(silo is null
             ? $"silo without grains (no --store): http {string.Join(" ", addresses)}"
-            : $"silo {silo.SiloId}: roles {string.Join(",", silo.Roles)}, {(silo.Redis is { } r ? $"redis {r}" : "alone on localhost")}, store {Path.GetFullPath(silo.Store)}, http {string.Join(" ", addresses)}");
+            : $"silo {silo.SiloId}: roles {string.Join(",", silo.Roles)}, {(silo.Redis is { } r ? $"redis {r}" : "alone on localhost")}, store {Path.GetFullPath(silo.Store)}, http {string.Join(" ", addresses)}"
+              + (silo.Roles.Contains(SiloRoles.Coordinator) ? $", dashboard {DashboardPath}" : ""));
         app.WaitForShutdown();
         return 0;
     }

@@ -36,17 +36,24 @@ internal sealed class ClusterSession : IAsyncDisposable
             SiloId = $"embedded-{Environment.ProcessId}",
         })));
 
-    /// <summary>Connects to the cluster whose membership is in <paramref name="redis"/>.</summary>
+    /// <summary>
+    /// Environment variable holding the password of a Redis that needs one; an environment variable
+    /// rather than an option, so the password does not show in process listings or shell history.
+    /// </summary>
+    public const string RedisPasswordVariable = "REDIS_PASSWORD";
+
+    /// <summary>Connects to the cluster whose membership is in <paramref name="redis"/> (password from <see cref="RedisPasswordVariable"/>).</summary>
     /// <exception cref="UserError">No silo of that cluster could be reached.</exception>
     public static async Task<ClusterSession> ConnectAsync(string redis)
     {
+        var password = Environment.GetEnvironmentVariable(RedisPasswordVariable) is { Length: > 0 } set ? set : null;
         try
         {
-            return await StartAsync(builder => builder.UseOrleansClient(client => client.AddLabellingClient(redis))).ConfigureAwait(false);
+            return await StartAsync(builder => builder.UseOrleansClient(client => client.AddLabellingClient(redis, password))).ConfigureAwait(false);
         }
-        catch (StackExchange.Redis.RedisException)
+        catch (StackExchange.Redis.RedisException e)
         {
-            throw new UserError($"--cluster {redis}: Redis does not answer there");
+            throw new UserError($"--cluster {redis}: {LabellingSiloHosting.RedisFailure(e)}");
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)
         {

@@ -12,11 +12,15 @@ using Microsoft.Extensions.Logging;
 namespace Distributed.Client.Commands;
 
 /// <summary>
-/// <c>serve &lt;model-dir&gt; --port &lt;p&gt;</c>: serves the predictor API, <c>/health</c>, <c>/alive</c>
-/// and <c>/metrics</c> from this process (Kestrel) until Ctrl-C or SIGTERM.
+/// <c>serve &lt;model-dir&gt; --port &lt;p&gt;</c>: serves the predictor API, <c>/alive</c>,
+/// <c>/health/ready</c>, <c>/health/startup</c> and <c>/metrics</c> from this process (Kestrel) until
+/// Ctrl-C or SIGTERM.
 /// </summary>
 internal static class ServeCommand
 {
+    /// <summary>Environment variable with the bearer token that <c>POST /v1/model/reload</c> needs; unset, reload is open.</summary>
+    public const string AdminTokenVariable = "SERVE_ADMIN_TOKEN";
+
     public static Command Create(TextWriter output)
     {
         var model = new Argument<string>("model-dir") { Description = "Model bundle directory written by run" };
@@ -33,7 +37,7 @@ internal static class ServeCommand
         var maxImages = new Option<int>("--max-images") { Description = "Most images in one request", DefaultValueFactory = _ => defaults.MaxImagesPerRequest };
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body", DefaultValueFactory = _ => defaults.MaxBodyBytes };
         var timeout = new Option<double>("--timeout-s") { Description = "Per-request timeout in seconds", DefaultValueFactory = _ => defaults.RequestTimeout.TotalSeconds };
-        var command = new Command("serve", "Serve predictions of a model bundle over HTTP (POST /v1/predict), with /health, /alive and /metrics")
+        var command = new Command("serve", $"Serve predictions of a model bundle over HTTP (POST /v1/predict), with /alive, /health/ready and /metrics; POST /v1/model/reload needs the bearer token in {AdminTokenVariable} when it is set")
         {
             model, port, host, maxImages, maxBody, timeout,
         };
@@ -84,8 +88,12 @@ internal static class ServeCommand
             options.RequestTimeout = limits.RequestTimeout;
         });
 
+        builder.Services.Configure<AdminOptions>(admin => admin.Token = AdminToken());
+
         var app = builder.Build();
         app.Services.GetRequiredService<Predictor>().Swap(loaded);
+        app.Services.GetRequiredService<Predictor>().SettleFirstLoad();
+        app.UseHttpPipeline();
         app.MapHealthApi();
         app.MapPredictorApi();
         app.MapMetricsApi();
@@ -96,6 +104,24 @@ internal static class ServeCommand
             output.Flush();
         });
         app.Run();
+    }
+
+    /// <summary>
+    /// The admin token from <see cref="AdminTokenVariable"/>, or null when unset; an environment
+    /// variable rather than an option, so it does not show in process listings.
+    /// </summary>
+    private static string? AdminToken()
+    {
+        var token = Environment.GetEnvironmentVariable(AdminTokenVariable) is { Length: > 0 } set ? set : null;
+        try
+        {
+            new AdminOptions { Token = token }.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UserError($"{AdminTokenVariable}: {e.Message}");
+        }
+        return token;
     }
 
     private static IPAddress ParseHost(string host) =>

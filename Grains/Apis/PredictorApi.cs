@@ -60,7 +60,8 @@ public static class PredictorApi
             .WithSummary("Reload the served model's directory (after a new run replaced it); the old model serves until the new one is verified")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithRequestMetrics("reload");
+            .WithRequestMetrics("reload")
+            .RequireAuthorization(AdminAuthorization.Policy);
         app.MapOpenApi();
         return app;
     }

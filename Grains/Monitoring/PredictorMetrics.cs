@@ -1,18 +1,15 @@
-using System.Diagnostics.Metrics;
 using Distributed.Grains.Serving;
 using Microsoft.AspNetCore.Http;
+using Prometheus;
 
 namespace Distributed.Grains.Monitoring;
 
 /// <summary>
-/// Instruments of the prediction service, meter <see cref="MeterName"/>: requests and errors by status,
-/// request duration, images predicted, and the served model's version.
+/// Metrics of the prediction service (<c>distributed_predictor_*</c>): requests and errors by status
+/// and reason, request duration, images predicted, and the served model's version.
 /// </summary>
 public sealed class PredictorMetrics
 {
-    /// <summary>Name of the meter.</summary>
-    public const string MeterName = "Distributed.Predictor";
-
     /// <summary>Status label of a request whose client went away before the answer (nginx's convention).</summary>
     public const int ClientClosedRequest = 499;
 
@@ -25,29 +22,33 @@ public sealed class PredictorMetrics
     private const string ErrorReasonKey = "Distributed.Predictor.ErrorReason";
     private const string UnknownReason = "other";
 
-    private readonly Counter<long> _requests;
-    private readonly Histogram<double> _duration;
-    private readonly Counter<long> _errors;
-    private readonly Counter<long> _images;
+    private readonly Counter _requests;
+    private readonly Histogram _duration;
+    private readonly Counter _errors;
+    private readonly Counter _images;
+    private readonly Gauge _modelInfo;
+    private readonly Gauge _modelLoaded;
+    private readonly Lock _modelGate = new();
+    private string? _exportedVersion;
 
-    /// <summary>Creates the instruments through <paramref name="meterFactory"/> (so each host has its own meter).</summary>
-    public PredictorMetrics(IMeterFactory meterFactory, Predictor predictor)
+    /// <summary>Creates the metrics in the host's registry and follows <paramref name="predictor"/>'s model.</summary>
+    public PredictorMetrics(HostMetrics host, Predictor predictor)
     {
-        ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(predictor);
-        var meter = meterFactory.Create(MeterName);
-        _requests = meter.CreateCounter<long>("distributed.predictor.requests", "{request}", "Predictor API requests by endpoint and HTTP status.");
-        _duration = meter.CreateHistogram("distributed.predictor.request.duration", "s", "Predictor API request duration, body read to answer.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
-        _errors = meter.CreateCounter<long>("distributed.predictor.errors", "{request}", "Refused or failed predictor API requests by HTTP status and reason.");
-        _images = meter.CreateCounter<long>("distributed.predictor.images_predicted", "{image}", "Images predicted.");
-        meter.CreateObservableGauge("distributed.predictor.model_info",
-            () => predictor.Current is { } model
-                ? [new Measurement<int>(1, new KeyValuePair<string, object?>("version", model.Version))]
-                : Array.Empty<Measurement<int>>(),
-            description: "The served model: always 1, labelled with its version.");
-        meter.CreateObservableGauge("distributed.predictor.model.loaded", () => predictor.Current is null ? 0 : 1,
-            description: "1 while a model is loaded, 0 before.");
+        var factory = host.Factory;
+        _requests = factory.CreateCounter("distributed_predictor_requests_total", "Predictor API requests by endpoint and HTTP status.", ["endpoint", "status"]);
+        _duration = factory.CreateHistogram("distributed_predictor_request_duration_seconds", "Predictor API request duration, body read to answer.",
+            new HistogramConfiguration { LabelNames = ["endpoint", "status"], Buckets = [.. DurationBuckets] });
+        _errors = factory.CreateCounter("distributed_predictor_errors_total", "Refused or failed predictor API requests by HTTP status and reason.", ["endpoint", "status", "reason"]);
+        _images = factory.CreateCounter("distributed_predictor_images_predicted_total", "Images predicted.");
+        _modelInfo = factory.CreateGauge("distributed_predictor_model_info", "The served model: always 1, labelled with its version.", ["version"]);
+        _modelLoaded = factory.CreateGauge("distributed_predictor_model_loaded", "1 while a model is loaded, 0 before.");
+        predictor.ModelChanged += ModelServed;
+        if (predictor.Current is { } current)
+        {
+            ModelServed(current);
+        }
     }
 
     /// <summary>Records the reason of a refused request, for <see cref="RequestCompleted"/>.</summary>
@@ -61,19 +62,33 @@ public sealed class PredictorMetrics
     public void RequestCompleted(HttpContext context, string endpoint, int status, TimeSpan elapsed)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var endpointTag = new KeyValuePair<string, object?>("endpoint", endpoint);
-        var statusTag = new KeyValuePair<string, object?>("status", StatusText(status));
-        _requests.Add(1, endpointTag, statusTag);
-        _duration.Record(elapsed.TotalSeconds, endpointTag, statusTag);
+        var statusText = StatusText(status);
+        _requests.WithLabels(endpoint, statusText).Inc();
+        _duration.WithLabels(endpoint, statusText).Observe(elapsed.TotalSeconds);
         if (status >= StatusCodes.Status400BadRequest)
         {
             var reason = context.Items.TryGetValue(ErrorReasonKey, out var value) && value is string text ? text : UnknownReason;
-            _errors.Add(1, endpointTag, statusTag, new KeyValuePair<string, object?>("reason", reason));
+            _errors.WithLabels(endpoint, statusText, reason).Inc();
         }
     }
 
     /// <summary>Counts predicted images.</summary>
-    public void ImagesPredicted(int count) => _images.Add(count);
+    public void ImagesPredicted(int count) => _images.Inc(count);
+
+    /// <summary>Moves the version series to the model now served, so only one version is ever exported.</summary>
+    private void ModelServed(LoadedModel model)
+    {
+        lock (_modelGate)
+        {
+            if (_exportedVersion is { } previous && previous != model.Version)
+            {
+                _modelInfo.RemoveLabelled(previous);
+            }
+            _modelInfo.WithLabels(model.Version).Set(1);
+            _modelLoaded.Set(1);
+            _exportedVersion = model.Version;
+        }
+    }
 
     /// <summary>Status codes as label text without allocating for the common ones.</summary>
     private static string StatusText(int status) => status switch

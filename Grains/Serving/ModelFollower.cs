@@ -45,6 +45,8 @@ public sealed partial class ModelFollower(Predictor predictor, IGrainFactory gra
         }
         if (current is null || current.Version == _applied)
         {
+            // The registry answered: no model published yet, or the one served here.
+            predictor.SettleFirstLoad();
             return;
         }
         _applied = current.Version;
@@ -58,6 +60,7 @@ public sealed partial class ModelFollower(Predictor predictor, IGrainFactory gra
         {
             // Logged by the predictor, which keeps serving the old model.
         }
+        predictor.SettleFirstLoad();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Now serving model {Version}, published by job {JobId}")]

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Distributed.Grains.Serving;
 
-/// <summary>Healthy once a model is being served; <c>/health</c> answers 503 until then.</summary>
+/// <summary>Healthy once a model is being served; <c>/health/ready</c> answers 503 until then.</summary>
 internal sealed class ModelHealthCheck(Predictor predictor) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>

@@ -37,6 +37,7 @@ public sealed partial class Predictor
     // the request threads queued behind the batch workers and the tail latency grew).
     private readonly PredictionBatcher _batcher = new(Math.Max(1, Environment.ProcessorCount / 2), BatchRows);
     private volatile LoadedModel? _current;
+    private volatile bool _firstLoadSettled;
 
     /// <summary>Creates a predictor with no model yet.</summary>
     public Predictor(ILogger<Predictor>? logger = null) => _logger = logger ?? NullLogger<Predictor>.Instance;
@@ -44,8 +45,18 @@ public sealed partial class Predictor
     /// <summary>The model being served, or null before the first load.</summary>
     public LoadedModel? Current => _current;
 
+    /// <summary>
+    /// True once the host's first attempt to get a model has finished, whether it loaded one or not
+    /// (a bad bundle, or a cluster that has published none yet): the startup probe waits for this,
+    /// the readiness probe for <see cref="Current"/>.
+    /// </summary>
+    public bool FirstLoadSettled => _firstLoadSettled;
+
     /// <summary>Raised after a new model has been swapped in.</summary>
     public event Action<LoadedModel>? ModelChanged;
+
+    /// <summary>Records that the first attempt to get a model has finished (see <see cref="FirstLoadSettled"/>).</summary>
+    public void SettleFirstLoad() => _firstLoadSettled = true;
 
     /// <summary>Loads the bundle at <paramref name="path"/> and serves it from now on; the old model keeps serving while it loads.</summary>
     /// <exception cref="ModelBundleException">The bundle is unusable; the current model stays in place.</exception>

@@ -12,7 +12,8 @@ public static class PredictorServiceCollectionExtensions
     /// <summary>
     /// Adds the <see cref="Predictor"/>, its options (section <see cref="PredictorOptions.Section"/>, then
     /// <paramref name="configure"/>), background loading of <see cref="PredictorOptions.ModelPath"/>, the
-    /// model health check, the OpenAPI document and monitoring. Map the endpoints with
+    /// model health checks, the OpenAPI document, monitoring and the admin policy (model reload). Set
+    /// up the request pipeline with <c>UseHttpPipeline()</c> and map the endpoints with
     /// <c>MapPredictorApi()</c>, <c>MapHealthApi()</c> and <c>MapMetricsApi()</c>.
     /// </summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, Action<PredictorOptions>? configure = null)
@@ -27,10 +28,13 @@ public static class PredictorServiceCollectionExtensions
         services.TryAddSingleton<Predictor>();
         services.TryAddSingleton<PredictorMetrics>();
         services.AddHostedService<ModelLoadingService>();
-        services.AddHealthApi().AddCheck<ModelHealthCheck>("model");
+        services.AddHealthApi()
+            .AddCheck<ModelHealthCheck>("model", tags: [HealthApi.ReadyTag])
+            .AddCheck<FirstModelLoadHealthCheck>("first-model-load", tags: [HealthApi.StartupTag]);
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddMonitoring();
+        services.AddAdminAuthorization();
         return services;
     }
 

@@ -59,22 +59,47 @@ public sealed partial class JobRunner
     private static bool NoCompatibleSilo(Exception e) =>
         e is OrleansException && e.Message.Contains("No active nodes are compatible", StringComparison.Ordinal);
 
-    /// <summary>One call per shard, all at once; answers in shard order, with progress per answer.</summary>
-    private Task<ShardCompleted[]> ForEachShard(string detail, Func<ShardInfo, Task<ShardCompleted>> call, CancellationToken cancellationToken) =>
-        FanOut(_manifest.Shards, detail, shard => $"shard {shard.Index}", call, cancellationToken);
+    /// <summary>One call per shard to silos of <paramref name="role"/>, all at once; answers in shard order, with progress per answer.</summary>
+    private Task<ShardCompleted[]> ForEachShard(string role, string detail, Func<ShardInfo, Task<ShardCompleted>> call, CancellationToken cancellationToken) =>
+        FanOut(role, _manifest.Shards, detail, shard => $"shard {shard.Index}", call, cancellationToken);
 
-    /// <summary>One call per item, all at once; answers in item order, with progress per answer.</summary>
-    private async Task<ShardCompleted[]> FanOut<T>(IReadOnlyList<T> items, string detail, Func<T, string> name, Func<T, Task<ShardCompleted>> call,
+    /// <summary>One call per item to silos of <paramref name="role"/>, all at once; answers in item order, with progress per answer.</summary>
+    private Task<ShardCompleted[]> FanOut<T>(string role, IReadOnlyList<T> items, string detail, Func<T, string> name, Func<T, Task<ShardCompleted>> call,
         CancellationToken cancellationToken)
     {
         var done = 0;
         Progress(0, items.Count, detail);
-        return await Task.WhenAll(items.Select(async item =>
+        return Pending(role, items, async item =>
         {
             var answer = await CallAsync($"{detail}: {name(item)}", () => call(item), a => a.Seconds, cancellationToken).ConfigureAwait(true);
             Progress(++done, items.Count, detail);
             return answer;
-        })).ConfigureAwait(true);
+        });
+    }
+
+    /// <summary>
+    /// Calls <paramref name="call"/> for every item at once and counts the calls not yet answered in
+    /// <c>distributed_cluster_shards_pending</c> for <paramref name="role"/>, the gauge worker silos
+    /// autoscale on. Continuations run on the grain's scheduler, one at a time, so the count needs no lock.
+    /// </summary>
+    private async Task<TAnswer[]> Pending<TItem, TAnswer>(string role, IReadOnlyList<TItem> items, Func<TItem, Task<TAnswer>> call)
+    {
+        var outstanding = items.Count;
+        _metrics.ShardsPending(role, outstanding);
+        try
+        {
+            return await Task.WhenAll(items.Select(async item =>
+            {
+                var answer = await call(item).ConfigureAwait(true);
+                outstanding--;
+                _metrics.ShardsPending(role, -1);
+                return answer;
+            })).ConfigureAwait(true);
+        }
+        finally
+        {
+            _metrics.ShardsPending(role, -outstanding);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: {What} failed (attempt {Attempt} of {Attempts}), trying again: {Reason}")]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Storage;
@@ -99,7 +100,7 @@ public sealed partial class JobRunner
             return;
         }
         var finalRef = FinalClustererRef(_options.Method == ClusteringMethod.Gmm ? GaussianMixtureModel.Kind : KMeansModel.Kind);
-        await ForEachShard("labelling shards", shard => _grains.GetGrain<IShardWorkerGrain>(ShardKey(shard))
+        await ForEachShard(SiloRoles.Cpu, "labelling shards", shard => _grains.GetGrain<IShardWorkerGrain>(ShardKey(shard))
             .AssignShard(new AssignShard(EmbeddingRef(shard), finalRef, LabelsRef(shard))), cancellationToken).ConfigureAwait(true);
     }
 
@@ -119,13 +120,13 @@ public sealed partial class JobRunner
                 .Select(bytes => StatisticsCodec.ReadMixture(new MemoryStream(bytes)))];
 
         private Task<byte[][]> Compute(StatisticsKind kind, byte[] model, CovarianceType covarianceType) =>
-            Task.WhenAll(runner._manifest.Shards.Select(async shard =>
+            runner.Pending(SiloRoles.Cpu, runner._manifest.Shards, async shard =>
             {
                 var request = new ComputeShardStatistics(runner.EmbeddingRef(shard), kind, model, covarianceType);
                 var answer = await runner.CallAsync($"clustering statistics of shard {shard.Index}",
                     () => runner._grains.GetGrain<IShardWorkerGrain>(runner.ShardKey(shard)).ComputeStatistics(request), a => a.Seconds, cancellationToken).ConfigureAwait(true);
                 return answer.Statistics;
-            }));
+            });
 
         private static byte[] Save(KMeansModel centres) => Save(centres.Save);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Distributed.Grains.Cluster.Grains;
+using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Jobs;
@@ -91,7 +92,7 @@ public sealed partial class JobRunner
             var count = Math.Min(perGroup, _options.ForestTrees - first);
             groups.Add(new GrowTreeGroup(rowsRef, labelsRef, _options.Seed, first, count, $"{_dir}/forest/trees-{first:D5}-{count:D5}.bin"));
         }
-        var grown = await FanOut(groups, "growing tree groups", group => $"trees from {group.FirstTree}",
+        var grown = await FanOut(SiloRoles.Cpu, groups, "growing tree groups", group => $"trees from {group.FirstTree}",
             group => _grains.GetGrain<IForestTrainerGrain>($"{_jobId:N}/{group.FirstTree}").GrowTrees(group), cancellationToken).ConfigureAwait(true);
         var parts = grown.Select(g => _store.Read(g.OutputRef, TreeGroupCodec.Read)).ToList();
         var forest = RandomForest.Merge(parts[0].Classes, parts[0].FeatureCount, parts.Select(p => p.Group));

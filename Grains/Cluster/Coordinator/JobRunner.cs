@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
+using Distributed.Grains.Monitoring;
 using Distributed.Ml.Embedding;
 using Distributed.Ml.Features;
 using Distributed.Ml.Numerics;
@@ -36,6 +37,7 @@ public sealed partial class JobRunner
     private readonly Func<Task> _save;
     private readonly ILogger _logger;
     private readonly IPipelineObserver? _observer;
+    private readonly ClusterMetrics _metrics;
     private readonly ShardManifest _manifest;
     private readonly string _dir;
     private string? _stage;
@@ -50,8 +52,9 @@ public sealed partial class JobRunner
     /// <param name="save">Persists the checkpoint.</param>
     /// <param name="logger">Logs the job's course.</param>
     /// <param name="observer">Sees stage progress (the silo's metrics).</param>
+    /// <param name="metrics">The silo's cluster metrics: the job's phase and progress, shard work pending.</param>
     public JobRunner(Guid jobId, JobCheckpoint state, IGrainFactory grains, ShardStore store, SiloOptions silo, Func<bool> aloneInCluster, Func<Task> save,
-        ILogger logger, IPipelineObserver? observer)
+        ILogger logger, IPipelineObserver? observer, ClusterMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(state);
         _jobId = jobId;
@@ -65,6 +68,7 @@ public sealed partial class JobRunner
         _save = save;
         _logger = logger;
         _observer = observer;
+        _metrics = metrics;
         _manifest = ShardIngest.ReadManifest(store, _spec.ShardsRef);
         _dir = ShardStore.JobRef(jobId);
     }
@@ -72,6 +76,7 @@ public sealed partial class JobRunner
     /// <summary>Runs the remaining phases; a failure ends the job with its reason, a cancellation leaves it to be resumed or cancelled by the caller.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _metrics.JobPhase(_jobId, _state.Phase);
         try
         {
             _options.Validate();
@@ -121,6 +126,10 @@ public sealed partial class JobRunner
             _state.Error = $"{_state.Phase.Name()}: {e.Message}";
             await _save().ConfigureAwait(true);
         }
+        finally
+        {
+            _metrics.JobEnded(_jobId);
+        }
     }
 
     private async Task FeaturesAsync(CancellationToken cancellationToken)
@@ -139,7 +148,7 @@ public sealed partial class JobRunner
             await _save().ConfigureAwait(true);
         }
         var extractor = _state.ExtractorRef!;
-        await ForEachShard("encoding shards", shard => _grains.GetGrain<IFeatureExtractorGrain>(ShardKey(shard))
+        await ForEachShard(SiloRoles.Gpu, "encoding shards", shard => _grains.GetGrain<IFeatureExtractorGrain>(ShardKey(shard))
             .EncodeShard(new EncodeShard(shard.ImagesRef, extractor, FeaturesRef(shard))), cancellationToken).ConfigureAwait(true);
     }
 
@@ -208,7 +217,7 @@ public sealed partial class JobRunner
             return;
         }
         var reducerRef = _state.ReducerRef!;
-        await ForEachShard("embedding shards", shard => _grains.GetGrain<IShardWorkerGrain>(ShardKey(shard))
+        await ForEachShard(SiloRoles.Cpu, "embedding shards", shard => _grains.GetGrain<IShardWorkerGrain>(ShardKey(shard))
             .EmbedShard(new EmbedShard(FeaturesRef(shard), reducerRef, EmbeddingRef(shard))), cancellationToken).ConfigureAwait(true);
     }
 
@@ -234,12 +243,14 @@ public sealed partial class JobRunner
         _state.Done = done;
         _state.Total = total;
         _state.Detail = detail;
+        _metrics.JobProgress(_jobId, done, total);
         _observer?.StageProgress(_stage ?? _state.Phase.Name(), done, total, detail);
     }
 
     private Task Advance(JobPhase phase)
     {
         _state.Phase = phase;
+        _metrics.JobPhase(_jobId, phase);
         _state.Done = 0;
         _state.Total = 0;
         _state.Detail = "";

@@ -2,6 +2,7 @@ using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Placement;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
+using Distributed.Grains.Monitoring;
 using Distributed.Ml.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -144,7 +145,7 @@ public sealed partial class LabellingJobGrain(
         try
         {
             var runner = new JobRunner(this.GetPrimaryKey(), State, GrainFactory, store, silo, AloneInCluster, SaveAsync,
-                logger, services.GetService<IPipelineObserver>());
+                logger, services.GetService<IPipelineObserver>(), services.GetRequiredService<ClusterMetrics>());
             await runner.RunAsync(cancellationToken).ConfigureAwait(true);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -3,6 +3,7 @@ using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Placement;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
+using Distributed.Grains.Monitoring;
 using Distributed.Ml.Features;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
@@ -18,7 +19,7 @@ namespace Distributed.Grains.Cluster.Grains;
 /// </summary>
 [RequireSiloRole(SiloRoles.Gpu)]
 [ActivationCountBasedPlacement]
-public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBackend backend, SiloOptions silo, ILogger<FeatureExtractorGrain> logger)
+public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBackend backend, SiloOptions silo, ClusterMetrics metrics, ILogger<FeatureExtractorGrain> logger)
     : Grain, IFeatureExtractorGrain
 {
     /// <summary>Sub-stream of <see cref="RandomStreams.Features"/> for the training sample (0–2 belong to the autoencoder).</summary>
@@ -52,7 +53,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     public Task<ShardCompleted> EncodeShard(EncodeShard request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return ShardWork.RunAsync(store, silo, request.OutputRef, () =>
+        return ShardWork.RunAsync(store, silo, metrics, SiloRoles.Gpu, ShardOperation.Encode, request.OutputRef, () =>
         {
             var model = store.ReadTransform(request.ModelRef);
             store.WriteMatrix(request.OutputRef, backend.Encode(model, store.ReadMatrix(request.ImagesRef)));

@@ -2,6 +2,7 @@ using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Placement;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
+using Distributed.Grains.Monitoring;
 using Distributed.Ml.Forest;
 using Orleans.Placement;
 
@@ -14,7 +15,7 @@ namespace Distributed.Grains.Cluster.Grains;
 /// </summary>
 [RequireSiloRole(SiloRoles.Cpu)]
 [ActivationCountBasedPlacement]
-public sealed class ForestTrainerGrain(ShardStore store, SiloOptions silo) : Grain, IForestTrainerGrain
+public sealed class ForestTrainerGrain(ShardStore store, SiloOptions silo, ClusterMetrics metrics) : Grain, IForestTrainerGrain
 {
     /// <summary>The forest options of a job: the in-process pipeline's (only trees and seed are set).</summary>
     public static RandomForestOptions Options(int trees, ulong seed) => new() { Trees = trees, Seed = seed };
@@ -23,7 +24,7 @@ public sealed class ForestTrainerGrain(ShardStore store, SiloOptions silo) : Gra
     public Task<ShardCompleted> GrowTrees(GrowTreeGroup request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return ShardWork.RunAsync(store, silo, request.OutputRef, () =>
+        return ShardWork.RunAsync(store, silo, metrics, SiloRoles.Cpu, ShardOperation.Forest, request.OutputRef, () =>
         {
             var rows = store.ReadMatrix(request.RowsRef);
             var labels = store.ReadLabels(request.LabelsRef);

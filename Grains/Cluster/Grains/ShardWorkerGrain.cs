@@ -3,6 +3,7 @@ using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Placement;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
+using Distributed.Grains.Monitoring;
 using Distributed.Ml.Clustering;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
@@ -18,7 +19,7 @@ namespace Distributed.Grains.Cluster.Grains;
 /// </summary>
 [RequireSiloRole(SiloRoles.Cpu)]
 [ActivationCountBasedPlacement]
-public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo) : Grain, IShardWorkerGrain
+public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo, ClusterMetrics metrics) : Grain, IShardWorkerGrain
 {
     private (string Ref, Matrix Rows, KMeansShardAssigner Assigner)? _shard;
 
@@ -26,7 +27,7 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo) : Grain
     public Task<ShardCompleted> EmbedShard(EmbedShard request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return ShardWork.RunAsync(store, silo, request.OutputRef, () =>
+        return ShardWork.RunAsync(store, silo, metrics, SiloRoles.Cpu, ShardOperation.Embed, request.OutputRef, () =>
             store.WriteMatrix(request.OutputRef, store.ReadTransform(request.ModelRef).Transform(store.ReadMatrix(request.FeaturesRef))));
     }
 
@@ -61,6 +62,7 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo) : Grain
             }
             return stream.ToArray();
         }).ConfigureAwait(true);
+        metrics.ShardProcessed(SiloRoles.Cpu, ShardOperation.Statistics);
         return new ShardStatisticsComputed(encoded, silo.SiloId, clock.Elapsed.TotalSeconds);
     }
 
@@ -69,7 +71,7 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo) : Grain
     {
         ArgumentNullException.ThrowIfNull(request);
         var (rows, _) = Shard(request.DataRef);
-        return ShardWork.RunAsync(store, silo, request.OutputRef, () =>
+        return ShardWork.RunAsync(store, silo, metrics, SiloRoles.Cpu, ShardOperation.Assign, request.OutputRef, () =>
         {
             var model = store.Read(request.ModelRef, stream => PipelineModel.LoadClusterer(ModelRefs.KindOf(request.ModelRef), stream));
             store.WriteLabels(request.OutputRef, model.Predict(rows));

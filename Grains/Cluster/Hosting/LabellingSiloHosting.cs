@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Distributed.Grains.Cluster.Grains;
 using Distributed.Grains.Cluster.Placement;
 using Distributed.Grains.Cluster.Store;
+using Distributed.Grains.Monitoring;
 using Distributed.Grains.Serving;
 using Distributed.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,18 +48,18 @@ public static class LabellingSiloHosting
         }
         else
         {
-            silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration(options.Redis));
-            silo.UseLabellingStateInRedis(options.Redis);
+            var redis = RedisConfiguration(options.Redis, options.RedisPassword);
+            silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+            silo.UseLabellingStateInRedis(redis);
             var address = options.AdvertisedAddress is { } advertised ? IPAddress.Parse(advertised) : IPAddress.Loopback;
             silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: options.AdvertisedAddress is not null);
         }
         return silo.AddLabellingGrains(options);
     }
 
-    /// <summary>Grain state and reminders in Redis (<c>host:port</c>), so they outlive any silo.</summary>
-    public static ISiloBuilder UseLabellingStateInRedis(this ISiloBuilder silo, string redis)
+    /// <summary>Grain state and reminders in Redis, so they outlive any silo.</summary>
+    public static ISiloBuilder UseLabellingStateInRedis(this ISiloBuilder silo, ConfigurationOptions configuration)
     {
-        var configuration = RedisConfiguration(redis);
         silo.AddRedisGrainStorage(StorageName, o => o.ConfigurationOptions = configuration);
         return silo.UseRedisReminderService(o => o.ConfigurationOptions = configuration);
     }
@@ -87,6 +88,11 @@ public static class LabellingSiloHosting
         var services = silo.Services;
         services.AddSingleton(options);
         services.AddSingleton(new ShardStore(options.Store));
+        // The grains' metrics exist whether or not the host serves /metrics (the Client's embedded
+        // silo does not): recording them costs a few atomic adds per shard call.
+        services.AddMetrics();
+        services.TryAddSingleton<HostMetrics>();
+        services.TryAddSingleton<ClusterMetrics>();
         services.AddSingleton<IFeatureBackend>(options.FeatureBackend switch
         {
             CpuFeatureBackend.BackendName => new CpuFeatureBackend(),
@@ -100,11 +106,11 @@ public static class LabellingSiloHosting
         return silo;
     }
 
-    /// <summary>Connects a client to the cluster whose membership is in <paramref name="redis"/> (<c>host:port</c>).</summary>
-    public static IClientBuilder AddLabellingClient(this IClientBuilder client, string redis, string clusterId = "distributed", string serviceId = "distributed")
+    /// <summary>Connects a client to the cluster whose membership is in <paramref name="redis"/> (<c>host:port</c>, with <paramref name="password"/> if it needs one).</summary>
+    public static IClientBuilder AddLabellingClient(this IClientBuilder client, string redis, string? password = null, string clusterId = "distributed", string serviceId = "distributed")
     {
         ArgumentNullException.ThrowIfNull(client);
-        var configuration = RedisConfiguration(redis);
+        var configuration = RedisConfiguration(redis, password);
         client.Configure<ClusterOptions>(cluster =>
         {
             cluster.ClusterId = clusterId;
@@ -126,12 +132,13 @@ public static class LabellingSiloHosting
             new System.Text.Json.JsonSerializerOptions(Json.Options) { WriteIndented = false });
 
     /// <summary>
-    /// Parses <c>host:port</c> for StackExchange.Redis. Connections are re-established after a
-    /// Redis restart instead of failing for good; a Redis that does not answer at start still fails
-    /// the start after the connect timeout.
+    /// Parses <c>host:port</c> for StackExchange.Redis and sets <paramref name="password"/> as it is
+    /// (never through the connection string, where ',' or '=' in it would be parsed). Connections are
+    /// re-established after a Redis restart instead of failing for good; a Redis that does not answer
+    /// at start still fails the start after the connect timeout.
     /// </summary>
     /// <exception cref="ArgumentException">The address does not parse.</exception>
-    public static ConfigurationOptions RedisConfiguration(string redis)
+    public static ConfigurationOptions RedisConfiguration(string redis, string? password = null)
     {
         ConfigurationOptions configuration;
         try
@@ -147,7 +154,26 @@ public static class LabellingSiloHosting
             throw new ArgumentException($"Redis address '{redis}' names no host:port");
         }
         configuration.AbortOnConnectFail = false;
+        if (password is not null)
+        {
+            configuration.Password = password;
+        }
         return configuration;
+    }
+
+    /// <summary>Why Redis failed a silo's or client's start, in words for a one-line error.</summary>
+    public static string RedisFailure(RedisException failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        for (Exception? e = failure; e is not null; e = e.InnerException)
+        {
+            if (e is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure }
+                || e.Message.Contains("WRONGPASS", StringComparison.Ordinal) || e.Message.Contains("NOAUTH", StringComparison.Ordinal))
+            {
+                return "Redis refused the password (set the right one, or none if it needs none)";
+            }
+        }
+        return "Redis does not answer there";
     }
 
     private static int FreePort()

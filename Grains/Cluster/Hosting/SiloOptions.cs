@@ -15,6 +15,12 @@ public sealed record SiloOptions
     /// </summary>
     public string? Redis { get; init; }
 
+    /// <summary>
+    /// Password of <see cref="Redis"/>, or null when it needs none. Kept apart from the address and
+    /// handed to the Redis client as it is, so any character (':', '@', '/', ...) works.
+    /// </summary>
+    public string? RedisPassword { get; init; }
+
     /// <summary>The shared store directory. Required.</summary>
     public required string Store { get; init; }
 

@@ -63,7 +63,7 @@ public sealed partial class ServeCommandTests : IDisposable
         {
             var address = await ListeningAddressAsync(process);
             using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/alive", UriKind.Relative))).StatusCode);
             using var body = new MemoryStream();
             NpyWriter.Write(body, Images(1), 1, 784);

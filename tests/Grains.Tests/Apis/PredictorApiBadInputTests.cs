@@ -176,8 +176,8 @@ public sealed class PredictorApiBadInputTests : IDisposable
         {
         }
         var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        Assert.Contains("distributed_predictor_errors_total{endpoint=\"predict\",reason=\"bad_values\",status=\"400\"} 1\n", metrics);
-        Assert.Contains("distributed_predictor_errors_total{endpoint=\"predict\",reason=\"too_many_images\",status=\"413\"} 1\n", metrics);
+        Assert.Contains("distributed_predictor_errors_total{endpoint=\"predict\",status=\"400\",reason=\"bad_values\"} 1\n", metrics);
+        Assert.Contains("distributed_predictor_errors_total{endpoint=\"predict\",status=\"413\",reason=\"too_many_images\"} 1\n", metrics);
         Assert.Contains("distributed_predictor_requests_total{endpoint=\"predict\",status=\"400\"} 1\n", metrics);
     }
 

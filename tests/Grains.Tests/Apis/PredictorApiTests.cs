@@ -103,7 +103,8 @@ public sealed class PredictorApiTests : IDisposable
     public async Task HealthIsOkOnceLoadedAndAliveAlways()
     {
         var client = await _silo.ServingClientAsync();
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health/startup", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/alive", UriKind.Relative))).StatusCode);
     }
 
@@ -112,7 +113,10 @@ public sealed class PredictorApiTests : IDisposable
     {
         using var silo = new SiloFactory(Path.Combine(_temp.Path, "missing"));
         var client = silo.CreateClient();
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+        // Startup passes once the (failed) first load has finished, so a pod is not restarted for it;
+        // readiness stays 503 because nothing is served.
+        await SiloFactory.WaitUntilOkAsync(client, "/health/startup");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/alive", UriKind.Relative))).StatusCode);
         using var predict = await client.PostAsync(new Uri("/v1/predict", UriKind.Relative), NpyContent(Npy(new byte[784], 1, 784)));
         await AssertProblemAsync(predict, HttpStatusCode.ServiceUnavailable, "no model is loaded");

@@ -35,7 +35,7 @@ internal sealed class SiloFactory(string? modelPath, IReadOnlyDictionary<string,
         return new Uri(address);
     }
 
-    /// <summary>A client once <c>/health</c> says the model is loaded (it loads in the background); fails after a deadline.</summary>
+    /// <summary>A client once <c>/health/ready</c> says the model is loaded (it loads in the background); fails after a deadline.</summary>
     public async Task<HttpClient> ServingClientAsync()
     {
         var client = CreateClient();
@@ -43,20 +43,24 @@ internal sealed class SiloFactory(string? modelPath, IReadOnlyDictionary<string,
         return client;
     }
 
-    /// <summary>Polls <c>/health</c> until it answers 200, within a deadline.</summary>
-    public static async Task WaitUntilServingAsync(HttpClient client, string? modelPath)
+    /// <summary>Polls <c>/health/ready</c> until it answers 200, within a deadline.</summary>
+    public static Task WaitUntilServingAsync(HttpClient client, string? modelPath) =>
+        WaitUntilOkAsync(client, "/health/ready", $"the model at {modelPath} was not loaded");
+
+    /// <summary>Polls <paramref name="path"/> until it answers 200, within a deadline.</summary>
+    public static async Task WaitUntilOkAsync(HttpClient client, string path, string? failure = null)
     {
         var deadline = DateTime.UtcNow + s_loadDeadline;
         while (true)
         {
-            using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 return;
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"the model at {modelPath} was not loaded within {s_loadDeadline.TotalSeconds} s (/health: {(int)response.StatusCode})");
+                throw new TimeoutException($"{failure ?? path + " did not answer 200"} within {s_loadDeadline.TotalSeconds} s ({path}: {(int)response.StatusCode})");
             }
             await Task.Delay(20);
         }

@@ -14,20 +14,27 @@ internal sealed class RedisServer : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("distributed-redis-").FullName;
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private readonly string? _password;
+
+    private RedisServer(int port, string? password)
+    {
+        Port = port;
+        _password = password;
+    }
 
     public int Port { get; }
 
     /// <summary><c>host:port</c>, as the Silo's <c>--redis</c> and the Client's <c>--cluster</c> take it.</summary>
     public string Address => $"127.0.0.1:{Port}";
 
-    public static RedisServer Start()
+    /// <summary>Starts a private server on a free loopback port, requiring <paramref name="password"/> when one is given.</summary>
+    public static RedisServer Start(string? password = null)
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
-        var server = new RedisServer(port);
+        var server = new RedisServer(port, password);
         server.Restart();
         return server;
     }
@@ -37,7 +44,8 @@ internal sealed class RedisServer : IDisposable
     {
         var start = new ProcessStartInfo("redis-server",
             ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _directory,
-             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", "--protected-mode", "no"])
+             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", "--protected-mode", "no",
+             .. (_password is null ? Array.Empty<string>() : ["--requirepass", _password])])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -100,7 +108,9 @@ internal sealed class RedisServer : IDisposable
             stream.Write("PING\r\n"u8);
             var buffer = new byte[16];
             var read = stream.Read(buffer);
-            return System.Text.Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+            var answer = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+            // A server with a password answers an unauthenticated PING with NOAUTH: it is up.
+            return answer.StartsWith("+PONG", StringComparison.Ordinal) || answer.StartsWith("-NOAUTH", StringComparison.Ordinal);
         }
         catch (SocketException)
         {

@@ -23,5 +23,8 @@ public class SiloCommandLineTests
             Assert.Equal(1, code);
             Assert.Equal(expected, stderr.Trim());
         }
+        var (shortToken, _, shortTokenError) = SiloProcess.RunSilo(new Dictionary<string, string> { ["Silo__AdminToken"] = "guessable" }, "--store", store);
+        Assert.Equal(1, shortToken);
+        Assert.Equal("error: the admin token must be at least 16 characters, got 9", shortTokenError.Trim());
     }
 }

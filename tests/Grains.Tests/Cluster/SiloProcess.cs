@@ -14,7 +14,12 @@ internal sealed partial class SiloProcess : IDisposable
     private readonly System.Text.StringBuilder _log = new();
     private readonly TaskCompletionSource<Uri> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public SiloProcess(string roles, string redis, string store, string id)
+    /// <param name="roles">The silo's roles.</param>
+    /// <param name="redis">The cluster's Redis.</param>
+    /// <param name="store">The shared store.</param>
+    /// <param name="id">The silo's id.</param>
+    /// <param name="environment">More settings (e.g. <c>Silo__RedisPassword</c>), as a pod's environment.</param>
+    public SiloProcess(string roles, string redis, string store, string id, IReadOnlyDictionary<string, string>? environment = null)
     {
         Id = id;
         var start = new ProcessStartInfo("dotnet", [SiloAssembly(), "--roles", roles, "--redis", redis, "--store", store, "--id", id, "--http-port", "0"])
@@ -30,6 +35,10 @@ internal sealed partial class SiloProcess : IDisposable
         start.Environment["Orleans__ClusterMembership__NumMissedProbesLimit"] = "2";
         start.Environment["Orleans__ClusterMembership__TableRefreshTimeout"] = "00:00:02";
         start.Environment["Orleans__ClusterMembership__IAmAliveTablePublishTimeout"] = "00:00:05";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -87,12 +96,20 @@ internal sealed partial class SiloProcess : IDisposable
     }
 
     /// <summary>Runs the Client (the build of the same configuration) to its end; returns its exit code and output.</summary>
-    public static (int Code, string Stdout, string Stderr) RunClient(params string[] arguments) => Run(Built("Client", "Distributed.Client.dll"), arguments);
+    public static (int Code, string Stdout, string Stderr) RunClient(params string[] arguments) => Run(Built("Client", "Distributed.Client.dll"), arguments, null);
+
+    /// <summary>Runs the Client with more environment variables (e.g. <c>REDIS_PASSWORD</c>).</summary>
+    public static (int Code, string Stdout, string Stderr) RunClient(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Run(Built("Client", "Distributed.Client.dll"), arguments, environment);
 
     /// <summary>Runs a Silo that is expected to stop by itself (bad settings); returns its exit code and output.</summary>
-    public static (int Code, string Stdout, string Stderr) RunSilo(params string[] arguments) => Run(SiloAssembly(), arguments);
+    public static (int Code, string Stdout, string Stderr) RunSilo(params string[] arguments) => Run(SiloAssembly(), arguments, null);
 
-    private static (int Code, string Stdout, string Stderr) Run(string assembly, string[] arguments)
+    /// <summary>Runs a Silo that is expected to stop by itself, with more settings in its environment.</summary>
+    public static (int Code, string Stdout, string Stderr) RunSilo(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Run(SiloAssembly(), arguments, environment);
+
+    private static (int Code, string Stdout, string Stderr) Run(string assembly, string[] arguments, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo("dotnet", [assembly, .. arguments])
         {
@@ -100,6 +117,10 @@ internal sealed partial class SiloProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -146,6 +167,6 @@ internal sealed partial class SiloProcess : IDisposable
         }
     }
 
-    [GeneratedRegex(@"^silo .*, http (http://\S+)")]
+    [GeneratedRegex(@"^silo .*, http (http://[^\s,]+)")]
     private static partial Regex StartLine();
 }

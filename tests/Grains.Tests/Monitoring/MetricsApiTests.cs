@@ -33,13 +33,16 @@ public sealed class MetricsApiTests : IDisposable
         Assert.Contains("# TYPE distributed_predictor_request_duration_seconds histogram\n", text);
         Assert.Contains("distributed_predictor_request_duration_seconds_count{endpoint=\"predict\",status=\"200\"} 3\n", text);
         Assert.Contains("distributed_predictor_request_duration_seconds_bucket{endpoint=\"predict\",status=\"200\",le=\"+Inf\"} 3\n", text);
-        Assert.Contains("distributed_predictor_errors_total{endpoint=\"predict\",reason=\"bad_shape\",status=\"400\"} 1\n", text);
+        Assert.Contains("distributed_predictor_errors_total{endpoint=\"predict\",status=\"400\",reason=\"bad_shape\"} 1\n", text);
         Assert.Contains($"distributed_predictor_model_info{{version=\"{version}\"}} 1\n", text);
-        foreach (var name in new[] { "process_cpu_seconds_total", "process_resident_memory_bytes", "process_start_time_seconds", "dotnet_gc_heap_bytes", "dotnet_threadpool_threads" })
+        foreach (var name in new[] { "process_cpu_seconds_total", "process_working_set_bytes", "process_start_time_seconds", "dotnet_total_memory_bytes", "process_num_threads" })
         {
             Assert.Contains($"\n{name} ", text);
         }
-        Assert.Contains("dotnet_gc_collections_total{generation=\"gen0\"}", text);
+        Assert.Contains("dotnet_collection_count_total{generation=\"0\"}", text);
+        // HTTP request metrics, labelled with the endpoint the request matched.
+        Assert.Contains("# TYPE http_requests_received_total counter\n", text);
+        Assert.Contains("http_request_duration_seconds_bucket{", text);
     }
 
     [RequiresBinaryFact("promtool")]

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Distributed.Grains.Jobs;
 using Distributed.Grains.Monitoring;
 using Distributed.Ml.Pipeline;
@@ -6,32 +5,27 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Distributed.Grains.Tests.Monitoring;
 
-/// <summary>The pipeline observer turns stage events into the Distributed.Pipeline instruments.</summary>
+/// <summary>The pipeline observer turns stage events into the <c>distributed_pipeline_*</c> metrics.</summary>
 public sealed class PipelineMetricsTests : IDisposable
 {
-    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly PrometheusCollector _collector;
+    private readonly ServiceProvider _services = new ServiceCollection().AddMonitoring().BuildServiceProvider();
+    private readonly HostMetrics _host;
     private readonly PipelineMetrics _metrics;
 
     public PipelineMetricsTests()
     {
-        var factory = _services.GetRequiredService<IMeterFactory>();
-        _collector = new PrometheusCollector(["Distributed"], factory);
-        _metrics = new PipelineMetrics(factory);
+        _host = _services.GetRequiredService<HostMetrics>();
+        _metrics = new PipelineMetrics(_host);
     }
 
-    public void Dispose()
-    {
-        _collector.Dispose();
-        _services.Dispose();
-    }
+    public void Dispose() => _services.Dispose();
 
     [Fact]
     public void StageEventsSetPhaseProgressThroughputAndLoss()
     {
         _metrics.StageStarted("features");
         _metrics.StageProgress("features", 3, 12, "epoch 3: loss 0.0425, 4512 images/s");
-        var text = _collector.Scrape();
+        var text = MetricsText.Scrape(_host);
         Assert.Contains("distributed_pipeline_stage_running{stage=\"features\"} 1\n", text);
         Assert.Contains("distributed_pipeline_stage_progress_ratio{stage=\"features\"} 0.25\n", text);
         Assert.Contains("distributed_pipeline_autoencoder_loss{stage=\"features\"} 0.0425\n", text);
@@ -39,7 +33,7 @@ public sealed class PipelineMetricsTests : IDisposable
 
         _metrics.ImageCount = 1000;
         _metrics.StageCompleted("features", TimeSpan.FromSeconds(4));
-        text = _collector.Scrape();
+        text = MetricsText.Scrape(_host);
         Assert.Contains("distributed_pipeline_stage_running{stage=\"features\"} 0\n", text);
         Assert.Contains("distributed_pipeline_stage_progress_ratio{stage=\"features\"} 1\n", text);
         Assert.Contains("distributed_pipeline_stage_images_per_second{stage=\"features\"} 250\n", text);
@@ -55,7 +49,7 @@ public sealed class PipelineMetricsTests : IDisposable
         var (images, _) = SyntheticImages.Write(temp.Path, perClass: 20);
         _metrics.ImageCount = 60;
         LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), TrainedModels.Options with { ForestTrees = 3 }), _metrics);
-        var text = _collector.Scrape();
+        var text = MetricsText.Scrape(_host);
         foreach (var stage in new[] { LabellingJob.LoadStage, ClusteringPipeline.FeaturesStage, ClusteringPipeline.ClusterStage, ClusteringPipeline.ClassifierStage, LabellingJob.WriteStage })
         {
             Assert.Contains($"distributed_pipeline_stage_running{{stage=\"{stage}\"}} 0\n", text);
