@@ -85,6 +85,40 @@ public sealed class MetricsApiTests : IDisposable
         Assert.Equal("0", running);
     }
 
+    [Fact]
+    public async Task ACoordinatorSiloExportsItsShardWorkJobsAndOrleans()
+    {
+        using var temp = new TempDirectory();
+        using var silo = new SiloFactory(null, new Dictionary<string, string> { ["Silo:Store"] = temp.File("store"), ["Silo:Roles"] = "coordinator,gpu,cpu" });
+        var client = silo.CreateClient();
+        var (images, labels) = SyntheticImages.Write(temp.Path);
+        var jobs = new ClusterJobClient(silo.Services.GetRequiredService<IGrainFactory>(), Cluster.ClusterJobTests.Settings);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await jobs.RunAsync(silo.Services.GetRequiredService<ShardStore>(), new LabellingJobRequest(images, temp.File("out"), Cluster.ClusterJobTests.Options, labels),
+            cancellationToken: timeout.Token);
+
+        var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        // 180 images in shards of 40: every shard encoded on a gpu silo, embedded and labelled on a cpu silo.
+        const int Shards = 5;
+        Assert.Contains($"distributed_cluster_shards_processed_total{{role=\"gpu\",operation=\"encode\"}} {Shards}\n", text);
+        Assert.Contains($"distributed_cluster_shards_processed_total{{role=\"cpu\",operation=\"embed\"}} {Shards}\n", text);
+        Assert.Contains($"distributed_cluster_shards_processed_total{{role=\"cpu\",operation=\"assign\"}} {Shards}\n", text);
+        // Nothing waits once the job is done, and a finished job leaves no phase behind.
+        Assert.Contains("distributed_cluster_shards_pending{role=\"gpu\"} 0\n", text);
+        Assert.Contains("distributed_cluster_shards_pending{role=\"cpu\"} 0\n", text);
+        Assert.DoesNotContain("distributed_job_phase{", text);
+        Assert.Contains("distributed_pipeline_stage_duration_seconds_count{stage=\"features\"} 1\n", text);
+        // Orleans' own meter, with the silo's millisecond buckets.
+        Assert.Contains("# TYPE microsoft_orleans_orleans_app_requests_latency histogram\n", text);
+        Assert.Contains("microsoft_orleans_orleans_app_requests_latency_bucket{le=\"0.5\"}", text);
+        Assert.Contains("microsoft_orleans_orleans_grains{grain_type=\"shardworker\"}", text);
+        if (PrometheusBinaries.Find("promtool") is { } promtool)
+        {
+            var (code, output) = PrometheusBinaries.Run(promtool, "check metrics", text, s_toolTimeout);
+            Assert.True(code == 0 && output.Trim().Length == 0, $"promtool check metrics exited {code}:\n{output}");
+        }
+    }
+
     /// <summary>Three successful predictions (5 images), one bad request, one model query.</summary>
     private async Task<HttpClient> ServeSomeRequestsAsync()
     {
