@@ -15,8 +15,9 @@ namespace Distributed.Silo;
 /// on localhost without it. It serves <c>/alive</c>, <c>/health/ready</c>, <c>/health/startup</c> and
 /// <c>/metrics</c>, on coordinator silos the Orleans dashboard at <c>/dashboard</c>, and on predictor
 /// silos the predictor HTTP API with the current model. Every switch has a configuration key
-/// (<c>Silo__Roles</c>, <c>Silo__Redis</c>, …; see <see cref="s_switches"/>); secrets have only a
-/// key (<c>Silo__RedisPassword</c>, <c>Silo__AdminToken</c>), so they stay out of process listings.
+/// (<c>Silo__Roles</c>, <c>Silo__Redis</c>, …; see <see cref="s_switches"/>). The Redis password has
+/// only a key (<c>Silo__RedisPassword</c>), and the admin API key is read from a file
+/// (<c>--api-key-file</c>), so neither shows in process listings.
 /// <c>Silo__Kubernetes=true</c> adds Orleans' Kubernetes hosting (pod name, namespace and IP from the
 /// environment). SIGTERM drains: the silo leaves the cluster, its grains deactivate (a running job
 /// stops at its checkpoint and resumes on another coordinator silo).
@@ -36,6 +37,7 @@ public sealed class Program
         ["--advertise"] = "Silo:AdvertisedAddress",
         ["--cluster-id"] = "Silo:ClusterId",
         ["--service-id"] = "Silo:ServiceId",
+        ["--api-key-file"] = "Silo:ApiKeyFile",
     };
 
     /// <summary>Where coordinator silos serve the Orleans dashboard.</summary>
@@ -71,8 +73,18 @@ public sealed class Program
         var model = configuration["Silo:Model"];
         builder.Services.AddHealthApi();
         builder.Services.AddMonitoring();
-        builder.Services.AddAdminAuthorization();
-        builder.Services.Configure<AdminOptions>(admin => admin.Token = configuration["Silo:AdminToken"] is { Length: > 0 } token ? token : null);
+        string? apiKey;
+        try
+        {
+            apiKey = configuration["Silo:ApiKeyFile"] is { Length: > 0 } keyFile ? ApiKeyOptions.ReadKeyFile(keyFile) : null;
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: --api-key-file: {e.Message}");
+            return 1;
+        }
+        builder.Services.AddApiKeyAuthorization();
+        builder.Services.Configure<ApiKeyOptions>(options => options.Key = apiKey);
 
         SiloOptions? silo = null;
         if (configuration["Silo:Store"] is { } store)
@@ -100,7 +112,6 @@ public sealed class Program
                 {
                     LabellingSiloHosting.RedisConfiguration(silo.Redis, silo.RedisPassword);
                 }
-                new AdminOptions { Token = configuration["Silo:AdminToken"] is { Length: > 0 } token ? token : null }.Validate();
             }
             catch (ArgumentException e)
             {
@@ -150,7 +161,7 @@ public sealed class Program
         }
         if (silo?.Roles.Contains(SiloRoles.Coordinator) == true)
         {
-            app.MapOrleansDashboard(DashboardPath).RequireAuthorization(AdminAuthorization.Policy);
+            app.MapOrleansDashboard(DashboardPath).RequireAuthorization(ApiKeyAuthorization.AdminPolicy);
         }
         try
         {

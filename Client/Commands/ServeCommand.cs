@@ -18,9 +18,6 @@ namespace Distributed.Client.Commands;
 /// </summary>
 internal static class ServeCommand
 {
-    /// <summary>Environment variable with the bearer token that <c>POST /v1/model/reload</c> needs; unset, reload is open.</summary>
-    public const string AdminTokenVariable = "SERVE_ADMIN_TOKEN";
-
     public static Command Create(TextWriter output)
     {
         var model = new Argument<string>("model-dir") { Description = "Model bundle directory written by run" };
@@ -36,10 +33,14 @@ internal static class ServeCommand
         var defaults = new PredictorOptions();
         var maxImages = new Option<int>("--max-images") { Description = "Most images in one request", DefaultValueFactory = _ => defaults.MaxImagesPerRequest };
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body", DefaultValueFactory = _ => defaults.MaxBodyBytes };
-        var timeout = new Option<double>("--timeout-s") { Description = "Per-request timeout in seconds", DefaultValueFactory = _ => defaults.RequestTimeout.TotalSeconds };
-        var command = new Command("serve", $"Serve predictions of a model bundle over HTTP (POST /v1/predict), with /alive, /health/ready and /metrics; POST /v1/model/reload needs the bearer token in {AdminTokenVariable} when it is set")
+        var apiKeyFile = new Option<string>("--api-key-file")
         {
-            model, port, host, maxImages, maxBody, timeout,
+            Description = "File holding the API key that POST /v1/model/reload needs (Authorization: Bearer <key> or X-Api-Key); without it reload is open",
+        };
+        var timeout = new Option<double>("--timeout-s") { Description = "Per-request timeout in seconds", DefaultValueFactory = _ => defaults.RequestTimeout.TotalSeconds };
+        var command = new Command("serve", "Serve predictions of a model bundle over HTTP (POST /v1/predict), with /alive, /health/ready and /metrics")
+        {
+            model, port, host, maxImages, maxBody, timeout, apiKeyFile,
         };
         command.SetAction(parse =>
         {
@@ -50,9 +51,11 @@ internal static class ServeCommand
                 MaxBodyBytes = parse.GetValue(maxBody),
                 RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
             };
+            string? apiKey;
             try
             {
                 options.Validate();
+                apiKey = parse.GetValue(apiKeyFile) is { } keyFile ? ApiKeyOptions.ReadKeyFile(keyFile) : null;
             }
             catch (ArgumentException e)
             {
@@ -60,13 +63,13 @@ internal static class ServeCommand
             }
             // Load before listening: a bad bundle is a one-line user error, not a server that stays unhealthy.
             var loaded = LoadedModel.Load(parse.GetValue(model)!);
-            Run(loaded, new IPEndPoint(address, parse.GetValue(port)), options, output);
+            Run(loaded, new IPEndPoint(address, parse.GetValue(port)), options, apiKey, output);
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static void Run(LoadedModel loaded, IPEndPoint endpoint, PredictorOptions limits, TextWriter output)
+    private static void Run(LoadedModel loaded, IPEndPoint endpoint, PredictorOptions limits, string? apiKey, TextWriter output)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -88,7 +91,7 @@ internal static class ServeCommand
             options.RequestTimeout = limits.RequestTimeout;
         });
 
-        builder.Services.Configure<AdminOptions>(admin => admin.Token = AdminToken());
+        builder.Services.Configure<ApiKeyOptions>(options => options.Key = apiKey);
 
         var app = builder.Build();
         app.Services.GetRequiredService<Predictor>().Swap(loaded);
@@ -104,24 +107,6 @@ internal static class ServeCommand
             output.Flush();
         });
         app.Run();
-    }
-
-    /// <summary>
-    /// The admin token from <see cref="AdminTokenVariable"/>, or null when unset; an environment
-    /// variable rather than an option, so it does not show in process listings.
-    /// </summary>
-    private static string? AdminToken()
-    {
-        var token = Environment.GetEnvironmentVariable(AdminTokenVariable) is { Length: > 0 } set ? set : null;
-        try
-        {
-            new AdminOptions { Token = token }.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new UserError($"{AdminTokenVariable}: {e.Message}");
-        }
-        return token;
     }
 
     private static IPAddress ParseHost(string host) =>

@@ -61,7 +61,7 @@ public static class PredictorApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithRequestMetrics("reload")
-            .RequireAuthorization(AdminAuthorization.Policy);
+            .RequireAuthorization(ApiKeyAuthorization.AdminPolicy);
         app.MapOpenApi();
         return app;
     }

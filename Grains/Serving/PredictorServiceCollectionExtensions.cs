@@ -34,7 +34,7 @@ public static class PredictorServiceCollectionExtensions
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddMonitoring();
-        services.AddAdminAuthorization();
+        services.AddApiKeyAuthorization();
         return services;
     }
 

@@ -23,8 +23,20 @@ public class SiloCommandLineTests
             Assert.Equal(1, code);
             Assert.Equal(expected, stderr.Trim());
         }
-        var (shortToken, _, shortTokenError) = SiloProcess.RunSilo(new Dictionary<string, string> { ["Silo__AdminToken"] = "guessable" }, "--store", store);
-        Assert.Equal(1, shortToken);
-        Assert.Equal("error: the admin token must be at least 16 characters, got 9", shortTokenError.Trim());
+        var emptyKey = temp.File("empty-key");
+        File.WriteAllText(emptyKey, "\n");
+        var shortKey = temp.File("short-key");
+        File.WriteAllText(shortKey, "guessable\n");
+        foreach (var (keyFile, expected) in new[]
+        {
+            (temp.File("missing-key"), $"error: --api-key-file: cannot read the API key file {temp.File("missing-key")}: Could not find file '{temp.File("missing-key")}'."),
+            (emptyKey, $"error: --api-key-file: the API key file {emptyKey} is empty"),
+            (shortKey, $"error: --api-key-file: {shortKey}: the key must be at least 16 characters, got 9"),
+        })
+        {
+            var (code, _, stderr) = SiloProcess.RunSilo("--store", store, "--api-key-file", keyFile);
+            Assert.Equal(1, code);
+            Assert.Equal(expected, stderr.Trim());
+        }
     }
 }

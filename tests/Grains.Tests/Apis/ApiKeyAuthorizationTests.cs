@@ -4,28 +4,34 @@ using System.Net.Http.Headers;
 namespace Distributed.Grains.Tests.Apis;
 
 /// <summary>
-/// The admin surface (model reload, the Orleans dashboard on coordinator silos): open without a
-/// token, bearer-token only with one, and the prediction API open either way.
+/// The admin surface (model reload, the Orleans dashboard on coordinator silos): open without an API
+/// key, and with one 401 without a key, 403 with a wrong one, 200 with the right one (as a bearer
+/// token or an X-Api-Key header); the prediction API open either way.
 /// </summary>
-public sealed class AdminAuthorizationTests
+public sealed class ApiKeyAuthorizationTests
 {
-    private const string Token = "a-long-admin-token-for-tests";
+    private const string Key = "a-long-api-key-for-the-tests";
     private static readonly Uri s_reload = new("/v1/model/reload", UriKind.Relative);
     private static readonly Uri s_dashboard = new("/dashboard/", UriKind.Relative);
 
     [Fact]
     public async Task WithATokenReloadNeedsItAndPredictionsDoNot()
     {
-        using var silo = new SiloFactory(TrainedModels.Instance.First, new Dictionary<string, string> { ["Silo:AdminToken"] = Token });
+        using var temp = new TempDirectory();
+        using var silo = new SiloFactory(TrainedModels.Instance.First, new Dictionary<string, string> { ["Silo:ApiKeyFile"] = KeyFile(temp) });
         var client = await silo.ServingClientAsync();
 
         using var anonymous = await client.PostAsync(s_reload, content: null);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.Single().Scheme);
-        using var wrong = await SendAsync(client, HttpMethod.Post, s_reload, "not-the-admin-token-at-all");
-        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        using var right = await SendAsync(client, HttpMethod.Post, s_reload, Token);
+        using var wrong = await SendAsync(client, HttpMethod.Post, s_reload, "not-the-api-key-at-all");
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        using var right = await SendAsync(client, HttpMethod.Post, s_reload, Key);
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        using var header = new HttpRequestMessage(HttpMethod.Post, s_reload);
+        header.Headers.Add("X-Api-Key", Key);
+        using var byHeader = await client.SendAsync(header);
+        Assert.Equal(HttpStatusCode.OK, byHeader.StatusCode);
 
         using var model = await client.GetAsync(new Uri("/v1/model", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, model.StatusCode);
@@ -48,12 +54,14 @@ public sealed class AdminAuthorizationTests
         {
             ["Silo:Store"] = temp.File("store"),
             ["Silo:Roles"] = "coordinator,cpu",
-            ["Silo:AdminToken"] = Token,
+            ["Silo:ApiKeyFile"] = KeyFile(temp),
         });
         var client = silo.CreateClient();
         using var anonymous = await client.GetAsync(s_dashboard);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        using var page = await SendAsync(client, HttpMethod.Get, s_dashboard, Token);
+        using var wrong = await SendAsync(client, HttpMethod.Get, s_dashboard, "not-the-api-key-at-all");
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        using var page = await SendAsync(client, HttpMethod.Get, s_dashboard, Key);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("<html", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
@@ -69,6 +77,14 @@ public sealed class AdminAuthorizationTests
         });
         using var page = await silo.CreateClient().GetAsync(s_dashboard);
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+    }
+
+    /// <summary>The key in a file, as a mounted Secret holds it (with a trailing newline).</summary>
+    private static string KeyFile(TempDirectory temp)
+    {
+        var path = temp.File("api-key");
+        File.WriteAllText(path, Key + "\n");
+        return path;
     }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, Uri uri, string token)
