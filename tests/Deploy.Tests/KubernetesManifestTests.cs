@@ -41,7 +41,7 @@ public sealed class KubernetesManifestTests
     public void EachSiloRoleHasADeploymentWiredToRedisAndTheStore(string overlay)
     {
         var manifests = Render(overlay);
-        var silos = Silos(manifests);
+        var silos = manifests.Silos();
 
         var roles = silos.Select(d => manifests.Environment(SiloContainer(d))["Silo__Roles"]).Order().ToArray();
         Assert.Equal(s_roles.Order().ToArray(), roles);
@@ -130,7 +130,7 @@ public sealed class KubernetesManifestTests
     public void NothingReferencesTheRetiredBroker(string overlay)
     {
         var manifests = Render(overlay);
-        var yaml = Tool.Run("kubectl", ["kustomize", Path.Combine(RepositoryRoot, "k8s", "overlays", overlay)]).Output;
+        var yaml = RenderText(overlay);
 
         Assert.DoesNotContain("rabbitmq", yaml, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("amqp", yaml, StringComparison.OrdinalIgnoreCase);
@@ -176,7 +176,7 @@ public sealed class KubernetesManifestTests
     public void EveryConfigMapAndSecretThePodsReferenceIsRendered(string overlay)
     {
         var manifests = Render(overlay);
-        var pods = manifests.OfKind("Deployment").Concat(manifests.OfKind("StatefulSet"))
+        var pods = manifests.Workloads()
             .Select(d => Map(d, "spec", "template", "spec"))
             .ToList();
         var containers = pods.SelectMany(p => List(p, "containers").Cast<Dictionary<object, object>>()).ToList();
@@ -239,7 +239,7 @@ public sealed class KubernetesManifestTests
         Assert.Contains("__meta_kubernetes_pod_annotation_prometheus_io_scrape", config);
         Assert.Contains("__meta_kubernetes_pod_annotation_prometheus_io_port", config);
 
-        var scraped = manifests.OfKind("Deployment").Concat(manifests.OfKind("StatefulSet"))
+        var scraped = manifests.Workloads()
             .Where(d => Map(d, "spec", "template", "metadata").ContainsKey("annotations"))
             .ToList();
         Assert.Equal(5, scraped.Count); // four silo roles and Redis (its exporter)
@@ -265,38 +265,4 @@ public sealed class KubernetesManifestTests
         Assert.Contains($"\"{assembly}.dll\"", entryPoint);
         Assert.Contains(dockerfile, l => l.Contains("dotnet publish Silo/Silo.csproj", StringComparison.Ordinal));
     }
-
-    private static List<Dictionary<object, object>> Silos(Manifests manifests) =>
-        manifests.OfKind("Deployment")
-            .Where(d => Map(d, "spec", "template", "metadata", "labels").TryGetValue("app.kubernetes.io/component", out var c) && (string)c == "silo")
-            .ToList();
-
-    /// <summary>The value after <paramref name="name"/> in a command line (<c>--name value</c> or <c>--name=value</c>), or null.</summary>
-    private static string? Option(IReadOnlyList<string> arguments, string name)
-    {
-        string? value = null;
-        for (var i = 0; i < arguments.Count; i++)
-        {
-            // A shell command line in one argument (sh -c "redis-server --appendonly yes ...") is split on spaces.
-            var words = arguments[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            for (var j = 0; j < words.Length; j++)
-            {
-                if (words[j] == name)
-                {
-                    value = j + 1 < words.Length ? words[j + 1] : i + 1 < arguments.Count ? arguments[i + 1] : null;
-                }
-                else if (words[j].StartsWith(name + "=", StringComparison.Ordinal))
-                {
-                    value = words[j][(name.Length + 1)..];
-                }
-            }
-        }
-        return value?.Trim('"', '\'');
-    }
-
-    private static string MountPath(Dictionary<object, object> container, string volume) =>
-        (string)List(container, "volumeMounts").Cast<Dictionary<object, object>>().Single(m => (string)m["name"] == volume)["mountPath"];
-
-    private static Dictionary<object, object> Volume(Dictionary<object, object> deployment, string name) =>
-        List(Map(deployment, "spec", "template", "spec"), "volumes").Cast<Dictionary<object, object>>().Single(v => (string)v["name"] == name);
 }
