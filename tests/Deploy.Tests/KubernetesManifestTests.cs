@@ -7,7 +7,7 @@ namespace Distributed.Deploy.Tests;
 /// Renders k8s/ the way an operator would (<c>kubectl kustomize</c>, offline) and checks what the
 /// cluster relies on: one Deployment per silo role wired to Redis (Orleans membership, grain state,
 /// reminders) and the shared store, each silo advertising its pod IP on the silo and gateway ports,
-/// a persistent Redis, GPUs requested the way the scheduler needs, probes on the silo's endpoints,
+/// a persistent Redis, probes on the silo's endpoints,
 /// CPU autoscaling of the worker silos, and scraping.
 /// </summary>
 public sealed class KubernetesManifestTests
@@ -145,29 +145,6 @@ public sealed class KubernetesManifestTests
             var coordinator = Render(overlay).Single("Deployment", "silo-coordinator");
             Assert.True(int.Parse((string)Map(coordinator, "spec")["replicas"]) >= 2, $"{overlay}: one coordinator replica");
         }
-    }
-
-    [Fact]
-    public void ProductionFeatureSilosRequestAWholeGpuOnGpuNodes()
-    {
-        var gpu = Render("production").Single("Deployment", "silo-gpu");
-        var spec = Map(gpu, "spec", "template", "spec");
-
-        Assert.Equal("1", Map(SiloContainer(gpu), "resources", "limits")["nvidia.com/gpu"]);
-        Assert.NotEmpty(Map(spec, "nodeSelector"));
-        Assert.Contains(List(spec, "tolerations").Cast<Dictionary<object, object>>(),
-            t => (string)t["key"] == "nvidia.com/gpu" && (string)t["effect"] == "NoSchedule");
-    }
-
-    [Fact]
-    public void DevOverlayRunsWithoutGpuNodes()
-    {
-        var gpu = Render("dev").Single("Deployment", "silo-gpu");
-        var spec = Map(gpu, "spec", "template", "spec");
-
-        Assert.False(spec.ContainsKey("nodeSelector"));
-        Assert.False(spec.ContainsKey("tolerations"));
-        Assert.False(Map(SiloContainer(gpu), "resources", "limits").ContainsKey("nvidia.com/gpu"));
     }
 
     [Theory]
