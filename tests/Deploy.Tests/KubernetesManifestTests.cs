@@ -7,18 +7,24 @@ namespace Distributed.Deploy.Tests;
 /// Renders k8s/ the way an operator would (<c>kubectl kustomize</c>, offline) and checks what the
 /// cluster relies on: one Deployment per silo role wired to Redis (Orleans membership, grain state,
 /// reminders) and the shared store, each silo advertising its pod IP on the silo and gateway ports,
-/// a persistent Redis, probes on the silo's endpoints,
-/// CPU autoscaling of the worker silos, and scraping.
+/// a persistent Redis, the coordinator's two replicas, and scraping. The other test classes here
+/// cover one concern each (Orleans' Kubernetes hosting, probes, the Redis Secret, hardening,
+/// availability, network policies, autoscaling, the GPU component, monitoring).
 /// </summary>
 public sealed class KubernetesManifestTests
 {
     private static readonly string[] s_roles = ["gpu", "cpu", "coordinator", "predictor"];
 
-    /// <summary>The settings Silo/Program.cs reads, as environment variables.</summary>
+    /// <summary>
+    /// The settings Silo/Program.cs reads, as environment variables. Silo__Kubernetes (Orleans'
+    /// Kubernetes hosting), Silo__RedisPassword and Silo__AdminToken are the names agreed with the
+    /// silo side for the Kubernetes deployment.
+    /// </summary>
     private static readonly string[] s_siloSettings =
     [
         "Silo__Roles", "Silo__Redis", "Silo__Store", "Silo__HttpPort", "Silo__SiloPort", "Silo__GatewayPort",
         "Silo__Id", "Silo__AdvertisedAddress", "Silo__Model", "Silo__ClusterId", "Silo__ServiceId",
+        "Silo__Kubernetes", "Silo__RedisPassword", "Silo__AdminToken",
     ];
 
     [Theory]
@@ -75,8 +81,6 @@ public sealed class KubernetesManifestTests
             Assert.Equal("/store", env["Silo__Store"]);
             Assert.Equal(env["Silo__Store"], MountPath(container, "store"));
             Assert.Equal("labeller-store", Map(Volume(deployment, "store"), "persistentVolumeClaim")["claimName"]);
-            Assert.Equal("/alive", Map(container, "livenessProbe", "httpGet")["path"]);
-            Assert.Equal("/health", Map(container, "readinessProbe", "httpGet")["path"]);
             var annotations = Map(deployment, "spec", "template", "metadata", "annotations");
             Assert.Equal("true", annotations["prometheus.io/scrape"]);
             Assert.Equal("/metrics", annotations["prometheus.io/path"]);
@@ -129,12 +133,10 @@ public sealed class KubernetesManifestTests
     [InlineData("production")]
     public void NothingReferencesTheRetiredBroker(string overlay)
     {
-        var manifests = Render(overlay);
         var yaml = RenderText(overlay);
 
         Assert.DoesNotContain("rabbitmq", yaml, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("amqp", yaml, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain(manifests.Documents, d => ((string)d["apiVersion"]).StartsWith("keda.sh/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -150,61 +152,23 @@ public sealed class KubernetesManifestTests
     [Theory]
     [InlineData("dev")]
     [InlineData("production")]
-    public void EveryConfigMapAndSecretThePodsReferenceIsRendered(string overlay)
+    public void EveryConfigMapThePodsReferenceIsRendered(string overlay)
     {
         var manifests = Render(overlay);
-        var pods = manifests.Workloads()
-            .Select(d => Map(d, "spec", "template", "spec"))
-            .ToList();
-        var containers = pods.SelectMany(p => List(p, "containers").Cast<Dictionary<object, object>>()).ToList();
-        var env = containers.SelectMany(c => List(c, "env").Cast<Dictionary<object, object>>())
-            .Where(e => e.ContainsKey("valueFrom"))
-            .Select(e => Map(e, "valueFrom"))
-            .ToList();
-        var envFrom = containers.SelectMany(c => List(c, "envFrom").Cast<Dictionary<object, object>>()).ToList();
-        var volumes = pods.SelectMany(p => List(p, "volumes").Cast<Dictionary<object, object>>()).ToList();
+        var containers = manifests.Workloads().SelectMany(Containers).ToList();
+        var volumes = manifests.Workloads().SelectMany(w => List(PodSpec(w), "volumes").Cast<Dictionary<object, object>>());
 
-        var configMaps = env.Where(v => v.ContainsKey("configMapKeyRef")).Select(v => (string)Map(v, "configMapKeyRef")["name"])
-            .Concat(envFrom.Where(s => s.ContainsKey("configMapRef")).Select(s => (string)Map(s, "configMapRef")["name"]))
+        var configMaps = containers.SelectMany(c => List(c, "env").Cast<Dictionary<object, object>>())
+            .Where(e => e.TryGetValue("valueFrom", out var from) && ((Dictionary<object, object>)from).ContainsKey("configMapKeyRef"))
+            .Select(e => (string)Map(e, "valueFrom", "configMapKeyRef")["name"])
+            .Concat(containers.SelectMany(c => List(c, "envFrom").Cast<Dictionary<object, object>>())
+                .Where(s => s.ContainsKey("configMapRef")).Select(s => (string)Map(s, "configMapRef")["name"]))
             .Concat(volumes.Where(v => v.ContainsKey("configMap")).Select(v => (string)Map(v, "configMap")["name"]))
-            .ToHashSet();
-        var secrets = env.Where(v => v.ContainsKey("secretKeyRef")).Select(v => (string)Map(v, "secretKeyRef")["name"])
-            .Concat(envFrom.Where(s => s.ContainsKey("secretRef")).Select(s => (string)Map(s, "secretRef")["name"]))
-            .Concat(volumes.Where(v => v.ContainsKey("secret")).Select(v => (string)Map(v, "secret")["secretName"]))
             .ToHashSet();
 
         Assert.Contains("silo-config", configMaps);
+        // Nothing but the production Redis password (RedisSecretTests) has to be created by hand before the first apply.
         Assert.Subset(manifests.OfKind("ConfigMap").Select(Name).ToHashSet(), configMaps);
-        // Nothing has to be created by hand before the first apply, in either overlay.
-        Assert.Subset(manifests.OfKind("Secret").Select(Name).ToHashSet(), secrets);
-    }
-
-    [Theory]
-    [InlineData("dev")]
-    [InlineData("production")]
-    public void WorkerSilosScaleOnCpuUtilisation(string overlay)
-    {
-        var manifests = Render(overlay);
-        var autoscaler = manifests.Single("HorizontalPodAutoscaler", "silo-cpu");
-        var cpu = manifests.Single("Deployment", "silo-cpu");
-
-        Assert.StartsWith("autoscaling/v2", (string)autoscaler["apiVersion"]);
-        var target = Map(autoscaler, "spec", "scaleTargetRef");
-        Assert.Equal("Deployment", target["kind"]);
-        Assert.Equal("silo-cpu", target["name"]);
-        var metric = Assert.IsType<Dictionary<object, object>>(Assert.Single(List(Map(autoscaler, "spec"), "metrics")));
-        Assert.Equal("Resource", metric["type"]);
-        Assert.Equal("cpu", Map(metric, "resource")["name"]);
-        Assert.Equal("Utilization", Map(metric, "resource", "target")["type"]);
-        var min = int.Parse((string)Map(autoscaler, "spec")["minReplicas"]);
-        var max = int.Parse((string)Map(autoscaler, "spec")["maxReplicas"]);
-        Assert.InRange(min, 1, max);
-
-        // Utilisation is a share of the request: without one the autoscaler cannot compute it.
-        var requests = Map(SiloContainer(cpu), "resources", "requests");
-        Assert.False(string.IsNullOrEmpty((string)requests["cpu"]));
-        // The autoscaler owns the replica count; a fixed one would be reset on every apply.
-        Assert.False(Map(cpu, "spec").ContainsKey("replicas"), "silo-cpu sets replicas, which the autoscaler owns");
     }
 
     [Fact]
