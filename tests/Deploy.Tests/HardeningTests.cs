@@ -18,6 +18,7 @@ public sealed partial class HardeningTests
         ["redis"] = 999,      // the official redis image's `redis` user
         ["exporter"] = 59000, // oliver006/redis_exporter's USER 59000:59000
         ["prometheus"] = 65534, // prom/prometheus's `nobody`
+        ["grafana"] = 472,    // grafana/grafana's `grafana` user
     };
 
     [Theory]

@@ -9,7 +9,7 @@ namespace Distributed.Deploy.Tests;
 /// reminders) and the shared store, each silo advertising its pod IP on the silo and gateway ports,
 /// a persistent Redis, the coordinator's two replicas, and scraping. The other test classes here
 /// cover one concern each (Orleans' Kubernetes hosting, probes, the Redis Secret, hardening,
-/// availability, network policies, autoscaling, the GPU component, monitoring).
+/// availability, network policies, autoscaling, the GPU component, Grafana).
 /// </summary>
 public sealed class KubernetesManifestTests
 {

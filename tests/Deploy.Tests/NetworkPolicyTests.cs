@@ -5,7 +5,7 @@ namespace Distributed.Deploy.Tests;
 
 /// <summary>
 /// Who may connect to what, asked of the rendered NetworkPolicies for concrete pods: the silos,
-/// Prometheus, KEDA's operator, a labelled prediction client in another namespace and an
+/// Prometheus, Grafana, KEDA's operator, a labelled prediction client in another namespace and an
 /// unlabelled pod beside it.
 /// </summary>
 public sealed class NetworkPolicyTests
@@ -16,6 +16,7 @@ public sealed class NetworkPolicyTests
     private const int RedisPort = 6379;
     private const int RedisExporterPort = 9121;
     private const int PrometheusPort = 9090;
+    private const int GrafanaPort = 3000;
 
     private static readonly Peer s_predictorClient = Peer.With("shop", ("labeller.io/predictor-client", "true"));
     private static readonly Peer s_unlabelledInNamespace = Peer.With(NetworkPolicies.Namespace, ("app", "something-else"));
@@ -32,8 +33,8 @@ public sealed class NetworkPolicyTests
 
         Assert.Contains(manifests.OfKind("NetworkPolicy"), p =>
             Map(p, "spec", "podSelector").Count == 0 && List(Map(p, "spec"), "policyTypes").Contains("Ingress") && List(Map(p, "spec"), "ingress").Count == 0);
-        // Nothing opens Prometheus's web UI to the namespace: it is reached with kubectl port-forward.
-        Assert.False(policies.Allows(s_unlabelledInNamespace, manifests.Single("Deployment", "prometheus"), PrometheusPort));
+        // Nothing opens Grafana: it is reached with kubectl port-forward.
+        Assert.False(policies.Allows(s_unlabelledInNamespace, manifests.Single("Deployment", "grafana"), GrafanaPort));
     }
 
     [Theory]
@@ -43,7 +44,7 @@ public sealed class NetworkPolicyTests
     {
         var manifests = Render(overlay);
         var policies = new NetworkPolicies(manifests);
-        var outsiders = new[] { "prometheus" }.Select(n => Peer.Of(manifests.Single("Deployment", n)))
+        var outsiders = new[] { "prometheus", "grafana" }.Select(n => Peer.Of(manifests.Single("Deployment", n)))
             .Append(Peer.Of(manifests.Single("StatefulSet", "redis"))).Append(s_predictorClient).Append(s_unlabelledInNamespace);
 
         foreach (var silo in manifests.Silos())
@@ -66,7 +67,7 @@ public sealed class NetworkPolicyTests
         var redis = manifests.Single("StatefulSet", "redis");
 
         Assert.All(manifests.Silos(), silo => Assert.True(policies.Allows(Peer.Of(silo), redis, RedisPort), $"{Name(silo)} cannot reach Redis"));
-        foreach (var outsider in new[] { Peer.Of(manifests.Single("Deployment", "prometheus")), s_predictorClient, s_unlabelledInNamespace })
+        foreach (var outsider in new[] { Peer.Of(manifests.Single("Deployment", "prometheus")), Peer.Of(manifests.Single("Deployment", "grafana")), s_predictorClient, s_unlabelledInNamespace })
         {
             Assert.False(policies.Allows(outsider, redis, RedisPort), $"{outsider} reaches Redis");
         }
@@ -105,12 +106,13 @@ public sealed class NetworkPolicyTests
     [Theory]
     [InlineData("dev")]
     [InlineData("production")]
-    public void PrometheusAnswersKeda(string overlay)
+    public void PrometheusAnswersGrafanaAndKeda(string overlay)
     {
         var manifests = Render(overlay);
         var policies = new NetworkPolicies(manifests);
         var prometheus = manifests.Single("Deployment", "prometheus");
 
+        Assert.True(policies.Allows(Peer.Of(manifests.Single("Deployment", "grafana")), prometheus, PrometheusPort));
         // KEDA's operator runs the autoscaling query (cpu-autoscaling.yaml) from its own namespace.
         Assert.True(policies.Allows(s_keda, prometheus, PrometheusPort));
         Assert.False(policies.Allows(s_unlabelledElsewhere, prometheus, PrometheusPort));
