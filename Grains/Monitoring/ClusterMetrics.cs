@@ -12,6 +12,8 @@ namespace Distributed.Grains.Monitoring;
 /// </summary>
 public sealed class ClusterMetrics
 {
+    // Jobs are labelled job_id, not job: Prometheus gives every series the scrape job's `job` label
+    // and would rename a metric's own to exported_job.
     /// <summary>The <c>operation</c> label of each <see cref="ShardOperation"/>, by value: <c>encode</c>, <c>embed</c>, ...</summary>
     private static readonly string[] s_operationLabels = [.. Enum.GetNames<ShardOperation>().Select(name => name.ToLowerInvariant())];
 
@@ -33,11 +35,11 @@ public sealed class ClusterMetrics
         _processed = factory.CreateCounter("distributed_cluster_shards_processed_total",
             "Shard work this silo finished, by its role and the operation.", ["role", "operation"]);
         _phase = factory.CreateGauge("distributed_job_phase",
-            "1 for the phase each job that runs on this coordinator is in.", ["job", "phase"]);
+            "1 for the phase each job that runs on this coordinator is in.", ["job_id", "phase"]);
         _itemsDone = factory.CreateGauge("distributed_job_shards_done",
-            "Work items of the job's current step that are done: shards, or tree groups while the forest grows.", ["job"]);
+            "Work items of the job's current step that are done: shards, or tree groups while the forest grows.", ["job_id"]);
         _items = factory.CreateGauge("distributed_job_shards",
-            "Work items of the job's current step: shards, or tree groups while the forest grows.", ["job"]);
+            "Work items of the job's current step: shards, or tree groups while the forest grows.", ["job_id"]);
     }
 
     /// <summary>Shard calls issued (<paramref name="delta"/> &gt; 0) or answered (&lt; 0) for silos of <paramref name="role"/>.</summary>

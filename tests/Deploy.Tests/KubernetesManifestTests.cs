@@ -17,14 +17,14 @@ public sealed class KubernetesManifestTests
 
     /// <summary>
     /// The settings Silo/Program.cs reads, as environment variables. Silo__Kubernetes (Orleans'
-    /// Kubernetes hosting), Silo__RedisPassword and Silo__AdminToken are the names agreed with the
+    /// Kubernetes hosting), Silo__RedisPassword and Silo__ApiKeyFile are the names agreed with the
     /// silo side for the Kubernetes deployment.
     /// </summary>
     private static readonly string[] s_siloSettings =
     [
         "Silo__Roles", "Silo__Redis", "Silo__Store", "Silo__HttpPort", "Silo__SiloPort", "Silo__GatewayPort",
         "Silo__Id", "Silo__AdvertisedAddress", "Silo__Model", "Silo__ClusterId", "Silo__ServiceId",
-        "Silo__Kubernetes", "Silo__RedisPassword", "Silo__AdminToken",
+        "Silo__Kubernetes", "Silo__RedisPassword", "Silo__ApiKeyFile",
     ];
 
     [Theory]

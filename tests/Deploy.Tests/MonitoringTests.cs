@@ -21,17 +21,6 @@ public sealed class MonitoringTests
         Assert.Equal("silo-(.+)", role["regex"]);
     }
 
-    [Fact]
-    public void PrometheusNamesTheJobsIdLabelJobId()
-    {
-        var job = ScrapeJob(Render("production"));
-        var relabelling = List(job, "metric_relabel_configs").Cast<Dictionary<object, object>>().ToList();
-
-        // distributed_job_*{job} clash with the scrape job's `job` label, which renames theirs to exported_job.
-        Assert.Contains(relabelling, r => Sources(r) == "exported_job" && (string)r["target_label"] == "job_id");
-        Assert.Contains(relabelling, r => (r.GetValueOrDefault("action") as string) == "labeldrop" && (string)r["regex"] == "exported_job");
-    }
-
     [Theory]
     [InlineData("dev")]
     [InlineData("production")]

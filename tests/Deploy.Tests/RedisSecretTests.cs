@@ -107,7 +107,7 @@ public sealed class RedisSecretTests
                     var reference = (Dictionary<object, object>)value;
                     var name = (string)reference["name"];
                     var optional = reference.GetValueOrDefault("optional") as string == "true";
-                    var operatorCreated = overlay == "production" && name == "redis-auth";
+                    var operatorCreated = overlay == "production" && s_operatorCreated.Contains(name);
                     Assert.True(rendered.Contains(name) || optional || operatorCreated,
                         $"{Describe(workload, container)}: {env["name"]} needs Secret {name}, which is neither rendered, optional nor the documented redis-auth");
                 }
@@ -118,19 +118,29 @@ public sealed class RedisSecretTests
     [Theory]
     [InlineData("dev")]
     [InlineData("production")]
-    public void AdminTokenComesFromAnOptionalSecret(string overlay)
+    public void TheApiKeyFileIsTheMountedSecret(string overlay)
     {
-        foreach (var silo in Render(overlay).Silos())
+        var manifests = Render(overlay);
+        foreach (var silo in manifests.Silos())
         {
-            var source = EnvSource(SiloContainer(silo), "Silo__AdminToken");
-            Assert.True(source is not null && source.ContainsKey("secretKeyRef"), $"{Describe(silo)}: Silo__AdminToken is not read from a Secret");
-            var reference = Map(source, "secretKeyRef");
-            Assert.Equal("silo-admin", reference["name"]);
-            Assert.Equal("token", reference["key"]);
-            // Without the Secret the silos start, with the admin endpoints open as before.
-            Assert.Equal("true", reference["optional"]);
+            var container = SiloContainer(silo);
+            var file = List(container, "env").Cast<Dictionary<object, object>>().SingleOrDefault(e => (string)e["name"] == "Silo__ApiKeyFile")?.GetValueOrDefault("value") as string;
+            Assert.True(file is not null, $"{Describe(silo)}: no Silo__ApiKeyFile");
+            var mount = List(container, "volumeMounts").Cast<Dictionary<object, object>>().Single(m => (string)m["name"] == "api-key");
+            Assert.Equal($"{mount["mountPath"]}/key", file);
+            Assert.Equal("true", mount["readOnly"]);
+            var volume = List(PodSpec(silo), "volumes").Cast<Dictionary<object, object>>().Single(v => (string)v["name"] == "api-key");
+            var secret = Map(volume, "secret");
+            Assert.StartsWith("silo-api-key", (string)secret["secretName"], StringComparison.Ordinal);
+            // Required: a silo without its key would serve the admin endpoints open.
+            Assert.NotEqual("true", secret.GetValueOrDefault("optional") as string);
         }
+        // Dev generates its key; production leaves it to the operator, and so renders none.
+        Assert.Equal(overlay == "dev", manifests.OfKind("Secret").Select(Name).Any(name => name.StartsWith("silo-api-key", StringComparison.Ordinal)));
     }
+
+    /// <summary>Secrets the production overlay documents for the operator to create, so it renders none.</summary>
+    private static readonly string[] s_operatorCreated = ["redis-auth", "silo-api-key"];
 
     private static Dictionary<object, object> RedisContainer(Manifests manifests) =>
         Containers(manifests.Single("StatefulSet", "redis")).Single(c => (string)c["name"] == "redis");

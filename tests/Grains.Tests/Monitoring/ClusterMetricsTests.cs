@@ -26,13 +26,13 @@ public sealed class ClusterMetricsTests : IDisposable
         _metrics.JobPhase(s_job, JobPhase.Features);
         _metrics.JobProgress(s_job, 3, 12);
         var text = MetricsText.Scrape(_host);
-        Assert.Contains($"distributed_job_phase{{job=\"{s_job}\",phase=\"features\"}} 1\n", text);
-        Assert.Contains($"distributed_job_shards_done{{job=\"{s_job}\"}} 3\n", text);
-        Assert.Contains($"distributed_job_shards{{job=\"{s_job}\"}} 12\n", text);
+        Assert.Contains($"distributed_job_phase{{job_id=\"{s_job}\",phase=\"features\"}} 1\n", text);
+        Assert.Contains($"distributed_job_shards_done{{job_id=\"{s_job}\"}} 3\n", text);
+        Assert.Contains($"distributed_job_shards{{job_id=\"{s_job}\"}} 12\n", text);
 
         _metrics.JobPhase(s_job, JobPhase.Reduce);
         text = MetricsText.Scrape(_host);
-        Assert.Contains($"distributed_job_phase{{job=\"{s_job}\",phase=\"reduce\"}} 1\n", text);
+        Assert.Contains($"distributed_job_phase{{job_id=\"{s_job}\",phase=\"reduce\"}} 1\n", text);
         Assert.DoesNotContain("phase=\"features\"", text);
 
         _metrics.JobEnded(s_job);
