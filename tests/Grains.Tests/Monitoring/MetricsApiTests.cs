@@ -86,10 +86,10 @@ public sealed class MetricsApiTests : IDisposable
     }
 
     [Fact]
-    public async Task ACoordinatorSiloExportsItsShardWorkJobsAndOrleans()
+    public async Task ASiloExportsItsShardWorkJobsOrleansAndEveryMetricTheDashboardQueries()
     {
         using var temp = new TempDirectory();
-        using var silo = new SiloFactory(null, new Dictionary<string, string> { ["Silo:Store"] = temp.File("store"), ["Silo:Roles"] = "coordinator,gpu,cpu" });
+        using var silo = new SiloFactory(null, new Dictionary<string, string> { ["Silo:Store"] = temp.File("store"), ["Silo:Roles"] = "coordinator,gpu,cpu,predictor" });
         var client = silo.CreateClient();
         var (images, labels) = SyntheticImages.Write(temp.Path);
         var jobs = new ClusterJobClient(silo.Services.GetRequiredService<IGrainFactory>(), Cluster.ClusterJobTests.Settings);
@@ -117,6 +117,50 @@ public sealed class MetricsApiTests : IDisposable
             var (code, output) = PrometheusBinaries.Run(promtool, "check metrics", text, s_toolTimeout);
             Assert.True(code == 0 && output.Trim().Length == 0, $"promtool check metrics exited {code}:\n{output}");
         }
+
+        // The Grafana dashboard queries only what a silo exports (a family is exported once its
+        // HELP/TYPE lines are; a histogram as _bucket, _sum and _count).
+        var exported = ExportedNames(text);
+        foreach (var expression in DashboardExpressions())
+        {
+            foreach (var name in Deploy.Tests.PromQlMetricNames.Of(expression))
+            {
+                Assert.True(exported.Contains(name), $"k8s/base/grafana/labeller-dashboard.json queries {name} ({expression}), which the silo does not export");
+            }
+        }
+    }
+
+    /// <summary>Every name a scrape exports: each family, and a histogram's series names.</summary>
+    private static HashSet<string> ExportedNames(string scrape)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in scrape.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)))
+        {
+            var parts = line.Split(' ');
+            names.Add(parts[2]);
+            if (parts[3] == "histogram")
+            {
+                names.UnionWith([parts[2] + "_bucket", parts[2] + "_sum", parts[2] + "_count"]);
+            }
+        }
+        return names;
+    }
+
+    /// <summary>The PromQL of every panel of the dashboard the Kubernetes manifests provision.</summary>
+    private static IEnumerable<string> DashboardExpressions()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Distributed.sln")))
+        {
+            directory = directory.Parent;
+        }
+        var file = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Distributed.sln not found above the test assembly"),
+            "k8s", "base", "grafana", "labeller-dashboard.json");
+        using var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+        return [.. dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .Where(panel => panel.TryGetProperty("targets", out _))
+            .SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
+            .Select(target => target.GetProperty("expr").GetString()!)];
     }
 
     /// <summary>Three successful predictions (5 images), one bad request, one model query.</summary>
