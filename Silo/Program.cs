@@ -172,6 +172,11 @@ public sealed class Program
             Console.Error.WriteLine($"error: --redis {silo?.Redis}: {LabellingSiloHosting.RedisFailure(e)}");
             return 1;
         }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            Console.Error.WriteLine($"error: --http-port {configuration["Silo:HttpPort"] ?? "(default)"}: the port is in use; give each silo on a machine its own, or 0 for a free one");
+            return 1;
+        }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         Console.Out.WriteLine(silo is null
             ? $"silo without grains (no --store): http {string.Join(" ", addresses)}"

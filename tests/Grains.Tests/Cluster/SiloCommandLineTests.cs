@@ -23,6 +23,14 @@ public class SiloCommandLineTests
             Assert.Equal(1, code);
             Assert.Equal(expected, stderr.Trim());
         }
+        using (var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, 0))
+        {
+            taken.Start();
+            var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+            var (code, _, stderr) = SiloProcess.RunSilo("--store", store, "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(1, code);
+            Assert.Equal($"error: --http-port {port}: the port is in use; give each silo on a machine its own, or 0 for a free one", stderr.Trim());
+        }
         var emptyKey = temp.File("empty-key");
         File.WriteAllText(emptyKey, "\n");
         var shortKey = temp.File("short-key");
