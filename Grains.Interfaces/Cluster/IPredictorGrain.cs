@@ -12,7 +12,9 @@ public interface IPredictorGrain : IGrainWithStringKey
     const string CurrentModel = "current";
 
     /// <summary>Labels a small batch of images.</summary>
+    /// <param name="request">The images.</param>
+    /// <param name="cancellationToken">Gives up on the prediction (the HTTP request timed out or went away).</param>
     /// <exception cref="ArgumentException">The pixels do not make <see cref="PredictImages.Count"/> images of 784 values in [0, 1].</exception>
     /// <exception cref="InvalidOperationException">No model is loaded yet.</exception>
-    Task<ImagesPredicted> Predict(PredictImages request);
+    Task<ImagesPredicted> Predict(PredictImages request, CancellationToken cancellationToken = default);
 }

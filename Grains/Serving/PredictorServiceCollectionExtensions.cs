@@ -27,6 +27,8 @@ public static class PredictorServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PredictorOptions>, PredictorOptionsValidator>());
         services.TryAddSingleton<Predictor>();
         services.TryAddSingleton<PredictorMetrics>();
+        // Unless the host is a predictor silo, which predicts through its grain (AddLabellingGrains).
+        services.TryAddSingleton<IPredictionSource, LocalPredictionSource>();
         services.AddHostedService<ModelLoadingService>();
         services.AddHealthApi()
             .AddCheck<ModelHealthCheck>("model", tags: [HealthApi.ReadyTag])

@@ -11,14 +11,15 @@ namespace Distributed.Grains.Cluster.Grains;
 /// <summary>
 /// Answers predictions on <c>predictor</c> silos with the silo's <see cref="Predictor"/>, which
 /// batches concurrent requests and swaps models without dropping any. A stateless worker, so a
-/// predictor silo's own HTTP API is answered in that silo and every predictor silo shares the load.
+/// predictor silo's own HTTP API (<see cref="GrainPredictionSource"/>) is answered in that silo and
+/// every predictor silo shares the load of other services' calls.
 /// </summary>
 [RequireSiloRole(SiloRoles.Predictor)]
 [StatelessWorker]
 public sealed class PredictorGrain(Predictor predictor, SiloOptions silo) : Grain, IPredictorGrain
 {
     /// <inheritdoc/>
-    public async Task<ImagesPredicted> Predict(PredictImages request)
+    public async Task<ImagesPredicted> Predict(PredictImages request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Count < 1 || request.Pixels is null || request.Pixels.Length != (long)request.Count * ImageShape.Pixels)
@@ -36,7 +37,7 @@ public sealed class PredictorGrain(Predictor predictor, SiloOptions silo) : Grai
         {
             throw new InvalidOperationException($"silo {silo.SiloId} has no model yet: none was given with --model and none has been published");
         }
-        var (model, prediction) = await predictor.PredictAsync(new Matrix(request.Count, ImageShape.Pixels, request.Pixels)).ConfigureAwait(true);
-        return new ImagesPredicted(model.Version, prediction.Clusters, prediction.Novelty ?? [], silo.SiloId);
+        var (model, prediction) = await predictor.PredictAsync(new Matrix(request.Count, ImageShape.Pixels, request.Pixels), cancellationToken).ConfigureAwait(true);
+        return new ImagesPredicted(model.Version, prediction.Clusters, prediction.Probabilities.Data.ToArray(), prediction.ClusterIds, prediction.Novelty ?? [], silo.SiloId);
     }
 }

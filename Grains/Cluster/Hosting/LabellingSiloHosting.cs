@@ -102,6 +102,8 @@ public static class LabellingSiloHosting
         {
             services.TryAddSingleton<Predictor>();
             services.AddHostedService<ModelFollower>();
+            // The silo's HTTP API predicts through the predictor grain, as other services do.
+            services.AddSingleton<IPredictionSource, GrainPredictionSource>();
         }
         return silo;
     }
