@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Distributed.Grains.Interfaces.Serving;
 using Distributed.Grains.Monitoring;
 using Distributed.Grains.Serving;
 using Distributed.Grains.Storage;
 using Distributed.Ml.Pipeline;
+using MessagePack;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,7 +24,7 @@ namespace Distributed.Grains.Apis;
 /// </summary>
 public static class PredictorApi
 {
-    /// <summary>Reason label: the request's content type is neither .npy nor JSON.</summary>
+    /// <summary>Reason label: the request's content type is neither .npy, JSON nor MessagePack.</summary>
     public const string UnsupportedMediaType = "unsupported_media_type";
 
     /// <summary>Reason label: no model is loaded yet.</summary>
@@ -43,8 +45,9 @@ public static class PredictorApi
         api.MapPost("/predict", PredictAsync)
             .WithName("Predict")
             .WithSummary("Cluster, cluster probabilities and novelty of each image")
-            .WithDescription("Body: application/x-npy ((N,1,28,28), (N,28,28) or (N,784), integer or float) or application/json {\"images\": [[784 values], ...]}. Values 0..255, or 0..1 for already scaled floats.")
+            .WithDescription("Body: application/x-npy ((N,1,28,28), (N,28,28) or (N,784), integer or float), application/json {\"images\": [[784 values], ...]} or application/msgpack {\"shape\": [n, 28, 28] or [n, 784], \"dtype\": \"uint8\" or \"float32\", \"data\": bin}. Values 0..255, or 0..1 for already scaled floats. The answer is application/msgpack when Accept prefers it, or when the request was MessagePack and Accept does not prefer JSON; otherwise JSON. Refusals are always application/problem+json.")
             .AddOpenApiOperationTransformer(DescribePredictBodyAsync)
+            .Produces<PredictResponse>(StatusCodes.Status200OK, PredictorMediaTypes.Json, PredictorMediaTypes.MessagePack)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -66,7 +69,7 @@ public static class PredictorApi
         return app;
     }
 
-    internal static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> PredictAsync(
+    internal static async Task<Results<Ok<PredictResponse>, FileContentHttpResult, ProblemHttpResult>> PredictAsync(
         HttpContext context, Predictor predictor, PredictorMetrics metrics, IOptions<PredictorOptions> options)
     {
         var limits = options.Value;
@@ -92,20 +95,28 @@ public static class PredictorApi
             {
                 throw NotLoaded();
             }
-            var json = IsJson(context.Request.ContentType);
+            var format = PredictorContentNegotiation.RequestFormat(context.Request.ContentType);
             var body = RequestBody.TryReadBuffered(context.Request, limits.MaxBodyBytes)
                 ?? await RequestBody.ReadAsync(context.Request, limits.MaxBodyBytes, TimeoutToken());
             bodyRead = true;
-            var images = json
-                ? PredictRequestDecoder.DecodeJson(body.Span, limits.MaxImagesPerRequest)
-                : PredictRequestDecoder.DecodeNpy(body, limits.MaxImagesPerRequest);
+            var images = format switch
+            {
+                PredictorWireFormat.Json => PredictRequestDecoder.DecodeJson(body.Span, limits.MaxImagesPerRequest),
+                PredictorWireFormat.Npy => PredictRequestDecoder.DecodeNpy(body, limits.MaxImagesPerRequest),
+                _ => PredictRequestDecoder.DecodeMessagePack(body, limits.MaxImagesPerRequest),
+            };
             if (Stopwatch.GetElapsedTime(started) >= limits.RequestTimeout)
             {
                 throw PredictionTimedOut(limits);
             }
             var (model, prediction) = await predictor.PredictAsync(images, TimeoutToken()).ConfigureAwait(false);
             metrics.ImagesPredicted(images.Rows);
-            return TypedResults.Ok(ToResponse(model.Version, prediction));
+            var response = ToResponse(model.Version, prediction);
+            // The answer's format depends on Accept, so a cache must not hand one caller's answer to another.
+            context.Response.Headers.Vary = HeaderNames.Accept;
+            return PredictorContentNegotiation.AnswersMessagePack(context.Request, format)
+                ? TypedResults.Bytes(MessagePackSerializer.Serialize(response, PredictorMessagePack.Options), PredictorMediaTypes.MessagePack)
+                : TypedResults.Ok(response);
         }
         catch (PredictRequestException e)
         {
@@ -158,29 +169,6 @@ public static class PredictorApi
         return new PredictResponse(modelVersion, prediction.Clusters, probabilities, prediction.ClusterIds, prediction.Novelty);
     }
 
-    /// <summary>True for JSON, false for .npy; anything else is refused with 415.</summary>
-    private static bool IsJson(string? contentType)
-    {
-        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var parsed))
-        {
-            throw new PredictRequestException(StatusCodes.Status415UnsupportedMediaType, UnsupportedMediaType,
-                $"missing or invalid Content-Type; send {PredictorMediaTypes.Npy} or {PredictorMediaTypes.Json}");
-        }
-        var mediaType = parsed.MediaType.Value ?? "";
-        if (mediaType.Equals(PredictorMediaTypes.Npy, StringComparison.OrdinalIgnoreCase)
-            || mediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-        if (mediaType.Equals(PredictorMediaTypes.Json, StringComparison.OrdinalIgnoreCase)
-            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-        throw new PredictRequestException(StatusCodes.Status415UnsupportedMediaType, UnsupportedMediaType,
-            $"unsupported Content-Type '{mediaType}'; send {PredictorMediaTypes.Npy} or {PredictorMediaTypes.Json}");
-    }
-
     private static PredictRequestException NotLoaded() =>
         new(StatusCodes.Status503ServiceUnavailable, NoModel, "no model is loaded yet; /health turns 200 when one is");
 
@@ -211,7 +199,7 @@ public static class PredictorApi
     };
 
     /// <summary>
-    /// Documents the two body types. Done here rather than with <c>Accepts()</c>, whose content-type
+    /// Documents the three body types. Done here rather than with <c>Accepts()</c>, whose content-type
     /// matching would answer other types with a bare 415 before the handler can say what is wrong.
     /// </summary>
     private static async Task DescribePredictBodyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
@@ -220,14 +208,46 @@ public static class PredictorApi
         operation.RequestBody = new OpenApiRequestBody
         {
             Required = true,
-            Description = "Images as a .npy file or as JSON",
+            Description = "Images as a .npy file, as JSON or as MessagePack",
             Content = new Dictionary<string, OpenApiMediaType>
             {
                 [PredictorMediaTypes.Json] = new() { Schema = json },
                 [PredictorMediaTypes.Npy] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                [PredictorMediaTypes.MessagePack] = new() { Schema = MessagePackRequestSchema() },
             },
         };
     }
+
+    /// <summary>
+    /// <see cref="PredictArrayRequest"/> described by hand: the schema generator reads JSON metadata,
+    /// which would name its members in Pascal case and describe <c>data</c> as base64 text.
+    /// </summary>
+    private static OpenApiSchema MessagePackRequestSchema() => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "A MessagePack map with string keys; other keys are ignored",
+        Required = new HashSet<string> { "shape", "dtype", "data" },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["shape"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Items = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
+                Description = "[n, 28, 28] or [n, 784] ([n, 1, 28, 28] too)",
+            },
+            ["dtype"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [JsonValue.Create(PredictorMessagePack.UInt8), JsonValue.Create(PredictorMessagePack.Float32)],
+            },
+            ["data"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Format = "binary",
+                Description = "A bin of n × 784 values, row-major, little-endian: n × 784 bytes for uint8, n × 3136 for float32",
+            },
+        },
+    };
 
     /// <summary>Counts and times every request of the endpoint under the <c>endpoint</c> label.</summary>
     private static RouteHandlerBuilder WithRequestMetrics(this RouteHandlerBuilder builder, string endpoint) =>

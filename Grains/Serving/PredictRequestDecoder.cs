@@ -9,9 +9,9 @@ namespace Distributed.Grains.Serving;
 /// Turns a prediction request body into an image matrix (n × 784, in [0, 1]) with the library's own
 /// decoders, so that the API accepts and refuses exactly what the file readers do.
 /// </summary>
-public static class PredictRequestDecoder
+public static partial class PredictRequestDecoder
 {
-    /// <summary>Reason label: the body is not a well-formed .npy or JSON document.</summary>
+    /// <summary>Reason label: the body is not a well-formed .npy, JSON or MessagePack document (or names an unsupported dtype).</summary>
     public const string MalformedBody = "malformed_body";
 
     /// <summary>Reason label: the images are not 28×28, or there are none.</summary>
@@ -145,7 +145,8 @@ public static class PredictRequestDecoder
     private static PredictRequestException TooMany(string what, int maxImages) =>
         new(StatusCodes.Status413PayloadTooLarge, TooManyImages, $"too many images: {what}, the limit is {maxImages} per request");
 
-    private static PredictRequestException Malformed(string detail) => new(StatusCodes.Status400BadRequest, MalformedBody, detail);
+    private static PredictRequestException Malformed(string detail, Exception? innerException = null) =>
+        new(StatusCodes.Status400BadRequest, MalformedBody, detail, innerException);
 
     private static T Guard<T>(string reason, string prefix, Func<T> decode)
     {

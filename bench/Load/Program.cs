@@ -7,8 +7,10 @@ namespace Distributed.Bench.Load;
 
 /// <summary>
 /// A bounded load run against a running predictor (<c>serve</c> or a Silo with a model): a fixed number
-/// of single-image <c>.npy</c> requests at a fixed concurrency, then errors, latency percentiles and
-/// requests/s. Stops at the request count or the deadline, whichever comes first.
+/// of requests of uint8 images (one each by default) in one wire format (.npy by default) at a fixed
+/// concurrency, then errors, latency percentiles, requests/s and bytes per request and answer. Each
+/// request is encoded and its answer decoded by <see cref="PredictorClient"/>, as a caller would, so
+/// a format's client-side cost counts too. Stops at the request count or the deadline, whichever comes first.
 /// </summary>
 internal static class Program
 {
@@ -17,13 +19,14 @@ internal static class Program
         var settings = LoadSettings.Parse(args);
         if (settings is null)
         {
-            Console.Error.WriteLine("usage: Distributed.Bench.Load --url http://127.0.0.1:5080/ [--images test-images.npy] [--requests 20000] [--concurrency 32] [--warmup 1000] [--deadline-s 300]");
+            Console.Error.WriteLine("usage: Distributed.Bench.Load --url http://127.0.0.1:5080/ [--images test-images.npy] [--requests 20000] [--concurrency 32] [--warmup 1000] [--deadline-s 300] [--format npy|json|msgpack] [--images-per-request 1]");
             return 2;
         }
-        var bodies = SingleImageBodies(settings.ImagesPath);
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
-        using var http = new HttpClient(handler) { BaseAddress = settings.Url, Timeout = TimeSpan.FromSeconds(30) };
-        var client = new PredictorClient(http);
+        var requests = RequestImages(settings.ImagesPath, settings.ImagesPerRequest);
+        using var sockets = new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        var bytes = new ByteCounter { InnerHandler = sockets };
+        using var http = new HttpClient(bytes) { BaseAddress = settings.Url, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new PredictorClient(http, settings.Format);
         if (!await client.IsHealthyAsync())
         {
             Console.Error.WriteLine($"error: {settings.Url} has no model loaded (/health is 503)");
@@ -31,13 +34,14 @@ internal static class Program
         }
         using var deadline = new CancellationTokenSource(settings.Deadline);
         // Warm-up: JIT, connection pool and caches; not measured.
-        await RunAsync(client, bodies, settings.Warmup, settings.Concurrency, deadline.Token);
-        var result = await RunAsync(client, bodies, settings.Requests, settings.Concurrency, deadline.Token);
-        result.Print(Console.Out, settings);
+        await RunAsync(client, requests, settings.Warmup, settings.Concurrency, deadline.Token);
+        bytes.Reset();
+        var result = await RunAsync(client, requests, settings.Requests, settings.Concurrency, deadline.Token);
+        result.Print(Console.Out, settings, bytes);
         return result.Errors == 0 && result.Completed == settings.Requests ? 0 : 1;
     }
 
-    private static async Task<LoadResult> RunAsync(PredictorClient client, byte[][] bodies, int requests, int concurrency, CancellationToken cancellationToken)
+    private static async Task<LoadResult> RunAsync(PredictorClient client, ReadOnlyMemory<byte>[] images, int requests, int concurrency, CancellationToken cancellationToken)
     {
         var latencies = new long[requests];
         var next = -1;
@@ -52,10 +56,11 @@ internal static class Program
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    var response = await client.PredictAsync(bodies[index % bodies.Length], cancellationToken);
-                    if (response.Clusters.Length != 1)
+                    var request = images[index % images.Length];
+                    var response = await client.PredictPixelsAsync(request, cancellationToken);
+                    if (response.Clusters.Length != request.Length / ImageShape.Pixels)
                     {
-                        throw new InvalidDataException($"{response.Clusters.Length} predictions for one image");
+                        throw new InvalidDataException($"{response.Clusters.Length} predictions for {request.Length / ImageShape.Pixels} images");
                     }
                 }
                 catch (Exception e) when (e is PredictorApiException or HttpRequestException or InvalidDataException or TaskCanceledException)
@@ -71,8 +76,11 @@ internal static class Program
         return new LoadResult(completed, errors, firstError, clock.Elapsed, latencies.AsSpan(0, completed).ToArray());
     }
 
-    /// <summary>One (1, 1, 28, 28) uint8 .npy body per image of the file (at most 1,000), or seeded noise images without a file.</summary>
-    private static byte[][] SingleImageBodies(string? path)
+    /// <summary>
+    /// The images of each distinct request: consecutive groups of <paramref name="perRequest"/> of the
+    /// file's first 1,000 uint8 images (or of seeded noise images without a file), wrapping around.
+    /// </summary>
+    private static ReadOnlyMemory<byte>[] RequestImages(string? path, int perRequest)
     {
         byte[] pixels;
         if (path is null)
@@ -92,29 +100,35 @@ internal static class Program
             }
             pixels = array.Bytes.AsSpan(0, count * ImageShape.Pixels).ToArray();
         }
-        var bodies = new byte[pixels.Length / ImageShape.Pixels][];
-        for (var i = 0; i < bodies.Length; i++)
+        var images = pixels.Length / ImageShape.Pixels;
+        var requests = new ReadOnlyMemory<byte>[Math.Max(1, images / perRequest)];
+        for (var i = 0; i < requests.Length; i++)
         {
-            using var stream = new MemoryStream();
-            NpyWriter.Write(stream, pixels.AsSpan(i * ImageShape.Pixels, ImageShape.Pixels), 1, 1, ImageShape.Side, ImageShape.Side);
-            bodies[i] = stream.ToArray();
+            var request = new byte[perRequest * ImageShape.Pixels];
+            for (var j = 0; j < perRequest; j++)
+            {
+                pixels.AsSpan((i * perRequest + j) % images * ImageShape.Pixels, ImageShape.Pixels).CopyTo(request.AsSpan(j * ImageShape.Pixels));
+            }
+            requests[i] = request;
         }
-        return bodies;
+        return requests;
     }
 
     private sealed record LoadResult(int Completed, int Errors, string? FirstError, TimeSpan Wall, long[] Latencies)
     {
-        public void Print(TextWriter output, LoadSettings settings)
+        public void Print(TextWriter output, LoadSettings settings, ByteCounter bytes)
         {
             Array.Sort(Latencies);
             string Ms(double quantile) => Latencies.Length == 0 ? "n/a"
                 : (Latencies[Math.Min(Latencies.Length - 1, (int)Math.Ceiling(quantile * Latencies.Length) - 1)] * 1000.0 / Stopwatch.Frequency).ToString("0.00", CultureInfo.InvariantCulture);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"target       {settings.Url}"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"requests     {Completed} of {settings.Requests} (single image, application/x-npy), concurrency {settings.Concurrency}"));
+            var format = LoadSettings.Formats.Single(f => f.Value == settings.Format).Key;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"requests     {Completed} of {settings.Requests} ({settings.ImagesPerRequest} uint8 image(s) each, {format}), concurrency {settings.Concurrency}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"errors       {Errors}{(FirstError is null ? "" : $" (first: {FirstError})")}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall         {Wall.TotalSeconds:0.00} s"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"throughput   {Completed / Wall.TotalSeconds:0} requests/s"));
             output.WriteLine($"latency ms   p50 {Ms(0.50)}  p90 {Ms(0.90)}  p99 {Ms(0.99)}  max {Ms(1.0)}");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bytes        request body {bytes.RequestBytes / (double)Math.Max(1, bytes.Requests):0}, answer body {bytes.AnswerBytes / (double)Math.Max(1, bytes.Requests):0} (mean)"));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Distributed.Grains.Interfaces.Serving;
 using Distributed.Grains.Storage;
 using Distributed.Grains.Tests;
 using Distributed.Ml.Data;
@@ -36,6 +37,93 @@ public sealed class PredictorClientTests : IDisposable
         }
         Assert.Equal(fromJson.ModelVersion, (await client.GetModelAsync()).ModelVersion);
     }
+
+    public static TheoryData<PredictorWireFormat> WireFormats() => [.. Enum.GetValues<PredictorWireFormat>()];
+
+    [Theory]
+    [MemberData(nameof(WireFormats))]
+    public async Task EveryWireFormatPredictsFloatsAndPixelsLikeTheModelItself(PredictorWireFormat format)
+    {
+        var client = new PredictorClient(await _silo.ServingClientAsync(), format);
+        var indices = new[] { 0, 1, 2, 100, 179 };
+        var expected = ModelBundle.Load(_models.First).Model.Predict(
+            new Matrix(indices.Length, 784, [.. indices.SelectMany(i => _models.Image(i).Select(v => v / 255f))]));
+        var pixels = indices.SelectMany(i => _models.Pixels.AsSpan(i * 784, 784).ToArray()).ToArray();
+
+        var fromRaw = await client.PredictAsync([.. indices.Select(_models.Image)]);
+        var fromScaled = await client.PredictAsync([.. indices.Select(i => _models.Image(i).Select(v => v / 255f).ToArray())]);
+        var fromPixels = await client.PredictPixelsAsync(pixels);
+
+        Assert.Equal(format, client.WireFormat);
+        foreach (var response in new[] { fromRaw, fromScaled, fromPixels })
+        {
+            Assert.Equal(expected.Clusters, response.Clusters);
+            Assert.Equal(expected.ClusterIds, response.ClusterIds);
+            Assert.Equal(expected.Probabilities.Data, response.Probabilities.SelectMany(p => p));
+            Assert.Equal(expected.Novelty, response.Novelty);
+            Assert.Equal(fromRaw.ModelVersion, response.ModelVersion);
+        }
+    }
+
+    [Theory]
+    [InlineData(PredictorWireFormat.Json, "application/json", "application/json")]
+    [InlineData(PredictorWireFormat.Npy, "application/x-npy", "application/json")]
+    [InlineData(PredictorWireFormat.MessagePack, "application/msgpack", "application/msgpack")]
+    public async Task EachWireFormatSendsItsContentTypeAndMessagePackGetsMessagePackAnswers(PredictorWireFormat format, string sent, string answered)
+    {
+        var recorder = new Recorder();
+        var http = _silo.CreateDefaultClient(recorder);
+        await SiloFactory.WaitUntilServingAsync(http, _models.First);
+        var client = new PredictorClient(http, format);
+        await client.PredictPixelsAsync(_models.Pixels.AsMemory(0, 2 * 784));
+        await client.PredictAsync([_models.Image(0)]);
+        Assert.Equal([sent, sent], recorder.Sent);
+        Assert.Equal([answered, answered], recorder.Answered);
+        Assert.All(recorder.Lengths, length => Assert.NotNull(length));
+
+        // A .npy file goes as it is; only the answer follows the wire format.
+        using var npy = new MemoryStream();
+        NpyWriter.Write(npy, _models.Pixels.AsSpan(0, 784), 1, 784);
+        await client.PredictAsync(npy.ToArray().AsMemory());
+        Assert.Equal("application/x-npy", recorder.Sent[^1]);
+        Assert.Equal(answered, recorder.Answered[^1]);
+    }
+
+    [Theory]
+    [MemberData(nameof(WireFormats))]
+    public async Task ImagesThatAreNotWhole28x28AreRefusedByTheClientWhenPackedAndByTheServerAsJson(PredictorWireFormat format)
+    {
+        var client = new PredictorClient(await _silo.ServingClientAsync(), format);
+        var pixels = await Assert.ThrowsAsync<ArgumentException>(() => client.PredictPixelsAsync(new byte[785]));
+        Assert.Contains("785 bytes are not whole images of 784 pixels", pixels.Message);
+        if (format == PredictorWireFormat.Json)
+        {
+            var refused = await Assert.ThrowsAsync<PredictorApiException>(() => client.PredictAsync([new float[784], new float[783]]));
+            Assert.Contains("image 1 has 783 values, expected 784", refused.Problem.Detail);
+        }
+        else
+        {
+            var ragged = await Assert.ThrowsAsync<ArgumentException>(() => client.PredictAsync([new float[784], new float[783]]));
+            Assert.Contains("image 1 has 783 values, expected 784", ragged.Message);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WireFormats))]
+    public async Task RefusalsCarryTheProblemDetailsInEveryWireFormat(PredictorWireFormat format)
+    {
+        var client = new PredictorClient(await _silo.ServingClientAsync(), format);
+        var outOfRange = await Assert.ThrowsAsync<PredictorApiException>(() => client.PredictAsync([Enumerable.Repeat(300f, 784).ToArray()]));
+        Assert.Equal(HttpStatusCode.BadRequest, outOfRange.StatusCode);
+        Assert.Equal("Invalid images", outOfRange.Problem.Title);
+        Assert.Contains("image 0, pixel 0 is 300", outOfRange.Problem.Detail);
+        var none = await Assert.ThrowsAsync<PredictorApiException>(() => client.PredictPixelsAsync(ReadOnlyMemory<byte>.Empty));
+        Assert.Contains("zero images", none.Problem.Detail);
+    }
+
+    [Fact]
+    public void AnUnknownWireFormatIsRefused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PredictorClient(new HttpClient(), (PredictorWireFormat)7));
 
     [Fact]
     public async Task ModelInfoAndHealth()
@@ -81,5 +169,27 @@ public sealed class PredictorClientTests : IDisposable
         Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
         Assert.False(error.IsClientError);
         Assert.Contains("no model is loaded", error.Problem.Detail);
+    }
+
+    /// <summary>Records what each request sent and what came back.</summary>
+    private sealed class Recorder : DelegatingHandler
+    {
+        public List<string?> Sent { get; } = [];
+
+        public List<long?> Lengths { get; } = [];
+
+        public List<string?> Answered { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/v1/predict", StringComparison.Ordinal))
+            {
+                Sent.Add(request.Content?.Headers.ContentType?.MediaType);
+                Lengths.Add(request.Content?.Headers.ContentLength);
+                Answered.Add(response.Content.Headers.ContentType?.MediaType);
+            }
+            return response;
+        }
     }
 }

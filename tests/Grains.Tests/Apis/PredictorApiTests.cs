@@ -1,10 +1,12 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Distributed.Grains.Interfaces.Serving;
 using Distributed.Grains.Jobs;
 using Distributed.Grains.Storage;
 using Distributed.Ml.Data;
+using MessagePack;
 using static Distributed.Grains.Tests.Apis.ApiTestData;
 
 namespace Distributed.Grains.Tests.Apis;
@@ -12,6 +14,7 @@ namespace Distributed.Grains.Tests.Apis;
 /// <summary>The predictor API as the Silo serves it: every endpoint, predictions equal to the CLI's.</summary>
 public sealed class PredictorApiTests : IDisposable
 {
+    private static readonly Uri s_predict = new("/v1/predict", UriKind.Relative);
     private readonly TrainedModels _models = TrainedModels.Instance;
     private readonly SiloFactory _silo = new(TrainedModels.Instance.First);
     private readonly TempDirectory _temp = new();
@@ -65,6 +68,125 @@ public sealed class PredictorApiTests : IDisposable
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(["model_version", "clusters", "probabilities", "cluster_ids", "novelty"], document.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(3, document.RootElement.GetProperty("probabilities")[0].GetArrayLength());
+    }
+
+    public static TheoryData<string, int> DTypesAndCounts() => new() { { "uint8", 1 }, { "uint8", 64 }, { "float32", 1 }, { "float32", 64 } };
+
+    [Theory]
+    [MemberData(nameof(DTypesAndCounts))]
+    public async Task SameImagesGetTheSameAnswerAsJsonNpyAndMessagePack(string dtype, int count)
+    {
+        var client = await _silo.ServingClientAsync();
+        var pixels = _models.Pixels.AsSpan(0, count * 784).ToArray();
+        float[] scaled = [.. pixels.Select(p => p / 255f)];
+        var uint8 = dtype == "uint8";
+        var json = JsonImages(Enumerable.Range(0, count).Select(i => uint8
+            ? pixels.Skip(i * 784).Take(784).Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : Values(scaled[(i * 784)..((i + 1) * 784)])));
+        var npy = uint8 ? Npy(pixels, count, 28, 28) : Npy(scaled, count, 784);
+        var messagePack = uint8 ? MsgPack(pixels, count, 28, 28) : MsgPack(scaled, count, 784);
+
+        using var fromJson = await client.PostAsync(s_predict, JsonContent(json));
+        using var fromNpy = await client.PostAsync(s_predict, NpyContent(npy));
+        using var fromMessagePack = await client.PostAsync(s_predict, MsgPackContent(messagePack));
+        var expected = await fromJson.Content.ReadFromJsonAsync<PredictResponse>();
+        Assert.NotNull(expected);
+        Assert.Equal(count, expected.Clusters.Length);
+        AssertSameAnswer(expected, await fromNpy.Content.ReadFromJsonAsync<PredictResponse>());
+        AssertSameAnswer(expected, await ReadMessagePackAsync(fromMessagePack));
+    }
+
+    [Fact]
+    public async Task MessagePackAnswerHasTheJsonKeysInOrderAndFloat32Probabilities()
+    {
+        var client = await _silo.ServingClientAsync();
+        var body = Npy(_models.Pixels.AsSpan(0, 2 * 784), 2, 784);
+        using var asJson = await client.PostAsync(s_predict, NpyContent(body));
+        using var request = new HttpRequestMessage(HttpMethod.Post, s_predict) { Content = NpyContent(body) };
+        request.Headers.Accept.ParseAdd("application/msgpack");
+        using var asMessagePack = await client.SendAsync(request);
+        Assert.Equal("application/msgpack", asMessagePack.Content.Headers.ContentType?.MediaType);
+        var packed = await asMessagePack.Content.ReadAsByteArrayAsync();
+
+        using var jsonDocument = JsonDocument.Parse(await asJson.Content.ReadAsStringAsync());
+        var keys = new List<string>();
+        var reader = new MessagePackReader(packed);
+        var entries = reader.ReadMapHeader();
+        for (var i = 0; i < entries; i++)
+        {
+            keys.Add(reader.ReadString()!);
+            if (keys[^1] != "probabilities")
+            {
+                reader.Skip();
+                continue;
+            }
+            Assert.Equal(2, reader.ReadArrayHeader());
+            for (var row = 0; row < 2; row++)
+            {
+                Assert.Equal(3, reader.ReadArrayHeader());
+                for (var column = 0; column < 3; column++)
+                {
+                    Assert.Equal(MessagePackCode.Float32, reader.NextCode);
+                    reader.ReadSingle();
+                }
+            }
+        }
+        Assert.True(reader.End, "data after the answer's map");
+        Assert.Equal(jsonDocument.RootElement.EnumerateObject().Select(p => p.Name), keys);
+        AssertSameAnswer(JsonSerializer.Deserialize<PredictResponse>(jsonDocument)!, MessagePackSerializer.Deserialize<PredictResponse>(packed, PredictorMessagePack.Options));
+    }
+
+    public static TheoryData<string, string?, string> AcceptCases() => new()
+    {
+        { "json", null, "application/json" },
+        { "npy", null, "application/json" },
+        { "msgpack", null, "application/msgpack" },
+        { "msgpack", "*/*", "application/msgpack" },
+        { "msgpack", "text/html", "application/msgpack" },
+        { "json", "*/*", "application/json" },
+        { "json", "application/msgpack", "application/msgpack" },
+        { "npy", "application/msgpack", "application/msgpack" },
+        { "msgpack", "application/json", "application/json" },
+        { "json", "application/json;q=0.5, application/msgpack", "application/msgpack" },
+        { "msgpack", "application/msgpack;q=0.1, application/json", "application/json" },
+        { "msgpack", "application/msgpack;q=0.1, */*", "application/json" },
+        { "json", "application/*", "application/json" },
+        { "msgpack", "application/*", "application/msgpack" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AcceptCases))]
+    public async Task AnswerFormatFollowsAcceptThenTheRequestFormat(string requestFormat, string? accept, string answer)
+    {
+        var client = await _silo.ServingClientAsync();
+        var pixels = _models.Pixels.AsSpan(0, 784);
+        using var request = new HttpRequestMessage(HttpMethod.Post, s_predict)
+        {
+            Content = requestFormat switch
+            {
+                "json" => JsonContent(JsonImages([Values(_models.Image(0))])),
+                "npy" => NpyContent(Npy(pixels, 1, 784)),
+                _ => MsgPackContent(MsgPack(pixels, 1, 784)),
+            },
+        };
+        if (accept is not null)
+        {
+            request.Headers.Accept.ParseAdd(accept);
+        }
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(answer, response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Accept", response.Headers.Vary);
+    }
+
+    [Fact]
+    public async Task RefusalsStayProblemJsonWhenMessagePackIsAskedFor()
+    {
+        var client = await _silo.ServingClientAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, s_predict) { Content = MsgPackContent(MsgPack(new byte[783], 1, 783)) };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/msgpack"));
+        using var response = await client.SendAsync(request);
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "wrong image size: shape [1, 783]");
     }
 
     [Fact]
@@ -136,6 +258,10 @@ public sealed class PredictorApiTests : IDisposable
         var content = document.RootElement.GetProperty("paths").GetProperty("/v1/predict").GetProperty("post").GetProperty("requestBody").GetProperty("content");
         Assert.True(content.TryGetProperty("application/x-npy", out _));
         Assert.True(content.TryGetProperty("application/json", out _));
+        var messagePack = content.GetProperty("application/msgpack").GetProperty("schema");
+        Assert.Equal(["shape", "dtype", "data"], messagePack.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+        var answers = document.RootElement.GetProperty("paths").GetProperty("/v1/predict").GetProperty("post").GetProperty("responses").GetProperty("200").GetProperty("content");
+        Assert.Equal(["application/json", "application/msgpack"], answers.EnumerateObject().Select(p => p.Name).Order());
     }
 
     [Fact]
@@ -181,6 +307,21 @@ public sealed class PredictorApiTests : IDisposable
         foreach (var file in Directory.GetFiles(source))
         {
             File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+    }
+
+    /// <summary>Every field equal, probabilities bit for bit.</summary>
+    private static void AssertSameAnswer(PredictResponse expected, PredictResponse? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.ModelVersion, actual.ModelVersion);
+        Assert.Equal(expected.Clusters, actual.Clusters);
+        Assert.Equal(expected.ClusterIds, actual.ClusterIds);
+        Assert.Equal(expected.Novelty, actual.Novelty);
+        Assert.Equal(expected.Probabilities.Length, actual.Probabilities.Length);
+        for (var i = 0; i < expected.Probabilities.Length; i++)
+        {
+            Assert.Equal(expected.Probabilities[i], actual.Probabilities[i]);
         }
     }
 
