@@ -70,7 +70,7 @@ public static class PredictorApi
     }
 
     internal static async Task<Results<Ok<PredictResponse>, FileContentHttpResult, ProblemHttpResult>> PredictAsync(
-        HttpContext context, Predictor predictor, PredictorMetrics metrics, IOptions<PredictorOptions> options)
+        HttpContext context, Predictor predictor, IPredictionSource source, PredictorMetrics metrics, IOptions<PredictorOptions> options)
     {
         var limits = options.Value;
         var started = Stopwatch.GetTimestamp();
@@ -91,6 +91,8 @@ public static class PredictorApi
         var bodyRead = false;
         try
         {
+            // On a predictor silo the predictor grain answers with this same Predictor (a local
+            // stateless worker), so this check holds for both sources.
             if (predictor.Current is null)
             {
                 throw NotLoaded();
@@ -109,9 +111,9 @@ public static class PredictorApi
             {
                 throw PredictionTimedOut(limits);
             }
-            var (model, prediction) = await predictor.PredictAsync(images, TimeoutToken()).ConfigureAwait(false);
+            var (modelVersion, prediction) = await source.PredictAsync(images, TimeoutToken()).ConfigureAwait(false);
             metrics.ImagesPredicted(images.Rows);
-            var response = ToResponse(model.Version, prediction);
+            var response = ToResponse(modelVersion, prediction);
             // The answer's format depends on Accept, so a cache must not hand one caller's answer to another.
             context.Response.Headers.Vary = HeaderNames.Accept;
             return PredictorContentNegotiation.AnswersMessagePack(context.Request, format)

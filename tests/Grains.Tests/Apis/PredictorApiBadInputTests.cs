@@ -201,7 +201,7 @@ public sealed class PredictorApiBadInputTests : IDisposable
         using var response = await client.PostAsync(s_predict, MsgPackContent(body));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
         var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        Assert.Contains($"distributed_predictor_errors_total{{endpoint=\"predict\",reason=\"{reason}\",status=\"400\"}} 1\n", metrics);
+        Assert.Contains($"distributed_predictor_errors_total{{endpoint=\"predict\",status=\"400\",reason=\"{reason}\"}} 1\n", metrics);
     }
 
     public static TheoryData<string> Formats() => ["json", "npy", "msgpack"];

@@ -97,7 +97,15 @@ public sealed class MetricsApiTests : IDisposable
         await jobs.RunAsync(silo.Services.GetRequiredService<ShardStore>(), new LabellingJobRequest(images, temp.File("out"), Cluster.ClusterJobTests.Options, labels),
             cancellationToken: timeout.Token);
 
+        // The silo's predictor follows the registry to the job's model, and its HTTP API answers
+        // through the predictor grain (an activation of it appears).
+        await SiloFactory.WaitUntilServingAsync(client, "the job's model");
+        using var predicted = await client.PostAsync(new Uri("/v1/predict", UriKind.Relative), NpyContent(Npy(new byte[784], 1, 784)));
+        Assert.Equal(HttpStatusCode.OK, predicted.StatusCode);
+
         var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("microsoft_orleans_orleans_grains{grain_type=\"predictor\"} 1\n", text);
+        Assert.Contains("distributed_predictor_images_predicted_total 1\n", text);
         // 180 images in shards of 40: every shard encoded on a gpu silo, embedded and labelled on a cpu silo.
         const int Shards = 5;
         Assert.Contains($"distributed_cluster_shards_processed_total{{role=\"gpu\",operation=\"encode\"}} {Shards}\n", text);
