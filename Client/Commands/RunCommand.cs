@@ -145,11 +145,38 @@ internal static class RunCommand
         {
             return ProgressReporter.Run(quiet, observer =>
             {
-                var session = (redis is null ? ClusterSession.EmbeddedAsync(storeDirectory) : ClusterSession.ConnectAsync(redis)).GetAwaiter().GetResult();
+                var shardStore = new ShardStore(storeDirectory);
+                var settings = new ClusterJobSettings { ShardSize = shardSize };
+                IngestedRequest? ingested = null;
+                ClusterSession session;
+                if (redis is null)
+                {
+                    // The embedded silo starts while the images are split into shards (each takes
+                    // about a second on MNIST): nothing of the one needs the other.
+                    var starting = ClusterSession.EmbeddedAsync(storeDirectory);
+                    try
+                    {
+                        ingested = ClusterJobClient.Ingest(shardStore, request, settings);
+                    }
+                    finally
+                    {
+                        session = starting.GetAwaiter().GetResult();
+                        if (ingested is null)
+                        {
+                            session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                        }
+                    }
+                }
+                else
+                {
+                    // A cluster is reached first, so an unreachable one leaves nothing ingested behind.
+                    session = ClusterSession.ConnectAsync(redis).GetAwaiter().GetResult();
+                }
                 try
                 {
-                    var client = new ClusterJobClient(session.Grains, new ClusterJobSettings { ShardSize = shardSize });
-                    return client.RunAsync(new ShardStore(storeDirectory), request, ClusterSession.Observe(observer)).GetAwaiter().GetResult();
+                    var client = new ClusterJobClient(session.Grains, settings);
+                    return client.RunAsync(shardStore, ingested ?? ClusterJobClient.Ingest(shardStore, request, settings), ClusterSession.Observe(observer))
+                        .GetAwaiter().GetResult();
                 }
                 finally
                 {

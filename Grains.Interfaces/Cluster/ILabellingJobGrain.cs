@@ -17,6 +17,17 @@ public interface ILabellingJobGrain : IGrainWithGuidKey
     [AlwaysInterleave]
     Task<JobStatus> GetStatus();
 
+    /// <summary>
+    /// The job's status once it has ended, or after <paramref name="longest"/> (at most
+    /// <see cref="LongestWait"/>) while it still runs: a client follows a job with these calls and
+    /// learns of its end at once instead of at its next poll.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<JobStatus> WaitForEnd(TimeSpan longest);
+
+    /// <summary>The longest a <see cref="WaitForEnd"/> call waits, well inside Orleans' response timeout.</summary>
+    static TimeSpan LongestWait => TimeSpan.FromSeconds(10);
+
     /// <summary>Stops the job at its next step; it ends as <see cref="JobState.Cancelled"/>.</summary>
     [AlwaysInterleave]
     Task<JobStatus> Cancel();

@@ -153,9 +153,10 @@ public sealed partial class JobRunner
     }
 
     /// <summary>
-    /// Starts the extractor's training on a gpu silo and polls it (training takes minutes, longer
-    /// than a call may). A poll that finds the training idle reached a new activation because the
-    /// training silo died: training starts again there, from the same seed.
+    /// Starts the extractor's training on a gpu silo and follows it with calls that return at its end
+    /// or after the poll interval (training takes minutes, longer than a call may). A call that finds
+    /// the training idle reached a new activation because the training silo died: training starts
+    /// again there, from the same seed.
     /// </summary>
     private async Task<ExtractorTraining> TrainExtractorAsync(TrainExtractor request, CancellationToken cancellationToken)
     {
@@ -164,19 +165,16 @@ public sealed partial class JobRunner
         var clock = Stopwatch.StartNew();
         var trainer = _grains.GetGrain<IFeatureExtractorGrain>($"{_jobId:N}/training");
         var training = await CallAsync(detail, () => trainer.StartTraining(request), _ => 0, cancellationToken).ConfigureAwait(true);
-        // Short first polls: a PCA fit takes about a second, an autoencoder minutes.
-        var poll = TimeSpan.FromMilliseconds(20);
         while (training.State != TrainingState.Done)
         {
             if (training.State == TrainingState.Failed)
             {
                 throw new JobFailedException($"training the feature extractor failed on silo {training.SiloId}: {training.Error}");
             }
-            await Task.Delay(poll, cancellationToken).ConfigureAwait(true);
-            poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, _silo.TrainingPollInterval.Ticks));
+            cancellationToken.ThrowIfCancellationRequested();
             var restart = training.State == TrainingState.Idle;
-            training = await CallAsync(detail, () => restart ? trainer.StartTraining(request) : trainer.GetTraining(), _ => 0, cancellationToken,
-                counted: restart).ConfigureAwait(true);
+            training = await CallAsync(detail, () => restart ? trainer.StartTraining(request) : trainer.WaitForTraining(_silo.TrainingPollInterval), _ => 0,
+                cancellationToken, counted: restart).ConfigureAwait(true);
         }
         // The training is one unit of work, however many polls it took.
         _state.GrainSeconds += training.Seconds;

@@ -91,6 +91,24 @@ public sealed partial class LabellingJobGrain(
     public Task<JobStatus> GetStatus() => Task.FromResult(Status());
 
     /// <inheritdoc/>
+    public async Task<JobStatus> WaitForEnd(TimeSpan longest)
+    {
+        // The run ends when the job does, and also when this activation stops it (a drain): the
+        // caller then sees a running job and asks again, which resumes it on another silo.
+        if (State.State == JobState.Running && _run is { IsCompleted: false } run)
+        {
+            var wait = longest < ILabellingJobGrain.LongestWait ? longest : ILabellingJobGrain.LongestWait;
+            using var timer = new CancellationTokenSource();
+            var ended = await Task.WhenAny(run, Task.Delay(wait, timer.Token)).ConfigureAwait(true);
+            if (ended == run)
+            {
+                await timer.CancelAsync().ConfigureAwait(true);
+            }
+        }
+        return Status();
+    }
+
+    /// <inheritdoc/>
     public async Task<JobStatus> Cancel()
     {
         if (State.State == JobState.Running)

@@ -26,6 +26,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     private const ulong SampleStream = 3;
 
     private ExtractorTraining? _training;
+    private Task? _trainingRun;
     private Stopwatch? _clock;
 
     /// <inheritdoc/>
@@ -36,18 +37,32 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
         {
             _clock = Stopwatch.StartNew();
             _training = Progress(TrainingState.Running);
-            _ = TrainAsync(request);
+            _trainingRun = TrainAsync(request);
         }
-        return GetTraining();
+        return Task.FromResult(Training());
     }
 
     /// <inheritdoc/>
-    public Task<ExtractorTraining> GetTraining() => Task.FromResult(_training switch
+    public async Task<ExtractorTraining> WaitForTraining(TimeSpan longest)
+    {
+        if (_trainingRun is { IsCompleted: false } run && longest > TimeSpan.Zero)
+        {
+            var wait = longest < IFeatureExtractorGrain.LongestWait ? longest : IFeatureExtractorGrain.LongestWait;
+            using var timer = new CancellationTokenSource();
+            if (await Task.WhenAny(run, Task.Delay(wait, timer.Token)).ConfigureAwait(true) == run)
+            {
+                await timer.CancelAsync().ConfigureAwait(true);
+            }
+        }
+        return Training();
+    }
+
+    private ExtractorTraining Training() => _training switch
     {
         null => Progress(TrainingState.Idle),
         { State: TrainingState.Running } running => running with { Seconds = _clock!.Elapsed.TotalSeconds },
         var finished => finished,
-    });
+    };
 
     /// <inheritdoc/>
     public Task<ShardCompleted> EncodeShard(EncodeShard request)

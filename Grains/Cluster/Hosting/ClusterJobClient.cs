@@ -17,14 +17,32 @@ public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings se
     /// <summary>Runs the job with its shards in <paramref name="store"/> (the silos' shared store); returns the metrics document. <paramref name="progress"/> sees every status polled.</summary>
     /// <exception cref="InputFileException">An input file is unusable.</exception>
     /// <exception cref="ClusterJobException">The job failed, or the cluster stopped answering.</exception>
-    public async Task<JsonObject> RunAsync(ShardStore store, LabellingJobRequest request, Action<JobStatus>? progress = null, CancellationToken cancellationToken = default)
+    public Task<JsonObject> RunAsync(ShardStore store, LabellingJobRequest request, Action<JobStatus>? progress = null, CancellationToken cancellationToken = default) =>
+        RunAsync(store, Ingest(store, request, settings), progress, cancellationToken);
+
+    /// <summary>
+    /// Splits the request's images (and labels) into shards in <paramref name="store"/> under a new
+    /// job id. Needs no cluster, so a caller can do it while its silo is still starting.
+    /// </summary>
+    /// <exception cref="InputFileException">An input file is unusable.</exception>
+    public static IngestedRequest Ingest(ShardStore store, LabellingJobRequest request, ClusterJobSettings settings)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(settings);
         request.Options.Validate();
         var jobId = Guid.NewGuid();
-        var ingested = ShardIngest.Ingest(store, jobId, request.ImagesPath, request.LabelsPath, settings.ShardSize, request.KnownLabelsPath);
-        var spec = new LabellingJobSpec(ingested.ShardsRef, ingested.LabelsRef, ingested.KnownLabelsRef, request.Options,
+        return new IngestedRequest(jobId, request, ShardIngest.Ingest(store, jobId, request.ImagesPath, request.LabelsPath, settings.ShardSize, request.KnownLabelsPath));
+    }
+
+    /// <summary>Runs a job ingested by <see cref="Ingest"/> into <paramref name="store"/>; returns the metrics document.</summary>
+    /// <exception cref="ClusterJobException">The job failed, or the cluster stopped answering.</exception>
+    public async Task<JsonObject> RunAsync(ShardStore store, IngestedRequest ingested, Action<JobStatus>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(ingested);
+        var (jobId, request, shards) = ingested;
+        var spec = new LabellingJobSpec(shards.ShardsRef, shards.LabelsRef, shards.KnownLabelsRef, request.Options,
             settings.EncoderSampleRows, settings.UmapSampleRows, settings.TreesPerGroup);
         var job = grains.GetGrain<ILabellingJobGrain>(jobId);
         await Ask(() => job.Submit(spec), "submitting the job", cancellationToken).ConfigureAwait(false);
@@ -41,14 +59,17 @@ public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings se
     public Task<ClusterStatus> StatusAsync(CancellationToken cancellationToken = default) =>
         Ask(() => grains.GetGrain<IClusterStatusGrain>(0).GetStatus(), "asking for the cluster's status", cancellationToken);
 
+    /// <summary>
+    /// Follows the job to its end: each call returns at the end or after the poll interval with the
+    /// progress so far, so the end is seen at once and progress at the interval.
+    /// </summary>
     private async Task<JobStatus> WaitAsync(ILabellingJobGrain job, Action<JobStatus>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        // Short first polls, so a job of seconds is not made to wait a whole interval.
-        var poll = TimeSpan.FromMilliseconds(20);
         while (true)
         {
-            var status = await Ask(job.GetStatus, "asking for the job's status", cancellationToken).ConfigureAwait(false);
+            var asked = Stopwatch.GetTimestamp();
+            var status = await Ask(() => job.WaitForEnd(settings.PollInterval), "waiting for the job", cancellationToken).ConfigureAwait(false);
             progress?.Invoke(status);
             if (status.State != JobState.Running)
             {
@@ -58,10 +79,16 @@ public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings se
             {
                 throw new ClusterJobException($"job {status.JobId:N} did not finish within {settings.JobTimeout}; last phase {status.Phase} ({status.Detail})");
             }
-            await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
-            poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, settings.PollInterval.Ticks));
+            if (Stopwatch.GetElapsedTime(asked) < s_shortestWait)
+            {
+                // Running without a run: its activation is stopping (a drain) and the next call resumes it elsewhere.
+                await Task.Delay(s_shortestWait, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>Least time between two waits, so a job between activations is not asked in a tight loop.</summary>
+    private static readonly TimeSpan s_shortestWait = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// A call to the cluster, made again while the cluster cannot answer (the job's silo died and

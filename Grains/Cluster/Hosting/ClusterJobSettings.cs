@@ -21,7 +21,7 @@ public sealed record ClusterJobSettings
     /// <summary>Trees per forest-trainer call. Default 10.</summary>
     public int TreesPerGroup { get; init; } = 10;
 
-    /// <summary>Longest interval between status polls (the first ones are shorter). Default 1 second.</summary>
+    /// <summary>How often the client reports a running job's progress; its end is seen at once. Default 1 second.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long the cluster may fail to answer before the client gives up. Default 2 minutes (a dead silo is declared dead and its grains move in seconds).</summary>

@@ -48,7 +48,7 @@ public sealed record SiloOptions
     /// <summary>How often a predictor silo asks the model registry for a newer model. Default 2 seconds.</summary>
     public TimeSpan ModelPollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often the coordinator polls an extractor's training. Default 1 second.</summary>
+    /// <summary>Longest the coordinator waits in one call for an extractor's training to end (it sees the end at once). Default 1 second.</summary>
     public TimeSpan TrainingPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Attempts of one grain call that failed because its silo went away, before the job fails. Default 5.</summary>

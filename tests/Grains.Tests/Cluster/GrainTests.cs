@@ -42,7 +42,7 @@ public class GrainTests
         await using var silos = await TestSilos.StartAsync(temp.Path, "gpu", "cpu", "coordinator");
         for (var i = 0; i < 12; i++)
         {
-            var training = await silos.Grains.GetGrain<IFeatureExtractorGrain>($"{Guid.NewGuid():N}/training").GetTraining();
+            var training = await silos.Grains.GetGrain<IFeatureExtractorGrain>($"{Guid.NewGuid():N}/training").WaitForTraining(TimeSpan.Zero);
             Assert.Equal("Silo_0", training.SiloId);
         }
         var missing = await Assert.ThrowsAnyAsync<IOException>(() =>
