@@ -18,6 +18,7 @@ internal static class CliApp
             DataCommand.Create(output),
             ServeCommand.Create(output),
             StatusCommand.Create(output),
+            ReportCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

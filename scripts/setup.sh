@@ -30,8 +30,9 @@ fi
 #    Prometheus (promtool and the server, for the /metrics tests; tests/Deploy.Tests parses the Grafana
 #    dashboard's queries with promtool), Redis (Orleans membership, grain
 #    state and reminders of a cluster; the cluster tests start their own private redis-server from
-#    this package).
-packages=(libopenblas0-pthread python3-numpy prometheus redis-server)
+#    this package), Chromium (headless: the report test renders report.html, bench/report-screenshot
+#    takes a picture of it).
+packages=(libopenblas0-pthread python3-numpy prometheus redis-server chromium)
 if ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi

@@ -4,6 +4,7 @@ using Distributed.Client.Cluster;
 using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Jobs;
+using Distributed.Grains.Reporting;
 using Distributed.Ml.Clustering;
 using Distributed.Ml.Features;
 using Distributed.Ml.Pipeline;
@@ -96,7 +97,8 @@ internal static class RunCommand
                 ? ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer))
                 : RunOnCluster(request, redis, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet));
 
-            output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}");
+            var report = RunReport.Write(request.OutputDirectory, request.ImagesPath, request.LabelsPath);
+            output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}, {RunReport.FileName}");
             if (metrics["selected_method"] is { } selected)
             {
                 output.WriteLine($"{"selected_method",-22} {selected.GetValue<string>()}");
@@ -109,6 +111,7 @@ internal static class RunCommand
                 }
             }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total_s",-25} {metrics["timings_s"]!.AsObject().Sum(t => t.Value!.GetValue<double>()):0.0}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"report_s",-25} {report.Elapsed.TotalSeconds:0.0} ({report.Bytes / 1e6:0.0} MB)"));
             return ExitCodes.Success;
         });
         return command;

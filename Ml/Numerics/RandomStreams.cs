@@ -32,4 +32,7 @@ public static class RandomStreams
     public const ulong Rebalancing = 12;
     /// <summary>Semi-supervised learning: which rows' labels are known, and label spreading's neighbour search.</summary>
     public const ulong SemiSupervised = 13;
+
+    /// <summary>The run report: which images its scatter plots and galleries show.</summary>
+    public const ulong Report = 14;
 }

@@ -209,11 +209,5 @@ public class CliTests : IDisposable
         };
     }
 
-    private static (int Code, string Stdout, string Stderr) Cli(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Stdout, string Stderr) Cli(params string[] args) => CliRunner.Run(args);
 }

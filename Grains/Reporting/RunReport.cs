@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using Distributed.Grains.Jobs;
+using Distributed.Grains.Storage;
+using Distributed.Ml.Embedding;
+using Distributed.Ml.Metrics;
+using Distributed.Ml.Numerics;
+
+namespace Distributed.Grains.Reporting;
+
+/// <summary>
+/// <c>report.html</c>: one self-contained page (images inline, no network fetch) that shows what a
+/// run found, for a person to check: summary, training curve, 2-D embedding, cluster sizes,
+/// confusion, a gallery per cluster, the method choice and the rebalancing. Built from the run's
+/// outputs (metrics, assignments, model bundle) and its input images, so a run and a later
+/// <c>report</c> give the same page. Plots are deterministic for the run's seed.
+/// </summary>
+public static class RunReport
+{
+    /// <summary>The report's file name in the run directory.</summary>
+    public const string FileName = "report.html";
+
+    /// <summary>Most images the scatter plots and galleries are drawn from (the notebooks' 10,000).</summary>
+    public const int SampleSize = 10_000;
+
+    /// <summary>Most typical images per gallery.</summary>
+    public const int TypicalPerCluster = 32;
+
+    /// <summary>Least certain images per gallery.</summary>
+    public const int UncertainPerCluster = 16;
+
+    /// <summary>Writes <c>report.html</c> into <paramref name="runDirectory"/> (atomically) and says where, how large and how long it took.</summary>
+    /// <param name="runDirectory">A run's output directory: <c>metrics.json</c>, <c>assignments.npy</c>, <c>model/</c>.</param>
+    /// <param name="imagesPath">The images the run labelled.</param>
+    /// <param name="labelsPath">Their true labels, or null.</param>
+    /// <exception cref="InputFileException">An input or output file is unusable.</exception>
+    /// <exception cref="ModelBundleException">The model bundle is unusable.</exception>
+    public static ReportWritten Write(string runDirectory, string imagesPath, string? labelsPath)
+    {
+        var clock = Stopwatch.StartNew();
+        var data = Gather(runDirectory, imagesPath, labelsPath);
+        var html = ReportPage.Render(data);
+        var path = Path.Combine(runDirectory, FileName);
+        var bytes = Encoding.UTF8.GetBytes(html);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+        return new ReportWritten(path, bytes.Length, clock.Elapsed);
+    }
+
+    /// <summary>Reads the run and computes what the page shows.</summary>
+    public static ReportData Gather(string runDirectory, string imagesPath, string? labelsPath)
+    {
+        ArgumentNullException.ThrowIfNull(runDirectory);
+        ArgumentNullException.ThrowIfNull(imagesPath);
+        var metricsPath = Path.Combine(runDirectory, JobOutputs.Metrics);
+        JsonObject metrics;
+        try
+        {
+            metrics = JsonNode.Parse(File.ReadAllText(metricsPath)) as JsonObject
+                ?? throw new InputFileException(metricsPath, "not a JSON object");
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            throw new InputFileException(metricsPath, e is IOException or UnauthorizedAccessException ? e.Message : $"not JSON: {e.Message}");
+        }
+        var assignments = ArrayFiles.LoadLabels(Path.Combine(runDirectory, JobOutputs.Assignments));
+        var images = ArrayFiles.LoadImages(imagesPath);
+        if (images.Rows != assignments.Length)
+        {
+            throw new InputFileException(imagesPath, $"{images.Rows} images, but the run labelled {assignments.Length}");
+        }
+        var labels = labelsPath is null ? null : ArrayFiles.LoadLabelsFor(labelsPath, imagesPath, images.Rows);
+        var (model, _) = ModelBundle.Load(Path.Combine(runDirectory, JobOutputs.Model));
+        var seed = metrics["seed"]?.GetValue<ulong>() ?? 0;
+
+        var rng = Rng.Derive(seed, RandomStreams.Report);
+        var sample = images.Rows <= SampleSize ? Enumerable.Range(0, images.Rows).ToArray() : rng.SampleWithoutReplacement(images.Rows, SampleSize);
+        Array.Sort(sample);
+        var pixels = new Matrix(sample.Length, images.Cols);
+        for (var i = 0; i < sample.Length; i++)
+        {
+            images.Row(sample[i]).CopyTo(pixels.Row(i));
+        }
+        var sampleClusters = Array.ConvertAll(sample, i => assignments[i]);
+        // The notebooks' view: a 2-D UMAP of the features the clustering saw, not two of its 10 dimensions.
+        var features = model.Features?.Transform(pixels) ?? pixels;
+        var layout = Layout(features, seed);
+        var (distance, margin) = CentroidMargins.Of(features, sampleClusters);
+        return new ReportData(metrics, assignments, labels, sample, pixels, layout, distance, margin);
+    }
+
+    /// <summary>
+    /// The 2-D UMAP of the sample's features, with the run's UMAP defaults; on a handful of images
+    /// (fewer than UMAP has neighbours) with as many neighbours as there are other images.
+    /// </summary>
+    private static Matrix Layout(Matrix features, ulong seed)
+    {
+        var options = new UmapOptions { Components = 2, Seed = seed };
+        if (features.Rows <= MinimumLayoutRows)
+        {
+            // Too few points for a neighbour graph: all at the origin, and the page says how many there are.
+            return new Matrix(features.Rows, 2);
+        }
+        return Umap.Fit(features, options with { Neighbors = Math.Min(options.Neighbors, features.Rows - 1) }).Embedding;
+    }
+
+    /// <summary>Fewest images a 2-D layout is fitted for: a neighbour graph needs a few neighbours per point.</summary>
+    private const int MinimumLayoutRows = 3;
+}
