@@ -71,11 +71,7 @@ public sealed class MetricsApiTests : IDisposable
         using var temp = new TempDirectory();
         using var silo = new SiloFactory(null, new Dictionary<string, string> { ["Silo:Store"] = temp.File("store"), ["Silo:Roles"] = "coordinator,gpu,cpu" });
         var address = silo.StartOnLoopback();
-        var (images, labels) = SyntheticImages.Write(temp.Path);
-        var jobs = new ClusterJobClient(silo.Services.GetRequiredService<IGrainFactory>(), Cluster.ClusterJobTests.Settings);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await jobs.RunAsync(silo.Services.GetRequiredService<ShardStore>(), new LabellingJobRequest(images, temp.File("out"), Cluster.ClusterJobTests.Options, labels),
-            cancellationToken: timeout.Token);
+        await RunJobAsync(silo, temp);
 
         using var server = PrometheusServer.Start(PrometheusBinaries.Find("prometheus")!, $"{address.Host}:{address.Port}", TimeSpan.FromMilliseconds(250));
         var (progressLabels, progress) = await server.QuerySingleAsync("distributed_pipeline_stage_progress_ratio{stage=\"reduce\"}", s_prometheusDeadline);
@@ -91,11 +87,7 @@ public sealed class MetricsApiTests : IDisposable
         using var temp = new TempDirectory();
         using var silo = new SiloFactory(null, new Dictionary<string, string> { ["Silo:Store"] = temp.File("store"), ["Silo:Roles"] = "coordinator,gpu,cpu,predictor" });
         var client = silo.CreateClient();
-        var (images, labels) = SyntheticImages.Write(temp.Path);
-        var jobs = new ClusterJobClient(silo.Services.GetRequiredService<IGrainFactory>(), Cluster.ClusterJobTests.Settings);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await jobs.RunAsync(silo.Services.GetRequiredService<ShardStore>(), new LabellingJobRequest(images, temp.File("out"), Cluster.ClusterJobTests.Options, labels),
-            cancellationToken: timeout.Token);
+        await RunJobAsync(silo, temp);
 
         // The silo's predictor follows the registry to the job's model, and its HTTP API answers
         // through the predictor grain (an activation of it appears).
@@ -136,6 +128,16 @@ public sealed class MetricsApiTests : IDisposable
                 Assert.True(exported.Contains(name), $"k8s/base/grafana/labeller-dashboard.json queries {name} ({expression}), which the silo does not export");
             }
         }
+    }
+
+    /// <summary>The grain tests' small job (5 shards, every phase) on the silo's own grains.</summary>
+    private static async Task RunJobAsync(SiloFactory silo, TempDirectory temp)
+    {
+        var (images, labels) = SyntheticImages.Write(temp.Path);
+        var jobs = new ClusterJobClient(silo.Services.GetRequiredService<IGrainFactory>(), Cluster.ClusterJobTests.Settings);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await jobs.RunAsync(silo.Services.GetRequiredService<ShardStore>(), new LabellingJobRequest(images, temp.File("out"), Cluster.ClusterJobTests.Options, labels),
+            cancellationToken: timeout.Token);
     }
 
     /// <summary>Every name a scrape exports: each family, and a histogram's series names.</summary>
