@@ -19,6 +19,7 @@ internal static class CliApp
             ServeCommand.Create(output),
             StatusCommand.Create(output),
             ReportCommand.Create(output),
+            NameCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -12,10 +12,11 @@ internal static class PredictCommand
         var images = new Argument<string>("images") { Description = "Images to classify (.npy, IDX or CSV)" };
         var outFile = new Option<string>("--out") { Description = "Cluster id per image (int32 .npy)", Required = true };
         var proba = new Option<string?>("--proba") { Description = "Class probabilities (float32 .npy, images × clusters)" };
-        var command = new Command("predict", "Predict the cluster of each image with a saved model bundle") { model, images, outFile, proba };
+        var names = new Option<string?>("--names") { Description = "Each image's cluster name, given with 'name' (.json: an array; otherwise a line per image)" };
+        var command = new Command("predict", "Predict the cluster of each image with a saved model bundle") { model, images, outFile, proba, names };
         command.SetAction(parse =>
         {
-            var prediction = PredictionJob.Run(parse.GetValue(model)!, parse.GetValue(images)!, parse.GetValue(outFile)!, parse.GetValue(proba));
+            var prediction = PredictionJob.Run(parse.GetValue(model)!, parse.GetValue(images)!, parse.GetValue(outFile)!, parse.GetValue(proba), parse.GetValue(names));
             output.WriteLine($"wrote {prediction.Clusters.Length} predictions to {parse.GetValue(outFile)}");
             return ExitCodes.Success;
         });

@@ -111,9 +111,9 @@ public static class PredictorApi
             {
                 throw PredictionTimedOut(limits);
             }
-            var (modelVersion, prediction) = await source.PredictAsync(images, TimeoutToken()).ConfigureAwait(false);
+            var answer = await source.PredictAsync(images, TimeoutToken()).ConfigureAwait(false);
             metrics.ImagesPredicted(images.Rows);
-            var response = ToResponse(modelVersion, prediction);
+            var response = ToResponse(answer.ModelVersion, answer.Prediction, answer.ClusterNames);
             // The answer's format depends on Accept, so a cache must not hand one caller's answer to another.
             context.Response.Headers.Vary = HeaderNames.Accept;
             return PredictorContentNegotiation.AnswersMessagePack(context.Request, format)
@@ -161,14 +161,15 @@ public static class PredictorApi
     }
 
     /// <summary>Builds the response; probabilities are copied row by row out of the model's matrix.</summary>
-    internal static PredictResponse ToResponse(string modelVersion, PipelinePrediction prediction)
+    internal static PredictResponse ToResponse(string modelVersion, PipelinePrediction prediction, IReadOnlyDictionary<int, string>? clusterNames)
     {
         var probabilities = new float[prediction.Clusters.Length][];
         for (var i = 0; i < probabilities.Length; i++)
         {
             probabilities[i] = prediction.Probabilities.Row(i).ToArray();
         }
-        return new PredictResponse(modelVersion, prediction.Clusters, probabilities, prediction.ClusterIds, prediction.Novelty);
+        var labels = ClusterLabels.Of(prediction, clusterNames);
+        return new PredictResponse(modelVersion, prediction.Clusters, probabilities, prediction.ClusterIds, prediction.Novelty, labels?.Labels, labels?.Names, labels?.Probabilities);
     }
 
     private static PredictRequestException NotLoaded() =>

@@ -12,5 +12,6 @@ namespace Distributed.Grains.Reporting;
 /// <param name="Layout">The sample's 2-D UMAP coordinates, fitted on its features.</param>
 /// <param name="Distance">Per sample row: distance to its cluster's centroid in feature space (NaN for noise).</param>
 /// <param name="Margin">Per sample row: how much nearer its centroid is than the next (NaN for noise).</param>
+/// <param name="ClusterNames">The clusters' names, given with <c>name</c>; null until then.</param>
 public sealed record ReportData(JsonObject Metrics, int[] Assignments, int[]? TrueLabels, int[] Sample, Matrix SamplePixels, Matrix Layout,
-    float[] Distance, float[] Margin);
+    float[] Distance, float[] Margin, IReadOnlyDictionary<int, string>? ClusterNames);

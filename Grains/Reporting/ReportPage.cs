@@ -85,7 +85,7 @@ internal static class ReportPage
         var xs = Column(data, 0);
         var ys = Column(data, 1);
         var clusters = Array.ConvertAll(data.Sample, i => data.Assignments[i]);
-        Image(html, "embedding coloured by cluster", ReportCharts.Scatter("Coloured by cluster", xs, ys, clusters, c => c < 0 ? "noise" : $"cluster {c}"));
+        Image(html, "embedding coloured by cluster", ReportCharts.Scatter("Coloured by cluster", xs, ys, clusters, c => ClusterTitle(data, c)));
         if (data.TrueLabels is { } labels)
         {
             Image(html, "embedding coloured by true label", ReportCharts.Scatter("Coloured by true label", xs, ys, Array.ConvertAll(data.Sample, i => labels[i]), l => $"label {l}"));
@@ -148,7 +148,7 @@ internal static class ReportPage
         {
             var members = Enumerable.Range(0, data.Sample.Length).Where(i => data.Assignments[data.Sample[i]] == cluster).ToArray();
             var size = data.Assignments.Count(c => c == cluster);
-            html.Append("<div class=\"gallery\" id=\"cluster-").Append(cluster).Append("\"><h3>Cluster ").Append(cluster).Append("</h3><p>")
+            html.Append("<div class=\"gallery\" id=\"cluster-").Append(cluster).Append("\"><h3>").Append(Encode(ClusterTitle(data, cluster))).Append("</h3><p>")
                 .Append(size.ToString("N0", s_invariant)).Append(" images");
             if (data.TrueLabels is { } labels)
             {
@@ -236,6 +236,10 @@ internal static class ReportPage
         var match = Hungarian.Solve(cost);
         return [.. Enumerable.Range(0, rows).OrderBy(r => match[r] < columns ? match[r] : columns + r)];
     }
+
+    /// <summary>"cluster 3", or "cluster 3: zero" once the clusters have names.</summary>
+    private static string ClusterTitle(ReportData data, int cluster) =>
+        cluster < 0 ? "noise" : data.ClusterNames?.TryGetValue(cluster, out var name) == true ? $"cluster {cluster}: {name}" : $"cluster {cluster}";
 
     private static float[] Column(ReportData data, int column) => [.. Enumerable.Range(0, data.Layout.Rows).Select(i => data.Layout.Data[i * data.Layout.Cols + column])];
 

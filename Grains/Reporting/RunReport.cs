@@ -70,7 +70,7 @@ public static class RunReport
             throw new InputFileException(imagesPath, $"{images.Rows} images, but the run labelled {assignments.Length}");
         }
         var labels = labelsPath is null ? null : ArrayFiles.LoadLabelsFor(labelsPath, imagesPath, images.Rows);
-        var (model, _) = ModelBundle.Load(Path.Combine(runDirectory, JobOutputs.Model));
+        var (model, manifest) = ModelBundle.Load(Path.Combine(runDirectory, JobOutputs.Model));
         var seed = metrics["seed"]?.GetValue<ulong>() ?? 0;
 
         var rng = Rng.Derive(seed, RandomStreams.Report);
@@ -86,7 +86,7 @@ public static class RunReport
         var features = model.Features?.Transform(pixels) ?? pixels;
         var layout = Layout(features, seed);
         var (distance, margin) = CentroidMargins.Of(features, sampleClusters);
-        return new ReportData(metrics, assignments, labels, sample, pixels, layout, distance, margin);
+        return new ReportData(metrics, assignments, labels, sample, pixels, layout, distance, margin, manifest.ClusterNames);
     }
 
     /// <summary>

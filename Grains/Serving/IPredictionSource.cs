@@ -1,5 +1,4 @@
 using Distributed.Ml.Numerics;
-using Distributed.Ml.Pipeline;
 
 namespace Distributed.Grains.Serving;
 
@@ -10,7 +9,7 @@ namespace Distributed.Grains.Serving;
 public interface IPredictionSource
 {
     /// <summary>Predicts a batch of decoded images (rows of 784 values in [0, 1]).</summary>
-    /// <returns>The version of the model that answered and its prediction.</returns>
+    /// <returns>The prediction, with the version and cluster names of the model that made it.</returns>
     /// <exception cref="InvalidOperationException">No model is loaded yet.</exception>
-    Task<(string ModelVersion, PipelinePrediction Prediction)> PredictAsync(Matrix images, CancellationToken cancellationToken);
+    Task<PredictionAnswer> PredictAsync(Matrix images, CancellationToken cancellationToken);
 }

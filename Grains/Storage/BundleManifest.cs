@@ -49,6 +49,12 @@ public sealed record BundleManifest
 
     /// <summary>Stage files in pipeline order.</summary>
     public required IReadOnlyList<BundleStage> Stages { get; init; }
+
+    /// <summary>
+    /// Human names of clusters by id, given with <c>name</c>; null until then. Two clusters may share
+    /// a name (two styles of one digit); a cluster without one is called by its id.
+    /// </summary>
+    public IReadOnlyDictionary<int, string>? ClusterNames { get; init; }
 }
 
 /// <summary>One stage file of a bundle.</summary>

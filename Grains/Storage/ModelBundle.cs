@@ -43,7 +43,7 @@ public static class ModelBundle
         {
             Format = BundleManifest.FormatName,
             FormatVersion = BundleManifest.CurrentFormatVersion,
-            ModelVersion = $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}",
+            ModelVersion = NewVersion(),
             CreatedUtc = DateTimeOffset.UtcNow,
             Producer = $"Distributed {typeof(ModelBundle).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev"}",
             Seed = options.Seed,
@@ -95,6 +95,34 @@ public static class ModelBundle
             throw new ModelBundleException(path, e.Message, e);
         }
     }
+
+    /// <summary>
+    /// Replaces the bundle at <paramref name="path"/> atomically with a new version of it whose
+    /// manifest names its clusters; the stage files are copied unchanged, with their hashes.
+    /// </summary>
+    /// <exception cref="ModelBundleException">The bundle is unusable.</exception>
+    public static BundleManifest Name(string path, IReadOnlyDictionary<int, string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var (_, manifest) = Load(path);
+        var named = manifest with
+        {
+            ModelVersion = NewVersion(),
+            CreatedUtc = DateTimeOffset.UtcNow,
+            ClusterNames = new SortedDictionary<int, string>(names.ToDictionary()),
+        };
+        AtomicFile.WriteDirectory(path, directory =>
+        {
+            foreach (var stage in manifest.Stages)
+            {
+                File.Copy(Path.Combine(path, stage.File), Path.Combine(directory, stage.File));
+            }
+            File.WriteAllText(Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(named, Json.Options));
+        });
+        return named;
+    }
+
+    private static string NewVersion() => $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}";
 
     private static BundleManifest ReadManifest(string path, string manifestPath)
     {

@@ -12,12 +12,13 @@ namespace Distributed.Grains.Cluster.Grains;
 /// </summary>
 internal sealed class GrainPredictionSource(IGrainFactory grains) : IPredictionSource
 {
-    public async Task<(string ModelVersion, PipelinePrediction Prediction)> PredictAsync(Matrix images, CancellationToken cancellationToken)
+    public async Task<PredictionAnswer> PredictAsync(Matrix images, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
         var answer = await grains.GetGrain<IPredictorGrain>(IPredictorGrain.CurrentModel)
             .Predict(new PredictImages(images.Rows, images.Data), cancellationToken).ConfigureAwait(false);
         var probabilities = new Matrix(images.Rows, answer.ClusterIds.Length, answer.Probabilities);
-        return (answer.ModelVersion, new PipelinePrediction(answer.Clusters, probabilities, answer.ClusterIds, answer.Novelty.Length == 0 ? null : answer.Novelty));
+        return new PredictionAnswer(answer.ModelVersion, answer.ClusterNames,
+            new PipelinePrediction(answer.Clusters, probabilities, answer.ClusterIds, answer.Novelty.Length == 0 ? null : answer.Novelty));
     }
 }

@@ -38,6 +38,8 @@ public sealed class PredictorGrain(Predictor predictor, SiloOptions silo) : Grai
             throw new InvalidOperationException($"silo {silo.SiloId} has no model yet: none was given with --model and none has been published");
         }
         var (model, prediction) = await predictor.PredictAsync(new Matrix(request.Count, ImageShape.Pixels, request.Pixels), cancellationToken).ConfigureAwait(true);
-        return new ImagesPredicted(model.Version, prediction.Clusters, prediction.Probabilities.Data.ToArray(), prediction.ClusterIds, prediction.Novelty ?? [], silo.SiloId);
+        var names = model.Manifest.ClusterNames;
+        return new ImagesPredicted(model.Version, prediction.Clusters, prediction.Probabilities.Data.ToArray(), prediction.ClusterIds, prediction.Novelty ?? [], silo.SiloId,
+            names?.ToDictionary(), ClusterLabels.Of(prediction, names)?.Labels);
     }
 }

@@ -44,6 +44,34 @@ public sealed partial class ReportCommandTests : IDisposable
     }
 
     [Fact]
+    public void NamedClustersReachTheReportAndPredict()
+    {
+        var (images, labels, output) = Run();
+        var model = Path.Combine(output, "model");
+        var (code, _, stderr) = CliRunner.Run("predict", model, images, "--out", Path.Combine(_directory, "p.npy"), "--names", Path.Combine(_directory, "p.txt"));
+        Assert.Equal(1, code);
+        Assert.Contains("have no names yet", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = CliRunner.Run("name", output, "--names", "0=zero,0=nought");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --names: cluster 0 is named twice", stderr.Trim());
+
+        (code, var stdout, stderr) = CliRunner.Run("name", output, "--names", "0=zero,1=one,2=two");
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("named 3 cluster(s): model version ", stdout, StringComparison.Ordinal);
+        (code, _, stderr) = CliRunner.Run("predict", model, images, "--out", Path.Combine(_directory, "p.npy"), "--names", Path.Combine(_directory, "p.txt"));
+        Assert.True(code == 0, stderr);
+        var names = File.ReadAllLines(Path.Combine(_directory, "p.txt"));
+        Assert.Equal(Images, names.Length);
+        Assert.Subset(new HashSet<string> { "zero", "one", "two" }, names.ToHashSet());
+
+        (code, _, stderr) = CliRunner.Run("report", output, "--images", images, "--labels", labels);
+        Assert.True(code == 0, stderr);
+        var html = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.Contains("<h3>cluster 0: zero</h3>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReportOfADirectoryThatHoldsNoRunIsAOneLineError()
     {
         var (images, _, _) = Run();

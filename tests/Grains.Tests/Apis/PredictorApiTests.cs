@@ -66,7 +66,7 @@ public sealed class PredictorApiTests : IDisposable
         var client = await _silo.ServingClientAsync();
         using var response = await client.PostAsync(new Uri("/v1/predict", UriKind.Relative), NpyContent(Npy(_models.Pixels.AsSpan(0, 784), 1, 784)));
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal(["model_version", "clusters", "probabilities", "cluster_ids", "novelty"], document.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["model_version", "clusters", "probabilities", "cluster_ids", "novelty", "labels", "label_names", "label_probabilities"], document.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(3, document.RootElement.GetProperty("probabilities")[0].GetArrayLength());
     }
 
@@ -299,6 +299,39 @@ public sealed class PredictorApiTests : IDisposable
         Assert.False(string.IsNullOrEmpty(problem.Title));
         Assert.True(problem.Detail?.Contains(detail, StringComparison.Ordinal) == true, $"detail '{problem.Detail}' lacks '{detail}'");
         return problem;
+    }
+
+    [Fact]
+    public async Task ANamedVersionReloadedAnswersWithLabelsAndAddsTheProbabilitiesOfClustersThatShareAName()
+    {
+        var run = Path.Combine(_temp.Path, "named");
+        CopyDirectory(_models.First, Path.Combine(run, JobOutputs.Model));
+        using var silo = new SiloFactory(Path.Combine(run, JobOutputs.Model));
+        var client = await silo.ServingClientAsync();
+        // Named after the server started: a reload serves the named version, no restart.
+        NamingJob.Run(run, "0=seven,1=seven,2=one");
+        using (var reload = await client.PostAsync(new Uri("/v1/model/reload", UriKind.Relative), content: null))
+        {
+            Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        }
+
+        using var response = await client.PostAsync(s_predict, JsonContent(JsonImages([Values(_models.Image(0)), Values(_models.Image(1))])));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = (await response.Content.ReadFromJsonAsync<PredictResponse>())!;
+        Assert.Equal(answer.Clusters.Select(c => c == 2 ? "one" : "seven"), answer.Labels!);
+        Assert.Equal(["seven", "one"], answer.LabelNames!);
+        for (var i = 0; i < answer.Clusters.Length; i++)
+        {
+            var one = answer.ClusterIds.Select((id, c) => id == 2 ? answer.Probabilities[i][c] : 0f).Sum();
+            Assert.Equal(one, answer.LabelProbabilities![i][1], 6);
+            Assert.Equal(answer.Probabilities[i].Sum() - one, answer.LabelProbabilities[i][0], 5);
+        }
+
+        // A model without names answers without them.
+        var unnamed = await (await _silo.ServingClientAsync()).PostAsync(s_predict, JsonContent(JsonImages([Values(_models.Image(0))])));
+        var plain = (await unnamed.Content.ReadFromJsonAsync<PredictResponse>())!;
+        Assert.Null(plain.Labels);
+        Assert.Null(plain.LabelProbabilities);
     }
 
     internal static void CopyDirectory(string source, string target)

@@ -2,6 +2,7 @@ using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Jobs;
+using Distributed.Grains.Storage;
 using Distributed.Ml.Pipeline;
 
 namespace Distributed.Grains.Tests.Cluster;
@@ -118,6 +119,16 @@ public class GrainTests
         }
         var one = await predictor.Predict(new PredictImages(1, first.Row(0).ToArray()));
         Assert.Equal(expected.Clusters[0], one.Clusters[0]);
+
+        // Names reach grain callers: a named version of the published model answers with labels.
+        var registry = silos.Grains.GetGrain<IModelRegistryGrain>(0);
+        var published = (await registry.GetCurrent())!;
+        var named = ModelBundle.Name(new ShardStore(temp.Path).PathOf(published.ModelRef), new Dictionary<int, string> { [0] = "zero", [1] = "one", [2] = "two" });
+        await registry.Publish(published with { Version = named.ModelVersion });
+        var labelled = await WaitForVersionAsync(predictor, pixels, named.ModelVersion);
+        Assert.Equal(labelled.Clusters.Select(c => new[] { "zero", "one", "two" }[c]), labelled.Labels!);
+        Assert.Equal("zero", labelled.ClusterNames![0]);
+        version = named.ModelVersion;
 
         // A bundle that does not load leaves the old model serving.
         Directory.CreateDirectory(temp.File("broken"));
