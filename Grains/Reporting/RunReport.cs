@@ -30,6 +30,9 @@ public static class RunReport
     /// <summary>Least certain images per gallery.</summary>
     public const int UncertainPerCluster = 16;
 
+    /// <summary>Fewest images a 2-D layout is fitted for: a neighbour graph needs a few neighbours per point.</summary>
+    private const int MinimumLayoutRows = 3;
+
     /// <summary>Writes <c>report.html</c> into <paramref name="runDirectory"/> (atomically) and says where, how large and how long it took.</summary>
     /// <param name="runDirectory">A run's output directory: <c>metrics.json</c>, <c>assignments.npy</c>, <c>model/</c>.</param>
     /// <param name="imagesPath">The images the run labelled.</param>
@@ -103,7 +106,4 @@ public static class RunReport
         }
         return Umap.Fit(features, options with { Neighbors = Math.Min(options.Neighbors, features.Rows - 1) }).Embedding;
     }
-
-    /// <summary>Fewest images a 2-D layout is fitted for: a neighbour graph needs a few neighbours per point.</summary>
-    private const int MinimumLayoutRows = 3;
 }

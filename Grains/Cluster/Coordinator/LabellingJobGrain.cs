@@ -1,3 +1,4 @@
+using Distributed.Grains.Cluster.Grains;
 using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Placement;
 using Distributed.Grains.Cluster.Store;
@@ -95,15 +96,9 @@ public sealed partial class LabellingJobGrain(
     {
         // The run ends when the job does, and also when this activation stops it (a drain): the
         // caller then sees a running job and asks again, which resumes it on another silo.
-        if (State.State == JobState.Running && _run is { IsCompleted: false } run)
+        if (State.State == JobState.Running && _run is { } run)
         {
-            var wait = longest < ILabellingJobGrain.LongestWait ? longest : ILabellingJobGrain.LongestWait;
-            using var timer = new CancellationTokenSource();
-            var ended = await Task.WhenAny(run, Task.Delay(wait, timer.Token)).ConfigureAwait(true);
-            if (ended == run)
-            {
-                await timer.CancelAsync().ConfigureAwait(true);
-            }
+            await LongPoll.UntilEndedAsync(run, longest, ILabellingJobGrain.LongestWait).ConfigureAwait(true);
         }
         return Status();
     }

@@ -45,14 +45,9 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     /// <inheritdoc/>
     public async Task<ExtractorTraining> WaitForTraining(TimeSpan longest)
     {
-        if (_trainingRun is { IsCompleted: false } run && longest > TimeSpan.Zero)
+        if (_trainingRun is { } run)
         {
-            var wait = longest < IFeatureExtractorGrain.LongestWait ? longest : IFeatureExtractorGrain.LongestWait;
-            using var timer = new CancellationTokenSource();
-            if (await Task.WhenAny(run, Task.Delay(wait, timer.Token)).ConfigureAwait(true) == run)
-            {
-                await timer.CancelAsync().ConfigureAwait(true);
-            }
+            await LongPoll.UntilEndedAsync(run, longest, IFeatureExtractorGrain.LongestWait).ConfigureAwait(true);
         }
         return Training();
     }
