@@ -50,9 +50,9 @@ public sealed partial class ModelFollower(Predictor predictor, IGrainFactory gra
             return;
         }
         _applied = current.Version;
-        var path = store.PathOf(current.ModelRef);
         try
         {
+            var path = store.PathOf(current.ModelRef);
             var loaded = await Task.Run(() => predictor.Swap(path)).ConfigureAwait(false);
             LogSwapped(logger, loaded.Version, current.JobId);
         }
@@ -60,8 +60,16 @@ public sealed partial class ModelFollower(Predictor predictor, IGrainFactory gra
         {
             // Logged by the predictor, which keeps serving the old model.
         }
+        catch (ArgumentException e)
+        {
+            // A reference outside the store is never loaded; the old model keeps serving.
+            LogRefused(logger, current.Version, e.Message);
+        }
         predictor.SettleFirstLoad();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not serving published model {Version}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string version, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Now serving model {Version}, published by job {JobId}")]
     private static partial void LogSwapped(ILogger logger, string version, Guid jobId);

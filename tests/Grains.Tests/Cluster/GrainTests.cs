@@ -136,6 +136,13 @@ public class GrainTests
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(version, (await predictor.Predict(new PredictImages(2, pixels))).ModelVersion);
         Assert.Equal("broken", (await silos.Grains.GetGrain<IModelRegistryGrain>(0).GetCurrent())!.Version);
+        // Nor does a reference that points outside the store, and the predictor still follows the
+        // registry afterwards: the run's own copy of the first bundle, published next, is served.
+        await silos.Grains.GetGrain<IModelRegistryGrain>(0).Publish(new PublishedModel("outside", "../../etc", Guid.NewGuid(), DateTimeOffset.UtcNow));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(version, (await predictor.Predict(new PredictImages(2, pixels))).ModelVersion);
+        await silos.Grains.GetGrain<IModelRegistryGrain>(0).Publish(new PublishedModel("again", $"out/{JobOutputs.Model}", Guid.NewGuid(), DateTimeOffset.UtcNow));
+        await WaitForVersionAsync(predictor, pixels, outcome.Bundle.Manifest.ModelVersion);
 
         await Assert.ThrowsAsync<ArgumentException>(() => predictor.Predict(new PredictImages(2, new float[784])));
         await Assert.ThrowsAsync<ArgumentException>(() => predictor.Predict(new PredictImages(1, Enumerable.Repeat(2f, 784).ToArray())));
