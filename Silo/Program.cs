@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Distributed.Grains.Apis;
 using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
@@ -28,6 +30,7 @@ public sealed class Program
     {
         ["--model"] = "Silo:Model",
         ["--http-port"] = "Silo:HttpPort",
+        ["--http-host"] = "Silo:HttpHost",
         ["--roles"] = "Silo:Roles",
         ["--redis"] = "Silo:Redis",
         ["--store"] = "Silo:Store",
@@ -39,6 +42,9 @@ public sealed class Program
         ["--service-id"] = "Silo:ServiceId",
         ["--api-key-file"] = "Silo:ApiKeyFile",
     };
+
+    /// <summary>HTTP port without <c>--http-port</c>: ASP.NET Core's usual one.</summary>
+    private const int DefaultHttpPort = 5000;
 
     /// <summary>Where coordinator silos serve the Orleans dashboard.</summary>
     private const string DashboardPath = "/dashboard";
@@ -55,9 +61,14 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, s_switches);
         var configuration = builder.Configuration;
-        if (configuration.GetValue<int?>("Silo:HttpPort") is { } port)
+        try
         {
-            builder.WebHost.UseUrls($"http://*:{port}");
+            builder.WebHost.UseUrls(HttpUrl(configuration));
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
         }
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = s_drainTimeout);
         // Orleans' own information logs are per-grain and per-connection chatter; warnings and errors stay.
@@ -194,6 +205,17 @@ public sealed class Program
             return SiloOptions.AnyPort;
         }
         return int.TryParse(text, out var port) && port is >= 0 and <= 65535 ? port : throw new ArgumentException($"{option} must be a port number (0 for a free one), got '{text}'");
+    }
+
+    /// <summary>The HTTP listening address: loopback unless <c>--http-host</c> says otherwise (the manifests say 0.0.0.0), port 5000 unless given.</summary>
+    private static string HttpUrl(IConfiguration configuration)
+    {
+        var hostText = configuration["Silo:HttpHost"];
+        var host = string.IsNullOrEmpty(hostText) ? IPAddress.Loopback
+            : IPAddress.TryParse(hostText, out var parsed) ? parsed
+            : throw new ArgumentException($"--http-host must be an IP address (127.0.0.1, or 0.0.0.0 for every interface), got '{hostText}'");
+        var port = string.IsNullOrEmpty(configuration["Silo:HttpPort"]) ? DefaultHttpPort : Port(configuration, "Silo:HttpPort", "--http-port");
+        return host.AddressFamily == AddressFamily.InterNetworkV6 ? $"http://[{host}]:{port}" : $"http://{host}:{port}";
     }
 
     private static string? Address(string? text) =>

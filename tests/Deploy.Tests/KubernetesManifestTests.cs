@@ -22,7 +22,7 @@ public sealed class KubernetesManifestTests
     /// </summary>
     private static readonly string[] s_siloSettings =
     [
-        "Silo__Roles", "Silo__Redis", "Silo__Store", "Silo__HttpPort", "Silo__SiloPort", "Silo__GatewayPort",
+        "Silo__Roles", "Silo__Redis", "Silo__Store", "Silo__HttpPort", "Silo__HttpHost", "Silo__SiloPort", "Silo__GatewayPort",
         "Silo__Id", "Silo__AdvertisedAddress", "Silo__Model", "Silo__ClusterId", "Silo__ServiceId",
         "Silo__Kubernetes", "Silo__RedisPassword", "Silo__ApiKeyFile",
     ];

@@ -15,6 +15,8 @@ public class SiloCommandLineTests
             (["--roles", "gpu", "--redis", "127.0.0.1:6379"], "error: --roles and --redis need --store <dir> (Silo__Store): the shared store of the cluster"),
             (["--store", store, "--silo-port", "http"], "error: --silo-port must be a port number (0 for a free one), got 'http'"),
             (["--store", store, "--advertise", "silo.example"], "error: --advertise must be an IP address, got 'silo.example'"),
+            (["--store", store, "--http-host", "anywhere"], "error: --http-host must be an IP address (127.0.0.1, or 0.0.0.0 for every interface), got 'anywhere'"),
+            (["--store", store, "--http-port", "web"], "error: --http-port must be a port number (0 for a free one), got 'web'"),
             // Nothing listens on port 1 of the loopback.
             (["--store", store, "--redis", "127.0.0.1:1", "--http-port", "0"], "error: --redis 127.0.0.1:1: Redis does not answer there"),
         })
