@@ -7,13 +7,11 @@ namespace Distributed.Grains.Monitoring;
 /// <summary>
 /// What the cluster's grains do, as metrics of the silo they run on: shard work waiting per role (a
 /// coordinator's fan-outs; the gauge cpu silos autoscale on), shard work done per role and operation
-/// (worker silos), each running job's phase and progress (coordinator silos), and the latency of every
-/// grain call this silo serves. Thread-safe.
+/// (worker silos), and each running job's phase and progress (coordinator silos). Grain call latency
+/// comes from Orleans' own meter (<see cref="HostMetrics"/>). Thread-safe.
 /// </summary>
 public sealed class ClusterMetrics
 {
-    // Jobs are labelled job_id, not job: Prometheus gives every series the scrape job's `job` label
-    // and would rename a metric's own to exported_job.
     /// <summary>The <c>operation</c> label of each <see cref="ShardOperation"/>, by value: <c>encode</c>, <c>embed</c>, ...</summary>
     private static readonly string[] s_operationLabels = [.. Enum.GetNames<ShardOperation>().Select(name => name.ToLowerInvariant())];
 
@@ -34,6 +32,8 @@ public sealed class ClusterMetrics
             "Shard calls this coordinator has issued and not yet had answered, by the role of the silos that run them.", ["role"]);
         _processed = factory.CreateCounter("distributed_cluster_shards_processed_total",
             "Shard work this silo finished, by its role and the operation.", ["role", "operation"]);
+        // Jobs are labelled job_id, not job: Prometheus gives every series the scrape job's `job`
+        // label and would rename a metric's own to exported_job.
         _phase = factory.CreateGauge("distributed_job_phase",
             "1 for the phase each job that runs on this coordinator is in.", ["job_id", "phase"]);
         _itemsDone = factory.CreateGauge("distributed_job_shards_done",
