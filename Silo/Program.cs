@@ -130,7 +130,13 @@ public sealed class Program
                 return 1;
             }
             var options = silo;
-            var kubernetes = configuration.GetValue<bool>("Silo:Kubernetes");
+            var kubernetesText = configuration["Silo:Kubernetes"];
+            if (!string.IsNullOrEmpty(kubernetesText) && !bool.TryParse(kubernetesText, out _))
+            {
+                Console.Error.WriteLine($"error: Silo__Kubernetes must be true or false, got '{kubernetesText}'");
+                return 1;
+            }
+            var kubernetes = kubernetesText is { Length: > 0 } && bool.Parse(kubernetesText);
             builder.UseOrleans(orleans =>
             {
                 orleans.AddLabellingSilo(options);

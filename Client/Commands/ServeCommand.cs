@@ -95,7 +95,6 @@ internal static class ServeCommand
 
         var app = builder.Build();
         app.Services.GetRequiredService<Predictor>().Swap(loaded);
-        app.Services.GetRequiredService<Predictor>().SettleFirstLoad();
         app.UseHttpPipeline();
         app.MapHealthApi();
         app.MapPredictorApi();

@@ -30,7 +30,7 @@ public static class PredictionJob
         }
         if (namesPath is not null)
         {
-            var labels = ClusterLabels.Of(prediction, manifest.ClusterNames)!.Labels;
+            var labels = ClusterLabels.LabelsOf(prediction.Clusters, manifest.ClusterNames!);
             AtomicFile.Write(namesPath, s =>
             {
                 if (namesPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))

@@ -36,8 +36,11 @@ public sealed record ClusterLabels(string[] Labels, string[] Names, float[][] Pr
             }
             probabilities[row] = sums;
         }
-        return new ClusterLabels(Array.ConvertAll(prediction.Clusters, id => NameOf(id, names)), distinct, probabilities);
+        return new ClusterLabels(LabelsOf(prediction.Clusters, names), distinct, probabilities);
     }
+
+    /// <summary>Each image's label alone, without the per-label probabilities.</summary>
+    public static string[] LabelsOf(int[] clusters, IReadOnlyDictionary<int, string> names) => Array.ConvertAll(clusters, id => NameOf(id, names));
 
     /// <summary>A cluster's label: its name, or its id when it has none.</summary>
     public static string NameOf(int cluster, IReadOnlyDictionary<int, string> names) =>

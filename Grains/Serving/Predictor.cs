@@ -86,6 +86,8 @@ public sealed partial class Predictor
         {
             // The lock orders concurrent swaps and their notifications; readers never take it.
             _current = model;
+            // A model served settles the first load, whoever loaded it.
+            _firstLoadSettled = true;
             ModelChanged?.Invoke(model);
         }
     }

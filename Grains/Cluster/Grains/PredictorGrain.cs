@@ -40,6 +40,6 @@ public sealed class PredictorGrain(Predictor predictor, SiloOptions silo) : Grai
         var (model, prediction) = await predictor.PredictAsync(new Matrix(request.Count, ImageShape.Pixels, request.Pixels), cancellationToken).ConfigureAwait(true);
         var names = model.Manifest.ClusterNames;
         return new ImagesPredicted(model.Version, prediction.Clusters, prediction.Probabilities.Data.ToArray(), prediction.ClusterIds, prediction.Novelty ?? [], silo.SiloId,
-            names?.ToDictionary(), ClusterLabels.Of(prediction, names)?.Labels);
+            names?.ToDictionary(), names is null ? null : ClusterLabels.LabelsOf(prediction.Clusters, names));
     }
 }

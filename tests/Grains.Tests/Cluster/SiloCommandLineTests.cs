@@ -33,6 +33,9 @@ public class SiloCommandLineTests
             Assert.Equal(1, code);
             Assert.Equal($"error: --http-port {port}: the port is in use; give each silo on a machine its own, or 0 for a free one", stderr.Trim());
         }
+        var (kubernetesCode, _, kubernetesError) = SiloProcess.RunSilo(new Dictionary<string, string> { ["Silo__Kubernetes"] = "yes" }, "--store", store);
+        Assert.Equal(1, kubernetesCode);
+        Assert.Equal("error: Silo__Kubernetes must be true or false, got 'yes'", kubernetesError.Trim());
         var emptyKey = temp.File("empty-key");
         File.WriteAllText(emptyKey, "\n");
         var shortKey = temp.File("short-key");
