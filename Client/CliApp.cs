@@ -20,6 +20,7 @@ internal static class CliApp
             StatusCommand.Create(output),
             ReportCommand.Create(output),
             NameCommand.Create(output),
+            StoreCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -5,6 +5,7 @@ using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Monitoring;
 using Distributed.Grains.Serving;
+using Distributed.Grains.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Orleans.Dashboard;
@@ -165,10 +166,29 @@ public sealed class Program
         var predicts = model is not null || silo?.Roles.Contains(SiloRoles.Predictor) == true;
         if (predicts)
         {
-            builder.Services.AddPredictor(options => options.ModelPath = model);
+            builder.Services.AddPredictor();
+        }
+        LoadedModel? loaded = null;
+        if (model is not null)
+        {
+            // The rule serve and predict follow too: a model named at start loads before the host
+            // listens, or the process ends with one line; a later swap that fails keeps the old model.
+            try
+            {
+                loaded = LoadedModel.Load(model);
+            }
+            catch (ModelBundleException e)
+            {
+                Console.Error.WriteLine($"error: --model: {e.Message}");
+                return 1;
+            }
         }
 
         var app = builder.Build();
+        if (loaded is not null)
+        {
+            app.Services.GetRequiredService<Predictor>().Swap(loaded);
+        }
         app.UseHttpPipeline();
         app.MapHealthApi();
         app.MapMetricsApi();

@@ -6,4 +6,11 @@ namespace Distributed.Client.Commands;
 internal static class CommonOptions
 {
     public static Option<bool> Quiet() => new("--quiet", "-q") { Description = "No progress bars on stderr" };
+
+    /// <summary>How many versions a publication keeps in the output directory.</summary>
+    public static Option<int> KeepVersions() => new("--keep-versions")
+    {
+        Description = "Versions kept in the output directory, the new one included; older ones go unless a reader holds them",
+        DefaultValueFactory = _ => Grains.Storage.RunDirectory.DefaultKeepVersions,
+    };
 }

@@ -21,7 +21,7 @@ internal static class RunCommand
     public static Command Create(TextWriter output)
     {
         var images = new Argument<string>("images") { Description = "Images: .npy (N,1,28,28)/(N,28,28)/(N,784), MNIST IDX (.gz too) or CSV" };
-        var outDir = new Option<string>("--out") { Description = "Output directory (model/, assignments.npy, metrics.json)", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Output directory: each run publishes model/, assignments.npy, metrics.json and report.html as one new version (versions/<model-version>/, current points to it)", Required = true };
         var clusters = new Option<int>("--clusters") { Description = "Number of clusters", DefaultValueFactory = _ => new PipelineOptions().Clusters };
         var features = Choice("--features", "Feature extractor", CliNames.Of(new PipelineOptions().Features), Enum.GetValues<FeatureMethod>().Select(CliNames.Of));
         var reduce = Choice("--reduce", "Reduction before clustering", CliNames.Of(new PipelineOptions().Reduce), Enum.GetValues<ReductionMethod>().Select(CliNames.Of));
@@ -50,13 +50,15 @@ internal static class RunCommand
         var cluster = new Option<string?>("--cluster") { Description = "Run on a cluster: its Redis host:port (needs --store)" };
         var inProcess = new Option<bool>("--in-process") { Description = "Fit with the ML library directly in this process: no grains, no shard store (the reference the cluster path is checked against)" };
         var store = new Option<string?>("--store") { Description = "Shard store directory: shared by the silos with --cluster; embedded, a temporary one unless given" };
+        var keepVersions = CommonOptions.KeepVersions();
+        var keepJobData = new Option<bool>("--keep-job-data") { Description = "Keep the job's shards and intermediates in the store after its outputs are published (for debugging)" };
         var shardSize = new Option<int>("--shard-size") { Description = "Images per shard in cluster mode", DefaultValueFactory = _ => new ClusterJobSettings().ShardSize };
 
         var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
         {
             images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
             autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, eps, minSamples, linkage,
-            rebalance, classifierInput, knownLabels, knownFraction, quiet, cluster, inProcess, store, shardSize,
+            rebalance, classifierInput, knownLabels, knownFraction, quiet, cluster, inProcess, store, shardSize, keepVersions, keepJobData,
         };
         command.SetAction(parse =>
         {
@@ -87,17 +89,21 @@ internal static class RunCommand
                 KnownFraction = parse.GetValue(knownFraction),
             };
             options.Validate();
-            var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels), parse.GetValue(knownLabels));
+            if (parse.GetValue(keepVersions) < 1)
+            {
+                throw new UserError($"--keep-versions must be at least 1, got {parse.GetValue(keepVersions)}");
+            }
+            var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels), parse.GetValue(knownLabels),
+                parse.GetValue(keepVersions), parse.GetValue(keepJobData));
             var redis = parse.GetValue(cluster);
             if (parse.GetValue(inProcess) && (redis is not null || parse.GetValue(store) is not null))
             {
                 throw new UserError("--in-process runs without grains or store; leave out --cluster and --store");
             }
-            var metrics = parse.GetValue(inProcess)
-                ? ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer))
-                : RunOnCluster(request, redis, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet));
+            var (metrics, report) = parse.GetValue(inProcess)
+                ? ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer, ConsoleLog.Create(output)))
+                : RunOnCluster(request, redis, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet), output);
 
-            var report = RunReport.Write(request.OutputDirectory, request.ImagesPath, request.LabelsPath);
             output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}, {RunReport.FileName}");
             if (metrics["selected_method"] is { } selected)
             {
@@ -117,7 +123,7 @@ internal static class RunCommand
         return command;
     }
 
-    private static System.Text.Json.Nodes.JsonObject RunOnCluster(LabellingJobRequest request, string? redis, string? store, int shardSize, bool quiet)
+    private static (System.Text.Json.Nodes.JsonObject Metrics, ReportWritten Report) RunOnCluster(LabellingJobRequest request, string? redis, string? store, int shardSize, bool quiet, TextWriter output)
     {
         if (redis is not null && store is null)
         {
@@ -177,7 +183,7 @@ internal static class RunCommand
                 }
                 try
                 {
-                    var client = new ClusterJobClient(session.Grains, settings);
+                    var client = new ClusterJobClient(session.Grains, settings, ConsoleLog.Create(output));
                     return client.RunAsync(shardStore, ingested ?? ClusterJobClient.Ingest(shardStore, request, settings), ClusterSession.Observe(observer))
                         .GetAwaiter().GetResult();
                 }

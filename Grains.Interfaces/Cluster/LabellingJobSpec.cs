@@ -10,6 +10,7 @@ namespace Distributed.Grains.Interfaces.Cluster;
 /// <param name="EncoderSampleRows">Rows in the seeded sample the feature extractor is trained on.</param>
 /// <param name="UmapSampleRows">Rows in the seeded sample UMAP is fitted on; the rest are transformed shard by shard.</param>
 /// <param name="TreesPerGroup">Trees grown by one forest-trainer call.</param>
+/// <param name="KeepJobData">Keep the job's shards and intermediates in the store once it completes (for debugging); by default only its outputs stay.</param>
 [GenerateSerializer, Immutable]
 public sealed record LabellingJobSpec(string ShardsRef, string? LabelsRef, string? KnownLabelsRef, PipelineOptions Options,
-    int EncoderSampleRows, int UmapSampleRows, int TreesPerGroup);
+    int EncoderSampleRows, int UmapSampleRows, int TreesPerGroup, bool KeepJobData = false);

@@ -33,6 +33,9 @@ public static class PredictorApi
     /// <summary>Reason label: the request exceeded <see cref="PredictorOptions.RequestTimeout"/>.</summary>
     public const string Timeout = "timeout";
 
+    /// <summary>Reason label: a reload came while another was running.</summary>
+    public const string ReloadRunning = "reload_running";
+
     /// <summary>Reason label: a reload found an unusable bundle.</summary>
     public const string BadBundle = "bad_bundle";
 
@@ -60,7 +63,7 @@ public static class PredictorApi
             .WithRequestMetrics("model");
         api.MapPost("/model/reload", ReloadAsync)
             .WithName("ReloadModel")
-            .WithSummary("Reload the served model's directory (after a new run replaced it); the old model serves until the new one is verified")
+            .WithSummary("Serve the model the served path names now (a run directory's current version); the old model serves until the new one is verified; 409 while another reload runs")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithRequestMetrics("reload")
@@ -150,8 +153,10 @@ public static class PredictorApi
         }
         try
         {
-            var model = await Task.Run(predictor.Reload, context.RequestAborted);
-            return TypedResults.Ok(model.Info);
+            var model = await Task.Run(predictor.TryReload, context.RequestAborted);
+            return model is null
+                ? Problem(context, new PredictRequestException(StatusCodes.Status409Conflict, ReloadRunning, $"another reload is running; still serving model {predictor.Current?.Version}"))
+                : TypedResults.Ok(model.Info);
         }
         catch (ModelBundleException e)
         {
@@ -185,7 +190,7 @@ public static class PredictorApi
     {
         StatusCodes.Status400BadRequest => "Invalid images",
         StatusCodes.Status408RequestTimeout => "Request body timed out",
-        StatusCodes.Status409Conflict => "Model bundle unusable",
+        StatusCodes.Status409Conflict => "Model not reloaded",
         StatusCodes.Status413PayloadTooLarge => "Request too large",
         StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
         StatusCodes.Status503ServiceUnavailable => "No model loaded",

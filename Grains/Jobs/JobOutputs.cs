@@ -11,4 +11,10 @@ public static class JobOutputs
 
     /// <summary>Flat snake_case measurements of the run.</summary>
     public const string Metrics = "metrics.json";
+
+    /// <summary>The page a person checks the run on.</summary>
+    public const string Report = "report.html";
+
+    /// <summary>Everything a run publishes, as one version of its output directory.</summary>
+    public static readonly IReadOnlyList<string> All = [Model, Assignments, Metrics, Report];
 }

@@ -11,18 +11,18 @@ namespace Distributed.Grains.Jobs;
 
 /// <summary>
 /// Runs the labelling pipeline in this process: reads the inputs, fits, evaluates against true
-/// labels when given, and writes the bundle, assignments and metrics. Outputs are staged in a
-/// hidden directory and moved into place only when all of them are complete.
+/// labels when given, and publishes the bundle, assignments, metrics and report as one version of
+/// the output directory (<see cref="RunOutputs"/>).
 /// </summary>
 public static class LabellingJob
 {
     /// <summary>Stage names this job adds to the pipeline's own.</summary>
     public const string LoadStage = "load", EvaluateStage = "evaluate", WriteStage = "write";
 
-    /// <summary>Runs the job; returns the metrics document that was written.</summary>
+    /// <summary>Runs the job; returns the metrics document that was written and what the report took.</summary>
     /// <exception cref="InputFileException">An input file is unusable.</exception>
     /// <exception cref="Ml.OptionsException">An option is invalid or not available.</exception>
-    public static JsonObject Run(LabellingJobRequest request, IPipelineObserver? observer = null)
+    public static (JsonObject Metrics, Reporting.ReportWritten Report) Run(LabellingJobRequest request, IPipelineObserver? observer = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Options.Validate();
@@ -48,8 +48,7 @@ public static class LabellingJob
             report = report with { Accuracy = evaluation.Accuracy, Nmi = evaluation.Nmi, Ari = evaluation.Ari };
         }
 
-        var metrics = clock.Run(WriteStage, () => WriteOutputs(request, result, report, clock.Seconds));
-        return metrics;
+        return RunOutputs.Publish(request, staging => clock.Run(WriteStage, () => WriteOutputs(staging, request, result, report, clock.Seconds)), logger);
     }
 
     /// <summary>Share of the rows whose label was hidden from the fit that label spreading labelled correctly (NaN if none was hidden).</summary>
@@ -86,33 +85,17 @@ public static class LabellingJob
         return document;
     }
 
-    private static JsonObject WriteOutputs(LabellingJobRequest request, PipelineResult result, PipelineReport report, IReadOnlyDictionary<string, double> timings)
+    private static JsonObject WriteOutputs(string staging, LabellingJobRequest request, PipelineResult result, PipelineReport report, IReadOnlyDictionary<string, double> timings)
     {
-        var output = Path.GetFullPath(request.OutputDirectory);
-        Directory.CreateDirectory(output);
-        var staging = AtomicFile.TemporarySibling(Path.Combine(output, "outputs"), "staging");
-        Directory.CreateDirectory(staging);
-        try
+        var modelStaging = Directory.CreateDirectory(Path.Combine(staging, JobOutputs.Model)).FullName;
+        var manifest = ModelBundle.WriteInto(modelStaging, result.Model, request.Options, report.ClusterSizes);
+        using (var stream = File.Create(Path.Combine(staging, JobOutputs.Assignments)))
         {
-            var modelStaging = Path.Combine(staging, JobOutputs.Model);
-            Directory.CreateDirectory(modelStaging);
-            var manifest = ModelBundle.WriteInto(modelStaging, result.Model, request.Options, report.ClusterSizes);
-            using (var stream = File.Create(Path.Combine(staging, JobOutputs.Assignments)))
-            {
-                NpyWriter.Write(stream, result.Assignments, result.Assignments.Length);
-            }
-            var metrics = MetricsDocument(report, timings, manifest.ModelVersion);
-            File.WriteAllText(Path.Combine(staging, JobOutputs.Metrics), metrics.ToJsonString(Json.Options));
-
-            AtomicFile.MoveDirectoryIntoPlace(modelStaging, Path.Combine(output, JobOutputs.Model));
-            File.Move(Path.Combine(staging, JobOutputs.Assignments), Path.Combine(output, JobOutputs.Assignments), overwrite: true);
-            File.Move(Path.Combine(staging, JobOutputs.Metrics), Path.Combine(output, JobOutputs.Metrics), overwrite: true);
-            return metrics;
+            NpyWriter.Write(stream, result.Assignments, result.Assignments.Length);
         }
-        finally
-        {
-            AtomicFile.TryDeleteDirectory(staging);
-        }
+        var metrics = MetricsDocument(report, timings, manifest.ModelVersion);
+        File.WriteAllText(Path.Combine(staging, JobOutputs.Metrics), metrics.ToJsonString(Json.Options));
+        return metrics;
     }
 
     private static int StageOrder(string stage) => stage switch

@@ -1,26 +1,68 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Distributed.Grains.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Distributed.Grains.Jobs;
 
 /// <summary>
-/// <c>name</c>: gives a run's clusters human names, as a new version of its model bundle (stages
-/// unchanged, the manifest maps ids to names). Names come from a JSON file (<c>{"0": "zero", …}</c>)
-/// or inline (<c>0=zero,1=one</c>).
+/// <c>name</c>: gives a run's clusters human names, as a new version of the run (model stages
+/// unchanged, the manifest maps ids to names; assignments, metrics and report carried over),
+/// published like a run's outputs. Names come from a JSON file (<c>{"0": "zero", …}</c>) or inline
+/// (<c>0=zero,1=one</c>).
 /// </summary>
 public static class NamingJob
 {
-    /// <summary>Names the clusters of the bundle in <paramref name="runDirectory"/>/model; returns the old and the new manifest.</summary>
+    /// <summary>Names the clusters of the current model of the run in <paramref name="runDirectory"/>; returns the old and the new manifest.</summary>
     /// <exception cref="ArgumentException">The names do not parse, name a cluster twice, name one that does not exist, or are empty.</exception>
     /// <exception cref="ModelBundleException">The bundle is unusable.</exception>
-    public static (BundleManifest Before, BundleManifest After) Run(string runDirectory, string names)
+    public static (BundleManifest Before, BundleManifest After) Run(string runDirectory, string names, int keepVersions = RunDirectory.DefaultKeepVersions, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(runDirectory);
-        var bundle = Path.Combine(runDirectory, JobOutputs.Model);
-        var (_, before) = ModelBundle.Load(bundle);
-        var parsed = Parse(names, before.ClusterSizes.Length);
-        return (before, ModelBundle.Name(bundle, parsed));
+        var run = new RunDirectory(runDirectory, JobOutputs.All, logger);
+        BundleManifest? before = null, after = null;
+        run.Publish(staging =>
+        {
+            // Inside the publication's lock, after recovery: the version named is the current one.
+            var current = run.CurrentVersionDirectory ?? throw new ModelBundleException(runDirectory, "no model: the directory holds no run's outputs");
+            var model = Path.Combine(current, JobOutputs.Model);
+            (_, before) = ModelBundle.Load(model);
+            var parsed = Parse(names, before.ClusterSizes.Length);
+            var modelStaging = Directory.CreateDirectory(Path.Combine(staging, JobOutputs.Model)).FullName;
+            after = ModelBundle.WriteNamed(model, modelStaging, parsed);
+            CarryOver(current, staging, after.ModelVersion);
+            return after.ModelVersion;
+        }, keepVersions);
+        return (before!, after!);
+    }
+
+    /// <summary>The run's other outputs describe the same fit: copied, with metrics naming the new model version.</summary>
+    private static void CarryOver(string current, string staging, string modelVersion)
+    {
+        foreach (var output in new[] { JobOutputs.Assignments, JobOutputs.Report })
+        {
+            if (File.Exists(Path.Combine(current, output)))
+            {
+                File.Copy(Path.Combine(current, output), Path.Combine(staging, output));
+            }
+        }
+        var metricsPath = Path.Combine(current, JobOutputs.Metrics);
+        if (!File.Exists(metricsPath))
+        {
+            return;
+        }
+        JsonObject metrics;
+        try
+        {
+            metrics = JsonNode.Parse(File.ReadAllText(metricsPath)) as JsonObject ?? throw new InputFileException(metricsPath, "not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new InputFileException(metricsPath, $"not JSON: {e.Message}");
+        }
+        metrics["model_version"] = modelVersion;
+        File.WriteAllText(Path.Combine(staging, JobOutputs.Metrics), metrics.ToJsonString(Json.Options));
     }
 
     /// <summary>Parses and checks names for a model with clusters <c>0 .. clusters − 1</c>.</summary>

@@ -19,7 +19,7 @@ namespace Distributed.Grains.Reporting;
 public static class RunReport
 {
     /// <summary>The report's file name in the run directory.</summary>
-    public const string FileName = "report.html";
+    public const string FileName = JobOutputs.Report;
 
     /// <summary>Most images the scatter plots and galleries are drawn from (the notebooks' 10,000).</summary>
     public const int SampleSize = 10_000;
@@ -33,18 +33,26 @@ public static class RunReport
     /// <summary>Fewest images a 2-D layout is fitted for: a neighbour graph needs a few neighbours per point.</summary>
     private const int MinimumLayoutRows = 3;
 
-    /// <summary>Writes <c>report.html</c> into <paramref name="runDirectory"/> (atomically) and says where, how large and how long it took.</summary>
-    /// <param name="runDirectory">A run's output directory: <c>metrics.json</c>, <c>assignments.npy</c>, <c>model/</c>.</param>
+    /// <summary>
+    /// Writes <c>report.html</c> into <paramref name="runDirectory"/> (atomically) and says where, how
+    /// large and how long it took. In a versioned run directory the page goes into the current
+    /// version, beside the files it is drawn from: the one file a version may have rewritten, as it
+    /// is derived from the version's own outputs.
+    /// </summary>
+    /// <param name="runDirectory">A run's output directory (<c>metrics.json</c>, <c>assignments.npy</c>, <c>model/</c>), or the version being published.</param>
     /// <param name="imagesPath">The images the run labelled.</param>
     /// <param name="labelsPath">Their true labels, or null.</param>
     /// <exception cref="InputFileException">An input or output file is unusable.</exception>
     /// <exception cref="ModelBundleException">The model bundle is unusable.</exception>
     public static ReportWritten Write(string runDirectory, string imagesPath, string? labelsPath)
     {
+        ArgumentNullException.ThrowIfNull(runDirectory);
         var clock = Stopwatch.StartNew();
-        var data = Gather(runDirectory, imagesPath, labelsPath);
+        var directory = RunDirectory.CurrentOf(runDirectory) ?? runDirectory;
+        using var lease = RunDirectory.Lease(directory);
+        var data = Gather(directory, imagesPath, labelsPath);
         var html = ReportPage.Render(data);
-        var path = Path.Combine(runDirectory, FileName);
+        var path = Path.Combine(directory, FileName);
         var bytes = Encoding.UTF8.GetBytes(html);
         AtomicFile.Write(path, stream => stream.Write(bytes));
         return new ReportWritten(path, bytes.Length, clock.Elapsed);

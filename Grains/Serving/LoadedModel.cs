@@ -8,18 +8,29 @@ using Distributed.Ml.Pipeline;
 
 namespace Distributed.Grains.Serving;
 
-/// <summary>A verified model bundle in memory, with what <c>GET /v1/model</c> reports about it. Immutable.</summary>
+/// <summary>
+/// A verified model bundle in memory, with what <c>GET /v1/model</c> reports about it. Immutable.
+/// While it is served it holds a lease on its version of a run directory, which keeps publications
+/// from pruning the version (<see cref="ReleaseLease"/> ends it).
+/// </summary>
 public sealed class LoadedModel
 {
-    private LoadedModel(string path, PipelineModel model, BundleManifest manifest, ModelInfo info)
+    private readonly IDisposable? _lease;
+
+    private LoadedModel(string source, string path, PipelineModel model, BundleManifest manifest, ModelInfo info, IDisposable? lease)
     {
+        Source = source;
         Path = path;
         Model = model;
         Manifest = manifest;
         Info = info;
+        _lease = lease;
     }
 
-    /// <summary>Full path of the bundle directory.</summary>
+    /// <summary>The path it was loaded from, as given (a run directory, its <c>model</c> link or a bundle): a reload resolves it again.</summary>
+    public string Source { get; }
+
+    /// <summary>Full path of the bundle directory it was read from, links resolved.</summary>
     public string Path { get; }
 
     /// <summary>The fitted pipeline.</summary>
@@ -34,12 +45,35 @@ public sealed class LoadedModel
     /// <summary>Description served by <c>GET /v1/model</c>.</summary>
     public ModelInfo Info { get; }
 
-    /// <summary>Loads and verifies the bundle at <paramref name="path"/>, and the run's metrics.json beside it when it belongs to this model.</summary>
+    /// <summary>True when the bundle is a published version, whose files never change: reloading the same path again is a no-op.</summary>
+    public bool IsPublishedVersion => _lease is not null;
+
+    /// <summary>Ends the lease on the model's version; the model itself stays usable (it is in memory).</summary>
+    public void ReleaseLease() => _lease?.Dispose();
+
+    /// <summary>
+    /// Loads and verifies the bundle <paramref name="path"/> names (see <see cref="ModelBundle.Resolve"/>),
+    /// and the run's metrics.json beside it when it belongs to this model.
+    /// </summary>
     /// <exception cref="ModelBundleException">The bundle is missing, foreign, newer or corrupted.</exception>
     public static LoadedModel Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var full = System.IO.Path.GetFullPath(path.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        var full = ModelBundle.Resolve(path);
+        var lease = RunDirectory.Lease(full);
+        try
+        {
+            return Load(path, full, lease);
+        }
+        catch
+        {
+            lease?.Dispose();
+            throw;
+        }
+    }
+
+    private static LoadedModel Load(string source, string full, IDisposable? lease)
+    {
         var (model, manifest) = ModelBundle.Load(full);
         var info = new ModelInfo(
             manifest.ModelVersion,
@@ -56,7 +90,7 @@ public sealed class LoadedModel
         // One prediction before serving builds what the stages build on first use (UMAP's neighbour
         // index, JIT-compiled kernels), so the first request does not pay for it.
         model.Predict(new Matrix(1, ImageShape.Pixels));
-        return new LoadedModel(full, model, manifest, info);
+        return new LoadedModel(source, full, model, manifest, info, lease);
     }
 
     /// <summary>

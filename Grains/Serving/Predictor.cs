@@ -33,6 +33,7 @@ public sealed partial class Predictor
 
     private readonly ILogger<Predictor> _logger;
     private readonly Lock _swapGate = new();
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
     // Half the cores predict; the rest read requests and write answers (with every core predicting,
     // the request threads queued behind the batch workers and the tail latency grew).
     private readonly PredictionBatcher _batcher = new(Math.Max(1, Environment.ProcessorCount / 2), BatchRows);
@@ -85,18 +86,48 @@ public sealed partial class Predictor
         lock (_swapGate)
         {
             // The lock orders concurrent swaps and their notifications; readers never take it.
+            var previous = _current;
             _current = model;
+            if (previous is not null && previous != model)
+            {
+                // Requests still predicting with it hold it in memory; its files are no longer needed.
+                previous.ReleaseLease();
+            }
             // A model served settles the first load, whoever loaded it.
             _firstLoadSettled = true;
             ModelChanged?.Invoke(model);
         }
     }
 
-    /// <summary>Reloads the current model's directory (e.g. after a new run replaced it).</summary>
+    /// <summary>
+    /// Loads the model the current model's path names now (a run directory's current version after a
+    /// new run or <c>name</c>) and serves it. The same published version again is kept without
+    /// reading it (versions never change); a plain bundle directory is read and verified again.
+    /// One reload runs at a time.
+    /// </summary>
+    /// <returns>The model served afterwards, or null when another reload is running.</returns>
     /// <exception cref="InvalidOperationException">No model is loaded.</exception>
     /// <exception cref="ModelBundleException">The bundle is unusable now; the current model stays in place.</exception>
-    public LoadedModel Reload() =>
-        Swap((_current ?? throw new InvalidOperationException("No model is loaded.")).Path);
+    public LoadedModel? TryReload()
+    {
+        var current = _current ?? throw new InvalidOperationException("No model is loaded.");
+        if (!_reloadGate.Wait(0))
+        {
+            return null;
+        }
+        try
+        {
+            if (current.IsPublishedVersion && ModelBundle.Resolve(current.Source) == current.Path)
+            {
+                return current;
+            }
+            return Swap(current.Source);
+        }
+        finally
+        {
+            _reloadGate.Release();
+        }
+    }
 
     /// <summary>Predicts <paramref name="images"/> (n × 784, in [0, 1]) with the current model.</summary>
     /// <exception cref="InvalidOperationException">No model is loaded.</exception>

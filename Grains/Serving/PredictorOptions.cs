@@ -9,9 +9,6 @@ public sealed class PredictorOptions
     /// <summary>Configuration section the options bind from.</summary>
     public const string Section = "Predictor";
 
-    /// <summary>Model bundle directory to load when the host starts; null loads nothing (the caller swaps one in).</summary>
-    public string? ModelPath { get; set; }
-
     /// <summary>
     /// Largest request body in bytes; larger bodies get 413. Default 16 MiB: room for
     /// <see cref="MaxImagesPerRequest"/> images as JSON with full float precision (about 8.6 KB per image).

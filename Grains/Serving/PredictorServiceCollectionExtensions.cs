@@ -10,9 +10,9 @@ namespace Distributed.Grains.Serving;
 public static class PredictorServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the <see cref="Predictor"/>, its options (section <see cref="PredictorOptions.Section"/>, then
-    /// <paramref name="configure"/>), background loading of <see cref="PredictorOptions.ModelPath"/>, the
-    /// model health checks, the OpenAPI document, monitoring and the admin policy (model reload). Set
+    /// Adds the <see cref="Predictor"/> (with no model: the host swaps in the one it loaded before
+    /// starting, or a predictor silo's registry follower does), its options (section <see cref="PredictorOptions.Section"/>, then
+    /// <paramref name="configure"/>), the model health checks, the OpenAPI document, monitoring and the admin policy (model reload). Set
     /// up the request pipeline with <c>UseHttpPipeline()</c> and map the endpoints with
     /// <c>MapPredictorApi()</c>, <c>MapHealthApi()</c> and <c>MapMetricsApi()</c>.
     /// </summary>
@@ -29,7 +29,6 @@ public static class PredictorServiceCollectionExtensions
         services.TryAddSingleton<PredictorMetrics>();
         // Unless the host is a predictor silo, which predicts through its grain (AddLabellingGrains).
         services.TryAddSingleton<IPredictionSource, LocalPredictionSource>();
-        services.AddHostedService<ModelLoadingService>();
         services.AddHealthApi()
             .AddCheck<ModelHealthCheck>("model", tags: [HealthApi.ReadyTag])
             .AddCheck<FirstModelLoadHealthCheck>("first-model-load", tags: [HealthApi.StartupTag]);

@@ -2,7 +2,8 @@ namespace Distributed.Grains.Storage;
 
 /// <summary>
 /// Writes files and directories so that readers see either the old content or the complete new
-/// content, never a partial write: everything goes to a temporary sibling, then one rename.
+/// content, never a partial write: everything goes to a temporary sibling, is synced to disk, then
+/// takes its name with one rename.
 /// </summary>
 public static class AtomicFile
 {
@@ -21,6 +22,8 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, full, overwrite: true);
+            // The rename is durable only once the directory that records it is.
+            PosixFiles.Sync(Path.GetDirectoryName(full)!);
         }
         catch
         {
@@ -29,39 +32,36 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Fills a fresh temporary directory through <paramref name="fill"/>, then swaps it in for <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Fills a fresh hidden directory through <paramref name="fill"/>, syncs it, and renames it to
+    /// <paramref name="path"/>. A directory already there is one an interrupted earlier attempt
+    /// wrote and nobody reads yet (a job's outputs in the store before the job records them); it is
+    /// removed first. Directories that readers may hold open are published through
+    /// <see cref="RunDirectory"/> instead.
+    /// </summary>
     public static void WriteDirectory(string path, Action<string> fill)
     {
         ArgumentNullException.ThrowIfNull(fill);
         var full = Path.GetFullPath(path.TrimEnd(Path.DirectorySeparatorChar));
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
         var temporary = TemporarySibling(full, "tmp");
         Directory.CreateDirectory(temporary);
         try
         {
             fill(temporary);
-            MoveDirectoryIntoPlace(temporary, full);
+            PosixFiles.SyncTree(temporary);
+            if (Directory.Exists(full))
+            {
+                Directory.Delete(full, recursive: true);
+            }
+            PosixFiles.Rename(temporary, full);
+            PosixFiles.Sync(parent);
         }
         catch
         {
             TryDeleteDirectory(temporary);
             throw;
-        }
-    }
-
-    /// <summary>Replaces <paramref name="target"/> (file or directory) by <paramref name="source"/>; an old directory is removed after the swap.</summary>
-    public static void MoveDirectoryIntoPlace(string source, string target)
-    {
-        if (Directory.Exists(target))
-        {
-            var old = TemporarySibling(target, "old");
-            Directory.Move(target, old);
-            Directory.Move(source, target);
-            TryDeleteDirectory(old);
-        }
-        else
-        {
-            Directory.Move(source, target);
         }
     }
 

@@ -5,7 +5,7 @@ public sealed class InputFileException : Exception
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
     public InputFileException(string path, string problem, Exception? innerException = null)
-        : base($"{path}: {problem}", innerException)
+        : base(OneLine.Of($"{path}: {problem}"), innerException)
     {
         Path = path;
     }

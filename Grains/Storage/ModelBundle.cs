@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Distributed.Grains.Jobs;
 using Distributed.Ml.Data;
 using Distributed.Ml.Persistence;
 using Distributed.Ml.Pipeline;
@@ -16,7 +17,7 @@ public static class ModelBundle
     /// <summary>Name of the manifest inside the bundle directory.</summary>
     public const string ManifestFile = "manifest.json";
 
-    /// <summary>Writes <paramref name="model"/> to the directory <paramref name="path"/>, replacing any previous bundle atomically.</summary>
+    /// <summary>Writes <paramref name="model"/> to the new directory <paramref name="path"/> (staged, synced, then renamed into place).</summary>
     public static BundleManifest Save(string path, PipelineModel model, PipelineOptions options, long[] clusterSizes)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -57,9 +58,33 @@ public static class ModelBundle
         return manifest;
     }
 
-    /// <summary>Loads and verifies a bundle.</summary>
+    /// <summary>
+    /// The bundle directory <paramref name="path"/> names, with symbolic links resolved: a versioned
+    /// run directory's current model, its <c>model</c> link, one version's model, or a plain bundle
+    /// directory (as earlier releases wrote). Resolved once, so every file is read from one version.
+    /// </summary>
+    public static string Resolve(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path.TrimEnd(Path.DirectorySeparatorChar));
+        if (RunDirectory.CurrentOf(full) is { } current)
+        {
+            full = Path.Combine(current, JobOutputs.Model);
+        }
+        return PosixFiles.ResolveLinks(full) ?? full;
+    }
+
+    /// <summary>Loads and verifies the bundle <paramref name="path"/> names (see <see cref="Resolve"/>).</summary>
     /// <exception cref="ModelBundleException">Missing, foreign, newer or corrupted bundle.</exception>
     public static (PipelineModel Model, BundleManifest Manifest) Load(string path)
+    {
+        var directory = Resolve(path);
+        // Held while the files are read, so that a publication meanwhile cannot prune this version.
+        using var lease = RunDirectory.Lease(directory);
+        return LoadResolved(directory);
+    }
+
+    private static (PipelineModel Model, BundleManifest Manifest) LoadResolved(string path)
     {
         if (!Directory.Exists(path))
         {
@@ -94,31 +119,37 @@ public static class ModelBundle
         {
             throw new ModelBundleException(path, e.Message, e);
         }
+        catch (Exception e) when (e is OverflowException or ArgumentException)
+        {
+            // Sizes in a stage file that its hash vouches for but that cannot describe a model
+            // (a file written by something else, or damaged before it was hashed).
+            throw new ModelBundleException(path, $"a stage file's data is inconsistent: {e.Message}", e);
+        }
     }
 
     /// <summary>
-    /// Replaces the bundle at <paramref name="path"/> atomically with a new version of it whose
-    /// manifest names its clusters; the stage files are copied unchanged, with their hashes.
+    /// Writes into the empty directory <paramref name="target"/> a new version of the bundle
+    /// <paramref name="source"/> whose manifest names its clusters; the stage files are copied
+    /// unchanged, with their hashes.
     /// </summary>
-    /// <exception cref="ModelBundleException">The bundle is unusable.</exception>
-    public static BundleManifest Name(string path, IReadOnlyDictionary<int, string> names)
+    /// <exception cref="ModelBundleException">The source bundle is unusable.</exception>
+    public static BundleManifest WriteNamed(string source, string target, IReadOnlyDictionary<int, string> names)
     {
         ArgumentNullException.ThrowIfNull(names);
-        var (_, manifest) = Load(path);
+        var directory = Resolve(source);
+        using var lease = RunDirectory.Lease(directory);
+        var (_, manifest) = LoadResolved(directory);
         var named = manifest with
         {
             ModelVersion = NewVersion(),
             CreatedUtc = DateTimeOffset.UtcNow,
             ClusterNames = new SortedDictionary<int, string>(names.ToDictionary()),
         };
-        AtomicFile.WriteDirectory(path, directory =>
+        foreach (var stage in manifest.Stages)
         {
-            foreach (var stage in manifest.Stages)
-            {
-                File.Copy(Path.Combine(path, stage.File), Path.Combine(directory, stage.File));
-            }
-            File.WriteAllText(Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(named, Json.Options));
-        });
+            File.Copy(Path.Combine(directory, stage.File), Path.Combine(target, stage.File));
+        }
+        File.WriteAllText(Path.Combine(target, ManifestFile), JsonSerializer.Serialize(named, Json.Options));
         return named;
     }
 
@@ -153,6 +184,13 @@ public static class ModelBundle
         if (manifest?.Stages is null || manifest.Stages.Count == 0)
         {
             throw new ModelBundleException(path, $"{ManifestFile} lists no stages");
+        }
+        foreach (var stage in manifest.Stages)
+        {
+            if (stage is null || string.IsNullOrEmpty(stage.Name) || string.IsNullOrEmpty(stage.Kind) || string.IsNullOrEmpty(stage.File) || string.IsNullOrEmpty(stage.Sha256))
+            {
+                throw new ModelBundleException(path, $"{ManifestFile} lists a stage without a name, kind, file or sha256");
+            }
         }
         return manifest;
     }

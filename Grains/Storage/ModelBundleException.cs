@@ -5,7 +5,7 @@ public sealed class ModelBundleException : Exception
 {
     /// <summary>Creates the exception for the bundle at <paramref name="path"/>.</summary>
     public ModelBundleException(string path, string problem, Exception? innerException = null)
-        : base($"{path}: {problem}", innerException)
+        : base(OneLine.Of($"{path}: {problem}"), innerException)
     {
     }
 }

@@ -42,13 +42,18 @@ public static class IdxReader
                 throw new DataFormatException("truncated IDX header");
             }
             shape[i] = BinaryPrimitives.ReadUInt32BigEndian(dim);
-            count = checked(count * shape[i]);
+            count = ShapeArithmetic.Multiply(count, shape[i]);
         }
         var size = dtype.Size();
-        var expected = checked(count * size);
+        var expected = ShapeArithmetic.Multiply(count, size);
         if (expected > Array.MaxLength)
         {
             throw new DataFormatException($"IDX array {NpyHeader.FormatShape(shape)} is too large to load at once");
+        }
+        if (stream.CanSeek && expected > stream.Length - stream.Position)
+        {
+            // Refused before allocating what a damaged header claims.
+            throw new DataFormatException($"truncated data: IDX shape {NpyHeader.FormatShape(shape)} needs {expected} bytes but only {stream.Length - stream.Position} follow the header");
         }
         var bytes = new byte[expected];
         var read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);

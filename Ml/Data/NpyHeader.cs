@@ -27,14 +27,14 @@ public sealed partial record NpyHeader(NpyDType DType, long[] Shape, long DataOf
             long count = 1;
             foreach (var dim in Shape)
             {
-                count = checked(count * dim);
+                count = ShapeArithmetic.Multiply(count, dim);
             }
             return count;
         }
     }
 
     /// <summary>Bytes of data the shape and type call for.</summary>
-    public long DataBytes => checked(ElementCount * DType.Size());
+    public long DataBytes => ShapeArithmetic.Multiply(ElementCount, DType.Size());
 
     /// <summary>Elements in one row: the product of all dimensions but the first.</summary>
     public long RowElements
@@ -44,7 +44,7 @@ public sealed partial record NpyHeader(NpyDType DType, long[] Shape, long DataOf
             long count = 1;
             for (var i = 1; i < Shape.Length; i++)
             {
-                count = checked(count * Shape[i]);
+                count = ShapeArithmetic.Multiply(count, Shape[i]);
             }
             return count;
         }

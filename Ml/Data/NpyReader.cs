@@ -58,7 +58,7 @@ public static class NpyReader
         }
         var rowBytes = header.RowElements * header.DType.Size();
         stream.Seek(header.DataOffset + firstRow * rowBytes, SeekOrigin.Begin);
-        var bytes = new byte[checked(rowBytes * rowCount)];
+        var bytes = new byte[ShapeArithmetic.Multiply(rowBytes, rowCount)];
         stream.ReadExactly(bytes);
         var shape = (long[])header.Shape.Clone();
         shape[0] = rowCount;

@@ -162,7 +162,8 @@ public sealed class PredictorClientTests : IDisposable
     public async Task WithoutAModelHealthIsFalseAndPredictionsThrow503()
     {
         using var temp = new TempDirectory();
-        using var silo = new SiloFactory(temp.File("missing"));
+        // A predictor silo of a cluster that has published no model yet.
+        using var silo = new SiloFactory(null, new Dictionary<string, string> { ["Silo:Store"] = temp.File("store"), ["Silo:Roles"] = "predictor" });
         var client = new PredictorClient(silo.CreateClient());
         Assert.False(await client.IsHealthyAsync());
         var error = await Assert.ThrowsAsync<PredictorApiException>(() => client.PredictAsync([new float[784]]));

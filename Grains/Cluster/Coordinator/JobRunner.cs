@@ -110,6 +110,10 @@ public sealed partial class JobRunner
                 _state.Detail = "outputs written";
                 await _save().ConfigureAwait(true);
                 LogCompleted(_logger, _jobId, _state.GrainCalls);
+                if (!_spec.KeepJobData)
+                {
+                    RemoveJobData();
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -264,6 +268,42 @@ public sealed partial class JobRunner
         _state.TimingsS[stage] = _state.TimingsS.GetValueOrDefault(stage) + clock.Elapsed.TotalSeconds;
         _observer?.StageCompleted(stage, clock.Elapsed);
     }
+
+    /// <summary>
+    /// Removes the completed job's shards and intermediates from the store; its outputs stay, as
+    /// the registry's model and the client's copy come from them. A failure costs only space
+    /// (<c>store gc</c> removes it later), so it is logged, not raised.
+    /// </summary>
+    private void RemoveJobData()
+    {
+        var directory = _store.PathOf(_dir + "/.");
+        var outputs = _store.PathOf(_state.OutputsRef!);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
+        {
+            if (Path.GetFullPath(entry) == outputs)
+            {
+                continue;
+            }
+            try
+            {
+                if (Directory.Exists(entry))
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogJobDataKept(_logger, _jobId, entry, e.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: could not remove {Path} from the store ({Reason}); store gc removes it later")]
+    private static partial void LogJobDataKept(ILogger logger, Guid jobId, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} completed after {Calls} grain calls")]
     private static partial void LogCompleted(ILogger logger, Guid jobId, long calls);

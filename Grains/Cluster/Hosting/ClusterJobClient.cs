@@ -3,21 +3,22 @@ using System.Text.Json.Nodes;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Jobs;
+using Distributed.Grains.Reporting;
 using Distributed.Grains.Storage;
 
 namespace Distributed.Grains.Cluster.Hosting;
 
 /// <summary>
 /// Runs a labelling job on a cluster (or the embedded silo): ingests the images into the store,
-/// submits the job to its <see cref="ILabellingJobGrain"/>, polls its status, and copies the
-/// outputs into the output directory in the format of <see cref="LabellingJob"/>.
+/// submits the job to its <see cref="ILabellingJobGrain"/>, follows its status, and publishes the
+/// outputs into the output directory as <see cref="LabellingJob"/> does (<see cref="RunOutputs"/>).
 /// </summary>
-public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings settings)
+public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings settings, Microsoft.Extensions.Logging.ILogger? logger = null)
 {
     /// <summary>Runs the job with its shards in <paramref name="store"/> (the silos' shared store); returns the metrics document. <paramref name="progress"/> sees every status polled.</summary>
     /// <exception cref="InputFileException">An input file is unusable.</exception>
     /// <exception cref="ClusterJobException">The job failed, or the cluster stopped answering.</exception>
-    public Task<JsonObject> RunAsync(ShardStore store, LabellingJobRequest request, Action<JobStatus>? progress = null, CancellationToken cancellationToken = default) =>
+    public Task<(JsonObject Metrics, ReportWritten Report)> RunAsync(ShardStore store, LabellingJobRequest request, Action<JobStatus>? progress = null, CancellationToken cancellationToken = default) =>
         RunAsync(store, Ingest(store, request, settings), progress, cancellationToken);
 
     /// <summary>
@@ -37,13 +38,13 @@ public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings se
 
     /// <summary>Runs a job ingested by <see cref="Ingest"/> into <paramref name="store"/>; returns the metrics document.</summary>
     /// <exception cref="ClusterJobException">The job failed, or the cluster stopped answering.</exception>
-    public async Task<JsonObject> RunAsync(ShardStore store, IngestedRequest ingested, Action<JobStatus>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<(JsonObject Metrics, ReportWritten Report)> RunAsync(ShardStore store, IngestedRequest ingested, Action<JobStatus>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(ingested);
         var (jobId, request, shards) = ingested;
         var spec = new LabellingJobSpec(shards.ShardsRef, shards.LabelsRef, shards.KnownLabelsRef, request.Options,
-            settings.EncoderSampleRows, settings.UmapSampleRows, settings.TreesPerGroup);
+            settings.EncoderSampleRows, settings.UmapSampleRows, settings.TreesPerGroup, request.KeepJobData);
         var job = grains.GetGrain<ILabellingJobGrain>(jobId);
         await Ask(() => job.Submit(spec), "submitting the job", cancellationToken).ConfigureAwait(false);
 
@@ -52,7 +53,12 @@ public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings se
         {
             throw new ClusterJobException($"job {jobId:N} {status.State.ToString().ToLowerInvariant()}: {status.Error ?? status.Detail}");
         }
-        return CopyOutputs(store.PathOf(status.OutputsRef!), request.OutputDirectory);
+        var outputs = store.PathOf(status.OutputsRef!);
+        return RunOutputs.Publish(request, staging =>
+        {
+            CopyDirectory(outputs, staging);
+            return JsonNode.Parse(File.ReadAllText(Path.Combine(staging, JobOutputs.Metrics)))!.AsObject();
+        }, logger);
     }
 
     /// <summary>The cluster's silos and jobs.</summary>
@@ -113,25 +119,6 @@ public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings se
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         }
     }
-    private static JsonObject CopyOutputs(string outputs, string outputDirectory)
-    {
-        var output = Path.GetFullPath(outputDirectory);
-        Directory.CreateDirectory(output);
-        var staging = AtomicFile.TemporarySibling(Path.Combine(output, "outputs"), "staging");
-        try
-        {
-            CopyDirectory(outputs, staging);
-            AtomicFile.MoveDirectoryIntoPlace(Path.Combine(staging, JobOutputs.Model), Path.Combine(output, JobOutputs.Model));
-            File.Move(Path.Combine(staging, JobOutputs.Assignments), Path.Combine(output, JobOutputs.Assignments), overwrite: true);
-            File.Move(Path.Combine(staging, JobOutputs.Metrics), Path.Combine(output, JobOutputs.Metrics), overwrite: true);
-        }
-        finally
-        {
-            AtomicFile.TryDeleteDirectory(staging);
-        }
-        return JsonNode.Parse(File.ReadAllText(Path.Combine(output, JobOutputs.Metrics)))!.AsObject();
-    }
-
     private static void CopyDirectory(string source, string target)
     {
         Directory.CreateDirectory(target);

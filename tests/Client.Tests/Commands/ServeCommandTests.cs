@@ -120,7 +120,7 @@ public sealed partial class ServeCommandTests : IDisposable
         return Path.Combine(output, "model");
     }
 
-    private static byte[] Images(int count)
+    internal static byte[] Images(int count)
     {
         var pixels = new byte[count * 784];
         for (var i = 0; i < count; i++)

@@ -231,11 +231,12 @@ public sealed class PredictorApiTests : IDisposable
     }
 
     [Fact]
-    public async Task WithoutAUsableModelHealthIs503AndPredictSaysSo()
+    public async Task WithoutAModelHealthIs503AndPredictSaysSo()
     {
-        using var silo = new SiloFactory(Path.Combine(_temp.Path, "missing"));
+        // A predictor silo of a cluster that has published no model yet.
+        using var silo = new SiloFactory(null, new Dictionary<string, string> { ["Silo:Store"] = Path.Combine(_temp.Path, "store"), ["Silo:Roles"] = "predictor" });
         var client = silo.CreateClient();
-        // Startup passes once the (failed) first load has finished, so a pod is not restarted for it;
+        // Startup passes once the registry has answered, so a pod is not restarted for it;
         // readiness stays 503 because nothing is served.
         await SiloFactory.WaitUntilOkAsync(client, "/health/startup");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
@@ -265,29 +266,44 @@ public sealed class PredictorApiTests : IDisposable
     }
 
     [Fact]
-    public async Task ReloadPicksUpANewBundleInTheSameDirectory()
+    public async Task ReloadServesTheRunDirectorysNewCurrentVersion()
     {
-        var model = Path.Combine(_temp.Path, "model");
-        CopyDirectory(_models.First, model);
-        using var silo = new SiloFactory(model);
+        var run = new RunDirectory(Path.Combine(_temp.Path, "run"), JobOutputs.All);
+        PublishCopy(run, _models.First);
+        using var silo = new SiloFactory(run.Root);
         var client = await silo.ServingClientAsync();
         var before = await client.GetFromJsonAsync<ModelInfo>(new Uri("/v1/model", UriKind.Relative));
+        Assert.Equal(ModelBundle.Load(_models.First).Manifest.ModelVersion, before!.ModelVersion);
 
-        var replacement = Path.Combine(_temp.Path, "replacement");
-        CopyDirectory(_models.Second, replacement);
-        AtomicFile.MoveDirectoryIntoPlace(replacement, model);
+        // The same version again: answered from memory.
+        using (var same = await client.PostAsync(new Uri("/v1/model/reload", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, same.StatusCode);
+            Assert.Equal(before.ModelVersion, (await same.Content.ReadFromJsonAsync<ModelInfo>())!.ModelVersion);
+        }
+
+        PublishCopy(run, _models.Second);
         using var reload = await client.PostAsync(new Uri("/v1/model/reload", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
         var after = await reload.Content.ReadFromJsonAsync<ModelInfo>();
-        Assert.NotEqual(before!.ModelVersion, after!.ModelVersion);
-        Assert.Equal(ModelBundle.Load(_models.Second).Manifest.ModelVersion, after.ModelVersion);
+        Assert.Equal(ModelBundle.Load(_models.Second).Manifest.ModelVersion, after!.ModelVersion);
 
-        File.WriteAllText(Path.Combine(model, "classifier.random-forest.bin"), "corrupted");
+        // A published version whose file is corrupted is refused; the served model stays.
+        var corrupted = PublishCopy(run, _models.First, "corrupted");
+        File.WriteAllText(Path.Combine(corrupted, JobOutputs.Model, "classifier.random-forest.bin"), "corrupted");
         using var refused = await client.PostAsync(new Uri("/v1/model/reload", UriKind.Relative), null);
         await AssertProblemAsync(refused, HttpStatusCode.Conflict, $"still serving model {after.ModelVersion}");
         var current = await client.GetFromJsonAsync<ModelInfo>(new Uri("/v1/model", UriKind.Relative));
         Assert.Equal(after.ModelVersion, current!.ModelVersion);
     }
+
+    /// <summary>Publishes a copy of <paramref name="bundle"/> as the run directory's new version (named after its model version, or <paramref name="version"/>).</summary>
+    internal static string PublishCopy(RunDirectory run, string bundle, string? version = null) =>
+        run.Publish(staging =>
+        {
+            CopyDirectory(bundle, Path.Combine(staging, JobOutputs.Model));
+            return version ?? ModelBundle.Load(bundle).Manifest.ModelVersion;
+        }, RunDirectory.DefaultKeepVersions);
 
     internal static async Task<PredictorProblem> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detail)
     {

@@ -41,22 +41,22 @@ public class ClusterJobTests
 
     /// <summary>Runs a job through <paramref name="grains"/> on <paramref name="store"/>; returns the outputs.</summary>
     internal static async Task<JobOutcome> RunAsync(IGrainFactory grains, string store, string images, string labels, string output,
-        ClusterJobSettings? settings = null, PipelineOptions? options = null, bool knownLabels = false)
+        ClusterJobSettings? settings = null, PipelineOptions? options = null, bool knownLabels = false, bool keepJobData = false)
     {
         var client = new ClusterJobClient(grains, settings ?? Settings);
         using var timeout = new CancellationTokenSource(JobTimeout);
-        var metrics = await client.RunAsync(new ShardStore(store), new LabellingJobRequest(images, output, options ?? Options, labels, knownLabels ? labels : null),
+        var (metrics, _) = await client.RunAsync(new ShardStore(store), new LabellingJobRequest(images, output, options ?? Options, labels, knownLabels ? labels : null, KeepJobData: keepJobData),
             cancellationToken: timeout.Token);
         return new JobOutcome(ReadAssignments(output), ModelBundle.Load(Path.Combine(output, JobOutputs.Model)), metrics);
     }
 
     internal static async Task<JobOutcome> RunEmbeddedAsync(TempDirectory temp, string name, IPipelineObserver? observer = null, ClusterJobSettings? settings = null,
-        PipelineOptions? options = null, bool knownLabels = false)
+        PipelineOptions? options = null, bool knownLabels = false, bool keepJobData = false)
     {
         var (images, labels) = SyntheticImages.Write(temp.Path);
         var store = temp.File($"{name}-store");
         using var host = StartEmbeddedSilo(store, observer);
-        var outcome = await RunAsync(host.Services.GetRequiredService<IGrainFactory>(), store, images, labels, temp.File(name), settings, options, knownLabels);
+        var outcome = await RunAsync(host.Services.GetRequiredService<IGrainFactory>(), store, images, labels, temp.File(name), settings, options, knownLabels, keepJobData);
         await host.StopAsync();
         return outcome;
     }
@@ -106,7 +106,7 @@ public class ClusterJobTests
     public async Task WhenUmapIsFittedOnEveryRowTheShardsKeepTheFittedLayout()
     {
         using var temp = new TempDirectory();
-        var (assignments, bundle, metrics) = await RunEmbeddedAsync(temp, "out", settings: Settings with { UmapSampleRows = 1_000 });
+        var (assignments, bundle, metrics) = await RunEmbeddedAsync(temp, "out", settings: Settings with { UmapSampleRows = 1_000 }, keepJobData: true);
         var umap = (Ml.Embedding.UmapModel)bundle.Model.Reducer!;
         Assert.Equal(180, umap.Embedding.Rows);
 
@@ -132,7 +132,7 @@ public class ClusterJobTests
         };
         var (assignments, bundle, metrics) = await RunEmbeddedAsync(temp, "cluster", options: options, knownLabels: true);
         var (images, labels) = SyntheticImages.Write(temp.Path);
-        var inProcess = LabellingJob.Run(new LabellingJobRequest(images, temp.File("in-process"), options, labels, labels));
+        var inProcess = LabellingJob.Run(new LabellingJobRequest(images, temp.File("in-process"), options, labels, labels)).Metrics;
 
         Assert.Equal(1.0, Ml.Metrics.AdjustedRandIndex.Score(ReadAssignments(temp.File("in-process")), assignments));
         foreach (var key in new[] { "selected_method", "candidates", "label_spreading_accuracy", "known_labels", "class_counts_after", "classifier_accuracy" })

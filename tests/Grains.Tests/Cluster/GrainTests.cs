@@ -123,8 +123,10 @@ public class GrainTests
         // Names reach grain callers: a named version of the published model answers with labels.
         var registry = silos.Grains.GetGrain<IModelRegistryGrain>(0);
         var published = (await registry.GetCurrent())!;
-        var named = ModelBundle.Name(new ShardStore(temp.Path).PathOf(published.ModelRef), new Dictionary<int, string> { [0] = "zero", [1] = "one", [2] = "two" });
-        await registry.Publish(published with { Version = named.ModelVersion });
+        var namedRef = "named/model";
+        var namedDirectory = Directory.CreateDirectory(new ShardStore(temp.Path).PathOf(namedRef)).FullName;
+        var named = ModelBundle.WriteNamed(new ShardStore(temp.Path).PathOf(published.ModelRef), namedDirectory, new Dictionary<int, string> { [0] = "zero", [1] = "one", [2] = "two" });
+        await registry.Publish(published with { Version = named.ModelVersion, ModelRef = namedRef });
         var labelled = await WaitForVersionAsync(predictor, pixels, named.ModelVersion);
         Assert.Equal(labelled.Clusters.Select(c => new[] { "zero", "one", "two" }[c]), labelled.Labels!);
         Assert.Equal("zero", labelled.ClusterNames![0]);

@@ -161,7 +161,7 @@ public sealed class MultiProcessClusterTests(MultiProcessClusterTests.Reference 
         var client = new ClusterJobClient(cluster.Client, Settings);
         using var deadline = new CancellationTokenSource(s_jobDeadline);
         var output = temp.File("out");
-        var metrics = await client.RunAsync(new ShardStore(cluster.Store), new LabellingJobRequest(images, output, Options, labels), progress, deadline.Token);
+        var (metrics, _) = await client.RunAsync(new ShardStore(cluster.Store), new LabellingJobRequest(images, output, Options, labels), progress, deadline.Token);
         return new ClusterJobTests.JobOutcome(ClusterJobTests.ReadAssignments(output), ModelBundle.Load(Path.Combine(output, JobOutputs.Model)), metrics);
     }
 

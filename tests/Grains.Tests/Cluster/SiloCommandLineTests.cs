@@ -17,6 +17,8 @@ public class SiloCommandLineTests
             (["--store", store, "--advertise", "silo.example"], "error: --advertise must be an IP address, got 'silo.example'"),
             (["--store", store, "--http-host", "anywhere"], "error: --http-host must be an IP address (127.0.0.1, or 0.0.0.0 for every interface), got 'anywhere'"),
             (["--store", store, "--http-port", "web"], "error: --http-port must be a port number (0 for a free one), got 'web'"),
+            // The one model-loading rule: a model named at start loads, or the process ends.
+            (["--model", temp.File("missing"), "--http-port", "0"], $"error: --model: {temp.File("missing")}: model directory not found"),
             // Nothing listens on port 1 of the loopback.
             (["--store", store, "--redis", "127.0.0.1:1", "--http-port", "0"], "error: --redis 127.0.0.1:1: Redis does not answer there"),
         })

@@ -19,7 +19,7 @@ public class LabellingJobRebalanceTests
         using var temp = new TempDirectory();
         // Unequal classes: 60, 30 and 15 images.
         var (images, labels) = Write(temp.Path, [60, 30, 15]);
-        var metrics = LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), s_options, labels));
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), s_options, labels)).Metrics;
 
         Assert.Equal("smote-tomek", metrics["rebalance"]!.GetValue<string>());
         var before = Counts(metrics["class_counts_before"]!);
@@ -38,7 +38,7 @@ public class LabellingJobRebalanceTests
     {
         using var temp = new TempDirectory();
         var (images, labels) = Write(temp.Path, [60, 30, 15]);
-        var metrics = LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), s_options with { Rebalance = RebalanceMethod.None }, labels));
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), s_options with { Rebalance = RebalanceMethod.None }, labels)).Metrics;
         Assert.Equal("none", metrics["rebalance"]!.GetValue<string>());
         Assert.Equal(Counts(metrics["class_counts_before"]!), Counts(metrics["class_counts_after"]!));
     }
@@ -49,7 +49,7 @@ public class LabellingJobRebalanceTests
         using var temp = new TempDirectory();
         var (images, labels) = SyntheticImages.Write(temp.Path);
         var output = temp.File("out");
-        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, s_options with { ClassifierInput = ClassifierInput.Pixels }, labels));
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, s_options with { ClassifierInput = ClassifierInput.Pixels }, labels)).Metrics;
         Assert.Equal("pixels", metrics["classifier_input"]!.GetValue<string>());
         Assert.True(metrics["classifier_accuracy"]!.GetValue<double>() > 0.95);
 
@@ -89,7 +89,7 @@ public class LabellingJobRebalanceTests
         using var temp = new TempDirectory();
         var (images, labels) = SyntheticImages.Write(temp.Path);
         var options = s_options with { KnownFraction = 0.1 };
-        var metrics = LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), options, labels, KnownLabelsPath: labels));
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), options, labels, KnownLabelsPath: labels)).Metrics;
 
         Assert.Equal(18, metrics["known_labels"]!.GetValue<int>());
         Assert.Equal(1.0, metrics["label_spreading_accuracy"]!.GetValue<double>());

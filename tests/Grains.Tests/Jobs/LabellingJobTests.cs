@@ -16,7 +16,7 @@ public class LabellingJobTests
         using var temp = new TempDirectory();
         var (images, labels) = SyntheticImages.Write(temp.Path);
         var output = temp.File("out");
-        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, s_options, labels));
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, s_options, labels)).Metrics;
 
         Assert.Equal(1.0, metrics["accuracy"]!.GetValue<double>());
         Assert.Equal(1.0, metrics["ari"]!.GetValue<double>());
@@ -44,7 +44,7 @@ public class LabellingJobTests
         var (images, labels) = SyntheticImages.Write(temp.Path);
         var defaults = new PipelineOptions { Clusters = 3, ForestTrees = 10 };
         Assert.Equal((FeatureMethod.Autoencoder, ReductionMethod.Umap, ClusteringMethod.Gmm), (defaults.Features, defaults.Reduce, defaults.Method));
-        var metrics = LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), defaults, labels));
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), defaults, labels)).Metrics;
 
         Assert.True(metrics["accuracy"]!.GetValue<double>() >= 0.95, $"accuracy {metrics["accuracy"]}");
         Assert.Equal(metrics["training_loss"]!.AsArray().Count, metrics["training_loss"]!.AsArray().Count(l => l!.GetValue<double>() > 0));
@@ -90,7 +90,7 @@ public class LabellingJobTests
         using var temp = new TempDirectory();
         var (images, labels) = SyntheticImages.Write(temp.Path);
         var output = temp.File("out");
-        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, s_options with { Method = ClusteringMethod.Auto }, labels));
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, s_options with { Method = ClusteringMethod.Auto }, labels)).Metrics;
 
         Assert.Equal("auto", metrics["method"]!.GetValue<string>());
         Assert.Equal(AutoClustering.SelectionRule, metrics["selection_rule"]!.GetValue<string>());
@@ -133,7 +133,7 @@ public class LabellingJobTests
         var (images, labels) = SyntheticImages.Write(temp.Path);
         var output = temp.File("out");
         // 5 clusters requested: DBSCAN ignores the count and finds the 3 classes.
-        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, s_options with { Method = ClusteringMethod.Dbscan, Clusters = 5 }, labels));
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, s_options with { Method = ClusteringMethod.Dbscan, Clusters = 5 }, labels)).Metrics;
 
         Assert.Equal(5, metrics["n_clusters"]!.GetValue<int>());
         Assert.Equal(3, metrics["n_clusters_found"]!.GetValue<int>());
@@ -159,7 +159,7 @@ public class LabellingJobTests
         var (images, labels) = SyntheticImages.Write(temp.Path);
         var output = temp.File("out");
         var options = s_options with { Method = ClusteringMethod.Agglomerative, Agglomerative = new() { Linkage = Ml.Clustering.Linkage.Average } };
-        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, options, labels));
+        var metrics = LabellingJob.Run(new LabellingJobRequest(images, output, options, labels)).Metrics;
 
         Assert.Equal(1.0, metrics["ari"]!.GetValue<double>());
         Assert.Equal("average", metrics["agglomerative_linkage"]!.GetValue<string>());
