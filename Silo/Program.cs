@@ -42,6 +42,7 @@ public sealed class Program
         ["--cluster-id"] = "Silo:ClusterId",
         ["--service-id"] = "Silo:ServiceId",
         ["--api-key-file"] = "Silo:ApiKeyFile",
+        ["--require-key-for-predict"] = "Silo:RequireKeyForPredict",
     };
 
     /// <summary>HTTP port without <c>--http-port</c>: ASP.NET Core's usual one.</summary>
@@ -95,15 +96,35 @@ public sealed class Program
             Console.Error.WriteLine($"error: --api-key-file: {e.Message}");
             return 1;
         }
+        var requireText = configuration["Silo:RequireKeyForPredict"];
+        if (!string.IsNullOrEmpty(requireText) && !bool.TryParse(requireText, out _))
+        {
+            Console.Error.WriteLine($"error: --require-key-for-predict (Silo__RequireKeyForPredict) must be true or false, got '{requireText}'");
+            return 1;
+        }
+        var keyForPredict = new ApiKeyOptions { Key = apiKey, RequireForPredict = requireText is { Length: > 0 } && bool.Parse(requireText) };
+        try
+        {
+            keyForPredict.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
         builder.Services.AddApiKeyAuthorization();
-        builder.Services.Configure<ApiKeyOptions>(options => options.Key = apiKey);
+        builder.Services.Configure<ApiKeyOptions>(options =>
+        {
+            options.Key = keyForPredict.Key;
+            options.RequireForPredict = keyForPredict.RequireForPredict;
+        });
 
         SiloOptions? silo = null;
         if (configuration["Silo:Store"] is { } store)
         {
             try
             {
-                ShardStore.CheckRoot(store);
+                ShardStore.CheckWritable(store);
                 silo = new SiloOptions
                 {
                     Roles = SiloRoles.Parse(configuration["Silo:Roles"]),

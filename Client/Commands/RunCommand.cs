@@ -5,6 +5,7 @@ using Distributed.Grains.Cluster.Hosting;
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Jobs;
 using Distributed.Grains.Reporting;
+using Distributed.Grains.Storage;
 using Distributed.Ml.Clustering;
 using Distributed.Ml.Features;
 using Distributed.Ml.Pipeline;
@@ -49,7 +50,7 @@ internal static class RunCommand
         var quiet = CommonOptions.Quiet();
         var cluster = new Option<string?>("--cluster") { Description = "Run on a cluster: its Redis host:port (needs --store)" };
         var inProcess = new Option<bool>("--in-process") { Description = "Fit with the ML library directly in this process: no grains, no shard store (the reference the cluster path is checked against)" };
-        var store = new Option<string?>("--store") { Description = "Shard store directory: shared by the silos with --cluster; embedded, a temporary one unless given" };
+        var store = new Option<string?>("--store") { Description = "Shard store directory: shared by the silos with --cluster; embedded, a hidden working folder of --out unless given" };
         var keepVersions = CommonOptions.KeepVersions();
         var keepJobData = new Option<bool>("--keep-job-data") { Description = "Keep the job's shards and intermediates in the store after its outputs are published (for debugging)" };
         var shardSize = new Option<int>("--shard-size") { Description = "Images per shard in cluster mode", DefaultValueFactory = _ => new ClusterJobSettings().ShardSize };
@@ -141,65 +142,58 @@ internal static class RunCommand
             }
             if (store is not null)
             {
-                ShardStore.CheckRoot(store);
+                ShardStore.CheckWritable(store);
             }
         }
         catch (ArgumentException e)
         {
             throw new UserError(e.Message);
         }
-        // Without --store the embedded silo's shards and intermediates live in a temporary store removed afterwards.
-        var storeDirectory = store ?? Directory.CreateTempSubdirectory("distributed-store-").FullName;
-        try
+        // Without --store the embedded silo's shards and intermediates live in a working directory
+        // inside the output directory, removed afterwards; if this process dies, the next
+        // publication there (or store gc --out) removes it.
+        using var scratch = store is null ? new RunDirectory(request.OutputDirectory, JobOutputs.All).CreateScratch() : null;
+        var storeDirectory = store ?? scratch!.Path;
+        return ProgressReporter.Run(quiet, observer =>
         {
-            return ProgressReporter.Run(quiet, observer =>
+            var shardStore = new ShardStore(storeDirectory);
+            var settings = new ClusterJobSettings { ShardSize = shardSize };
+            IngestedRequest? ingested = null;
+            ClusterSession session;
+            if (redis is null)
             {
-                var shardStore = new ShardStore(storeDirectory);
-                var settings = new ClusterJobSettings { ShardSize = shardSize };
-                IngestedRequest? ingested = null;
-                ClusterSession session;
-                if (redis is null)
-                {
-                    // The embedded silo starts while the images are split into shards (each takes
-                    // about a second on MNIST): nothing of the one needs the other.
-                    var starting = ClusterSession.EmbeddedAsync(storeDirectory);
-                    try
-                    {
-                        ingested = ClusterJobClient.Ingest(shardStore, request, settings);
-                    }
-                    finally
-                    {
-                        session = starting.GetAwaiter().GetResult();
-                        if (ingested is null)
-                        {
-                            session.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                        }
-                    }
-                }
-                else
-                {
-                    // A cluster is reached first, so an unreachable one leaves nothing ingested behind.
-                    session = ClusterSession.ConnectAsync(redis).GetAwaiter().GetResult();
-                }
+                // The embedded silo starts while the images are split into shards (each takes
+                // about a second on MNIST): nothing of the one needs the other.
+                var starting = ClusterSession.EmbeddedAsync(storeDirectory);
                 try
                 {
-                    var client = new ClusterJobClient(session.Grains, settings, ConsoleLog.Create(output));
-                    return client.RunAsync(shardStore, ingested ?? ClusterJobClient.Ingest(shardStore, request, settings), ClusterSession.Observe(observer))
-                        .GetAwaiter().GetResult();
+                    ingested = ClusterJobClient.Ingest(shardStore, request, settings);
                 }
                 finally
                 {
-                    session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    session = starting.GetAwaiter().GetResult();
+                    if (ingested is null)
+                    {
+                        session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    }
                 }
-            });
-        }
-        finally
-        {
-            if (store is null)
-            {
-                Directory.Delete(storeDirectory, recursive: true);
             }
-        }
+            else
+            {
+                // A cluster is reached first, so an unreachable one leaves nothing ingested behind.
+                session = ClusterSession.ConnectAsync(redis).GetAwaiter().GetResult();
+            }
+            try
+            {
+                var client = new ClusterJobClient(session.Grains, settings, ConsoleLog.Create(output));
+                return client.RunAsync(shardStore, ingested ?? ClusterJobClient.Ingest(shardStore, request, settings), ClusterSession.Observe(observer))
+                    .GetAwaiter().GetResult();
+            }
+            finally
+            {
+                session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        });
     }
 
     private static string ArchitectureName(AutoencoderArchitecture architecture) =>

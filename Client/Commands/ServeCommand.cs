@@ -37,10 +37,11 @@ internal static class ServeCommand
         {
             Description = "File holding the API key that POST /v1/model/reload needs (Authorization: Bearer <key> or X-Api-Key); without it reload is open",
         };
+        var requireKeyForPredict = new Option<bool>("--require-key-for-predict") { Description = "POST /v1/predict needs the API key too (needs --api-key-file)" };
         var timeout = new Option<double>("--timeout-s") { Description = "Per-request timeout in seconds", DefaultValueFactory = _ => defaults.RequestTimeout.TotalSeconds };
         var command = new Command("serve", "Serve predictions of a model bundle over HTTP (POST /v1/predict), with /alive, /health/ready and /metrics")
         {
-            model, port, host, maxImages, maxBody, timeout, apiKeyFile,
+            model, port, host, maxImages, maxBody, timeout, apiKeyFile, requireKeyForPredict,
         };
         command.SetAction(parse =>
         {
@@ -51,11 +52,16 @@ internal static class ServeCommand
                 MaxBodyBytes = parse.GetValue(maxBody),
                 RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
             };
-            string? apiKey;
+            ApiKeyOptions apiKey;
             try
             {
                 options.Validate();
-                apiKey = parse.GetValue(apiKeyFile) is { } keyFile ? ApiKeyOptions.ReadKeyFile(keyFile) : null;
+                apiKey = new ApiKeyOptions
+                {
+                    Key = parse.GetValue(apiKeyFile) is { } keyFile ? ApiKeyOptions.ReadKeyFile(keyFile) : null,
+                    RequireForPredict = parse.GetValue(requireKeyForPredict),
+                };
+                apiKey.Validate();
             }
             catch (ArgumentException e)
             {
@@ -69,7 +75,7 @@ internal static class ServeCommand
         return command;
     }
 
-    private static void Run(LoadedModel loaded, IPEndPoint endpoint, PredictorOptions limits, string? apiKey, TextWriter output)
+    private static void Run(LoadedModel loaded, IPEndPoint endpoint, PredictorOptions limits, ApiKeyOptions apiKey, TextWriter output)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -91,7 +97,11 @@ internal static class ServeCommand
             options.RequestTimeout = limits.RequestTimeout;
         });
 
-        builder.Services.Configure<ApiKeyOptions>(options => options.Key = apiKey);
+        builder.Services.Configure<ApiKeyOptions>(options =>
+        {
+            options.Key = apiKey.Key;
+            options.RequireForPredict = apiKey.RequireForPredict;
+        });
 
         var app = builder.Build();
         app.Services.GetRequiredService<Predictor>().Swap(loaded);

@@ -17,6 +17,9 @@ public static class ApiKeyAuthorization
     /// <summary>Name of the authorization policy of admin endpoints.</summary>
     public const string AdminPolicy = "admin";
 
+    /// <summary>Name of the authorization policy of <c>POST /v1/predict</c>: the key when <see cref="ApiKeyOptions.RequireForPredict"/>, else open.</summary>
+    public const string PredictPolicy = "predict";
+
     /// <summary>Name of the authentication scheme.</summary>
     public const string Scheme = "ApiKey";
 
@@ -40,19 +43,24 @@ public static class ApiKeyAuthorization
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(Scheme, configureOptions: null);
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>().Configure<IOptions<ApiKeyOptions>>((authorization, apiKey) =>
-            authorization.AddPolicy(AdminPolicy, policy =>
-            {
-                policy.AddAuthenticationSchemes(Scheme);
-                if (apiKey.Value.Key is null)
-                {
-                    policy.RequireAssertion(_ => true);
-                }
-                else
-                {
-                    policy.RequireAuthenticatedUser();
-                }
-            }));
+        {
+            authorization.AddPolicy(AdminPolicy, policy => KeyOrOpen(policy, apiKey.Value.Key is not null));
+            authorization.AddPolicy(PredictPolicy, policy => KeyOrOpen(policy, apiKey.Value.Key is not null && apiKey.Value.RequireForPredict));
+        });
         return services;
+    }
+
+    private static void KeyOrOpen(AuthorizationPolicyBuilder policy, bool keyRequired)
+    {
+        policy.AddAuthenticationSchemes(Scheme);
+        if (keyRequired)
+        {
+            policy.RequireAuthenticatedUser();
+        }
+        else
+        {
+            policy.RequireAssertion(_ => true);
+        }
     }
 
     /// <summary>Registered once so that a second call adds nothing.</summary>

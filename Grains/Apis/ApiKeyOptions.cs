@@ -14,6 +14,13 @@ public sealed class ApiKeyOptions
     public string? Key { get; set; }
 
     /// <summary>
+    /// Whether <c>POST /v1/predict</c> needs the key too (<c>--require-key-for-predict</c>), for a
+    /// predictor that other services reach over a network they do not control. Default: no, as the
+    /// prediction changes nothing. Needs <see cref="Key"/>.
+    /// </summary>
+    public bool RequireForPredict { get; set; }
+
+    /// <summary>
     /// Reads a key file (e.g. a mounted Kubernetes Secret): its content without surrounding
     /// whitespace, so a trailing newline from an editor or <c>echo</c> does not count.
     /// </summary>
@@ -45,6 +52,10 @@ public sealed class ApiKeyOptions
         if (Key is { } key && key.Length < MinimumKeyLength)
         {
             throw new ArgumentException($"{source}: the key must be at least {MinimumKeyLength} characters, got {key.Length}");
+        }
+        if (RequireForPredict && Key is null)
+        {
+            throw new ArgumentException("--require-key-for-predict needs an API key: give --api-key-file");
         }
     }
 }

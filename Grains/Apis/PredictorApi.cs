@@ -55,7 +55,8 @@ public static class PredictorApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithRequestMetrics("predict");
+            .WithRequestMetrics("predict")
+            .RequireAuthorization(ApiKeyAuthorization.PredictPolicy);
         api.MapGet("/model", GetModel)
             .WithName("GetModel")
             .WithSummary("Version, options, cluster sizes and training metrics of the served model")

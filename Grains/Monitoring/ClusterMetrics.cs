@@ -22,6 +22,7 @@ public sealed class ClusterMetrics
     private readonly Gauge _phase;
     private readonly Gauge _itemsDone;
     private readonly Gauge _items;
+    private readonly Counter _transientErrors;
 
     /// <summary>Creates the metrics in the host's registry.</summary>
     public ClusterMetrics(HostMetrics host)
@@ -40,7 +41,12 @@ public sealed class ClusterMetrics
             "Work items of the job's current step that are done: shards, or tree groups while the forest grows.", ["job_id"]);
         _items = factory.CreateGauge("distributed_job_shards",
             "Work items of the job's current step: shards, or tree groups while the forest grows.", ["job_id"]);
+        _transientErrors = factory.CreateCounter("distributed_store_transient_errors_total",
+            "Store I/O errors that can pass (full disk, device error, I/O timeout) that paused a job on this coordinator until a retry.");
     }
+
+    /// <summary>A job paused on a store error that can pass.</summary>
+    public void TransientStoreError() => _transientErrors.Inc();
 
     /// <summary>Shard calls issued (<paramref name="delta"/> &gt; 0) or answered (&lt; 0) for silos of <paramref name="role"/>.</summary>
     public void ShardsPending(string role, int delta) => _pending.WithLabels(role).Inc(delta);

@@ -11,6 +11,8 @@ namespace Distributed.Grains.Storage;
 public static partial class PosixFiles
 {
     private const int ReadOnly = 0;
+    private const int Create = 0x40;
+    private const int OwnerReadWriteOthersRead = 0x1a4;
     private const int LockShared = 1;
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
@@ -75,20 +77,27 @@ public static partial class PosixFiles
     /// </summary>
     public static IDisposable? TryLock(string lockFile, bool exclusive, bool wait)
     {
-        var stream = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        // Opened with open(2), not FileStream: .NET's own emulation of FileShare takes flock locks
+        // too, and its open would fail at once on a file another holder has locked, not wait.
+        var descriptor = OpenMode(lockFile, ReadOnly | Create, OwnerReadWriteOthersRead);
+        if (descriptor < 0)
+        {
+            throw new IOException($"{lockFile}: cannot open the lock file: {Marshal.GetLastPInvokeErrorMessage()}");
+        }
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(descriptor, ownsHandle: true);
         var operation = (exclusive ? LockExclusive : LockShared) | (wait ? 0 : LockNonBlocking);
         while (true)
         {
-            if (Flock((int)stream.SafeFileHandle.DangerousGetHandle(), operation) == 0)
+            if (Flock(descriptor, operation) == 0)
             {
-                return stream;
+                return handle;
             }
             var error = Marshal.GetLastPInvokeError();
             if (error == Interrupted)
             {
                 continue;
             }
-            stream.Dispose();
+            handle.Dispose();
             if (!wait)
             {
                 return null;
@@ -99,6 +108,9 @@ public static partial class PosixFiles
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenMode(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int RenameCall(string source, string target);

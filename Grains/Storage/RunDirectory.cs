@@ -36,6 +36,8 @@ public sealed partial class RunDirectory
     private const string StagingPrefix = ".staging-";
     private const string PointerPrefix = ".current-";
     private const string AdoptingFolder = ".adopting";
+    private const string ScratchPrefix = ".scratch-";
+    private const string ScratchLock = ".in-use";
     private const string TemporaryMarker = ".tmp-";
 
     private readonly IReadOnlyList<string> _outputs;
@@ -147,6 +149,20 @@ public sealed partial class RunDirectory
         return target;
     }
 
+    /// <summary>
+    /// A fresh hidden working directory inside the run directory (an embedded run's shard store),
+    /// locked while the returned handle lives; the directory goes when the handle is disposed, and
+    /// one whose process died is removed by the next recovery.
+    /// </summary>
+    public Scratch CreateScratch()
+    {
+        var created = !Directory.Exists(Root);
+        Directory.CreateDirectory(Root);
+        var path = Path.Combine(Root, ScratchPrefix + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return new Scratch(path, PosixFiles.TryLock(Path.Combine(path, ScratchLock), exclusive: true, wait: true)!, created ? Root : null);
+    }
+
     /// <summary>Completes or removes what an interrupted publication left behind (each case logged once).</summary>
     public void Recover()
     {
@@ -168,6 +184,16 @@ public sealed partial class RunDirectory
                 // A version that was still being written: it was never visible, and is incomplete.
                 AtomicFile.TryDeleteDirectory(entry);
                 LogRemovedLeftover(_logger, entry, "an interrupted version write");
+            }
+            else if (name.StartsWith(ScratchPrefix, StringComparison.Ordinal))
+            {
+                // A working directory is removed only once no process holds it (its holder died).
+                using var holder = PosixFiles.TryLock(Path.Combine(entry, ScratchLock), exclusive: true, wait: false);
+                if (holder is not null)
+                {
+                    AtomicFile.TryDeleteDirectory(entry);
+                    LogRemovedLeftover(_logger, entry, "a run that stopped before cleaning up its working files");
+                }
             }
             else if (name.StartsWith(PointerPrefix, StringComparison.Ordinal) || name.Contains(TemporaryMarker, StringComparison.Ordinal))
             {
@@ -346,4 +372,25 @@ public sealed partial class RunDirectory
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Keeping {Directory}: a reader holds it")]
     private static partial void LogKeptInUse(ILogger logger, string directory);
+}
+
+/// <summary>A locked working directory of a run (see <see cref="RunDirectory.CreateScratch"/>).</summary>
+public sealed class Scratch(string path, IDisposable hold, string? createdRoot) : IDisposable
+{
+    /// <summary>The directory.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>
+    /// Removes the directory and releases it; a run directory created for it and still empty (the
+    /// run failed before publishing) goes too, so a failed run leaves nothing behind.
+    /// </summary>
+    public void Dispose()
+    {
+        AtomicFile.TryDeleteDirectory(Path);
+        hold.Dispose();
+        if (createdRoot is not null && Directory.Exists(createdRoot) && !Directory.EnumerateFileSystemEntries(createdRoot).Any())
+        {
+            Directory.Delete(createdRoot);
+        }
+    }
 }

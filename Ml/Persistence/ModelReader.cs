@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -79,6 +80,12 @@ public sealed class ModelReader : IDisposable
             if (length < 0 || (expectedLength is { } expected && length != expected))
             {
                 throw new ModelFormatException($"array length {length} where {expectedLength?.ToString() ?? "a non-negative length"} was expected");
+            }
+            var stream = _reader.BaseStream;
+            if (stream.CanSeek && (long)length * Unsafe.SizeOf<T>() > stream.Length - stream.Position)
+            {
+                // Refused before allocating what a damaged length claims.
+                throw new ModelFormatException($"truncated model data: an array of {length} values runs past the end of the file");
             }
             var result = new T[length];
             var bytes = MemoryMarshal.AsBytes(result.AsSpan());

@@ -108,7 +108,7 @@ public sealed partial class JobRunner
         string? version = null;
         var clock = Stopwatch.StartNew();
         var outputsRef = $"{_dir}/outputs";
-        AtomicFile.WriteDirectory(_store.PathOf(outputsRef), staging =>
+        _store.WriteDirectory(outputsRef, staging =>
         {
             var modelDirectory = Path.Combine(staging, JobOutputs.Model);
             Directory.CreateDirectory(modelDirectory);

@@ -83,28 +83,28 @@ public sealed partial class JobRunner
             ClusteringPipeline.CheckImageCount(_manifest.Images, _options);
             if (_state.Phase == JobPhase.Features)
             {
-                await Timed(ClusteringPipeline.FeaturesStage, () => FeaturesAsync(cancellationToken)).ConfigureAwait(true);
+                await Resilient(() => Timed(ClusteringPipeline.FeaturesStage, () => FeaturesAsync(cancellationToken)), cancellationToken).ConfigureAwait(true);
                 await Advance(JobPhase.Reduce).ConfigureAwait(true);
             }
             if (_state.Phase == JobPhase.Reduce)
             {
-                await Timed(ClusteringPipeline.ReduceStage, () => ReduceAsync(cancellationToken)).ConfigureAwait(true);
+                await Resilient(() => Timed(ClusteringPipeline.ReduceStage, () => ReduceAsync(cancellationToken)), cancellationToken).ConfigureAwait(true);
                 await Advance(JobPhase.Cluster).ConfigureAwait(true);
             }
             if (_state.Phase == JobPhase.Cluster)
             {
-                await Timed(ClusteringPipeline.ClusterStage, () => ClusterAsync(cancellationToken)).ConfigureAwait(true);
+                await Resilient(() => Timed(ClusteringPipeline.ClusterStage, () => ClusterAsync(cancellationToken)), cancellationToken).ConfigureAwait(true);
                 await Advance(JobPhase.Assign).ConfigureAwait(true);
             }
             if (_state.Phase == JobPhase.Assign)
             {
-                await Timed(ClusteringPipeline.ClusterStage, () => AssignAsync(cancellationToken)).ConfigureAwait(true);
+                await Resilient(() => Timed(ClusteringPipeline.ClusterStage, () => AssignAsync(cancellationToken)), cancellationToken).ConfigureAwait(true);
                 await Advance(JobPhase.Classifier).ConfigureAwait(true);
             }
             if (_state.Phase == JobPhase.Classifier)
             {
                 _stage = null; // the tail times its own stages; its progress belongs to the phase
-                await FinishAsync(cancellationToken).ConfigureAwait(true);
+                await Resilient(() => FinishAsync(cancellationToken), cancellationToken).ConfigureAwait(true);
                 _state.State = JobState.Completed;
                 _state.Phase = JobPhase.Done;
                 _state.Detail = "outputs written";

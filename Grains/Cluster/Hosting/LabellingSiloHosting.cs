@@ -87,7 +87,7 @@ public static class LabellingSiloHosting
 
         var services = silo.Services;
         services.AddSingleton(options);
-        services.AddSingleton(new ShardStore(options.Store));
+        services.AddSingleton(provider => new ShardStore(options.Store, provider.GetService<IStoreFaults>()));
         // The grains' metrics exist whether or not the host serves /metrics (the Client's embedded
         // silo does not): recording them costs a few atomic adds per shard call.
         services.AddMetrics();

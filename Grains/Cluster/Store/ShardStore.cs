@@ -12,13 +12,18 @@ namespace Distributed.Grains.Cluster.Store;
 /// </summary>
 public sealed class ShardStore
 {
+    private readonly IStoreFaults? _faults;
+
     /// <summary>Opens (and creates) the store at <paramref name="root"/>.</summary>
+    /// <param name="root">The store's directory.</param>
+    /// <param name="faults">Injected write failures, for tests; null in production.</param>
     /// <exception cref="ArgumentException"><paramref name="root"/> is an existing file.</exception>
-    public ShardStore(string root)
+    public ShardStore(string root, IStoreFaults? faults = null)
     {
         CheckRoot(root);
         Root = Path.GetFullPath(root);
         Directory.CreateDirectory(Root);
+        _faults = faults;
     }
 
     /// <summary>Refuses a store path that is blank or names a file, with a message for the user.</summary>
@@ -29,6 +34,28 @@ public sealed class ShardStore
         if (File.Exists(root))
         {
             throw new ArgumentException($"--store {root} is a file; the store is a directory");
+        }
+    }
+
+    /// <summary>
+    /// Refuses, with a message for the user, a store this process cannot create or write (a
+    /// read-only mount, a path under a file, no permission): found at start rather than by the
+    /// first job.
+    /// </summary>
+    /// <exception cref="ArgumentException">The path is blank, a file, or not writable.</exception>
+    public static void CheckWritable(string root)
+    {
+        CheckRoot(root);
+        try
+        {
+            Directory.CreateDirectory(root);
+            var probe = Path.Combine(root, $".write-probe-{Guid.NewGuid():N}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--store {root}: cannot write there: {e.Message}", e);
         }
     }
 
@@ -66,17 +93,30 @@ public sealed class ShardStore
 
     /// <summary>Writes a float32 matrix atomically.</summary>
     public void WriteMatrix(string reference, Matrix matrix) =>
-        AtomicFile.Write(PathOf(reference), stream => NpyWriter.Write(stream, matrix.Data, matrix.Rows, matrix.Cols));
+        Write(reference, stream => NpyWriter.Write(stream, matrix.Data, matrix.Rows, matrix.Cols));
 
     /// <summary>Reads int32 labels.</summary>
     public int[] ReadLabels(string reference) => Read(reference, stream => NpyReader.Read(stream).ToInt32());
 
     /// <summary>Writes int32 labels atomically.</summary>
     public void WriteLabels(string reference, int[] labels) =>
-        AtomicFile.Write(PathOf(reference), stream => NpyWriter.Write(stream, labels, labels.Length));
+        Write(reference, stream => NpyWriter.Write(stream, labels, labels.Length));
 
     /// <summary>Writes any binary content atomically.</summary>
-    public void Write(string reference, Action<Stream> write) => AtomicFile.Write(PathOf(reference), write);
+    public void Write(string reference, Action<Stream> write)
+    {
+        var path = PathOf(reference);
+        _faults?.BeforeWrite(path);
+        AtomicFile.Write(path, write);
+    }
+
+    /// <summary>Writes a directory atomically (see <see cref="AtomicFile.WriteDirectory"/>).</summary>
+    public void WriteDirectory(string reference, Action<string> fill)
+    {
+        var path = PathOf(reference);
+        _faults?.BeforeWrite(path);
+        AtomicFile.WriteDirectory(path, fill);
+    }
 
     /// <summary>Reads binary content; a malformed file is reported with its path as <see cref="InvalidDataException"/> (retrying cannot fix it).</summary>
     public T Read<T>(string reference, Func<Stream, T> read)

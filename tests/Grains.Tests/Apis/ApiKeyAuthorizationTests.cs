@@ -38,6 +38,37 @@ public sealed class ApiKeyAuthorizationTests
     }
 
     [Fact]
+    public async Task WithRequireKeyForPredictPredictionsNeedTheTokenToo()
+    {
+        using var temp = new TempDirectory();
+        using var silo = new SiloFactory(TrainedModels.Instance.First, new Dictionary<string, string>
+        {
+            ["Silo:ApiKeyFile"] = KeyFile(temp),
+            ["Silo:RequireKeyForPredict"] = "true",
+        });
+        var client = await silo.ServingClientAsync();
+        var predict = new Uri("/v1/predict", UriKind.Relative);
+        HttpRequestMessage Request(string? key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, predict) { Content = ApiTestData.NpyContent(ApiTestData.Npy(new byte[784], 1, 784)) };
+            if (key is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            }
+            return request;
+        }
+        using var anonymous = await client.SendAsync(Request(null));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        using var wrong = await client.SendAsync(Request("not-the-api-key-at-all"));
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        using var right = await client.SendAsync(Request(Key));
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        // The probes and the model's description stay open for orchestrators and dashboards.
+        using var model = await client.GetAsync(new Uri("/v1/model", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, model.StatusCode);
+    }
+
+    [Fact]
     public async Task WithoutATokenReloadIsOpen()
     {
         using var silo = new SiloFactory(TrainedModels.Instance.First);

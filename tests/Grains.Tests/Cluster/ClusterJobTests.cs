@@ -25,13 +25,17 @@ public class ClusterJobTests
     internal static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
 
     /// <summary>A silo alone, as the Client embeds it.</summary>
-    internal static IHost StartEmbeddedSilo(string store, IPipelineObserver? observer = null)
+    internal static IHost StartEmbeddedSilo(string store, IPipelineObserver? observer = null, IStoreFaults? faults = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         if (observer is not null)
         {
             builder.Services.AddSingleton(observer);
+        }
+        if (faults is not null)
+        {
+            builder.Services.AddSingleton(faults);
         }
         builder.UseOrleans(silo => silo.AddLabellingSilo(new SiloOptions { Store = store }));
         var host = builder.Build();

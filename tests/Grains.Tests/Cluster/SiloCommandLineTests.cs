@@ -19,6 +19,8 @@ public class SiloCommandLineTests
             (["--store", store, "--http-port", "web"], "error: --http-port must be a port number (0 for a free one), got 'web'"),
             // The one model-loading rule: a model named at start loads, or the process ends.
             (["--model", temp.File("missing"), "--http-port", "0"], $"error: --model: {temp.File("missing")}: model directory not found"),
+            (["--require-key-for-predict", "true", "--http-port", "0"], "error: --require-key-for-predict needs an API key: give --api-key-file"),
+            (["--require-key-for-predict", "yes", "--http-port", "0"], "error: --require-key-for-predict (Silo__RequireKeyForPredict) must be true or false, got 'yes'"),
             // Nothing listens on port 1 of the loopback.
             (["--store", store, "--redis", "127.0.0.1:1", "--http-port", "0"], "error: --redis 127.0.0.1:1: Redis does not answer there"),
         })
@@ -35,6 +37,10 @@ public class SiloCommandLineTests
             Assert.Equal(1, code);
             Assert.Equal($"error: --http-port {port}: the port is in use; give each silo on a machine its own, or 0 for a free one", stderr.Trim());
         }
+        // /proc takes no new files or directories, whoever asks.
+        var (storeCode, _, storeError) = SiloProcess.RunSilo("--store", "/proc/distributed-store", "--http-port", "0");
+        Assert.Equal(1, storeCode);
+        Assert.StartsWith("error: --store /proc/distributed-store: cannot write there: ", Assert.Single(storeError.Trim().Split('\n')), StringComparison.Ordinal);
         var (kubernetesCode, _, kubernetesError) = SiloProcess.RunSilo(new Dictionary<string, string> { ["Silo__Kubernetes"] = "yes" }, "--store", store);
         Assert.Equal(1, kubernetesCode);
         Assert.Equal("error: Silo__Kubernetes must be true or false, got 'yes'", kubernetesError.Trim());

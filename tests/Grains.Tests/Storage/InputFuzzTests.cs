@@ -20,6 +20,7 @@ public sealed class InputFuzzTests(ITestOutputHelper log) : IDisposable
     private const int BundleCases = 2_000;
     private static readonly TimeSpan s_caseLimit = TimeSpan.FromSeconds(5);
     private readonly TempDirectory _temp = new();
+    private TimeSpan _slowest;
 
     public void Dispose() => _temp.Dispose();
 
@@ -46,7 +47,7 @@ public sealed class InputFuzzTests(ITestOutputHelper log) : IDisposable
                 refused++;
             }
         }
-        log.WriteLine($"{format}: {ImageCases} cases, {loaded} loaded, {refused} refused in one line");
+        log.WriteLine($"{format}: {ImageCases} cases, {loaded} loaded, {refused} refused in one line; slowest {_slowest.TotalMilliseconds:0} ms");
     }
 
     [Fact]
@@ -99,13 +100,14 @@ public sealed class InputFuzzTests(ITestOutputHelper log) : IDisposable
                 refused++;
             }
         }
-        log.WriteLine($"bundle: {BundleCases} cases, {loaded} loaded, {refused} refused in one line");
+        log.WriteLine($"bundle: {BundleCases} cases, {loaded} loaded, {refused} refused in one line; slowest {_slowest.TotalMilliseconds:0} ms");
     }
 
     /// <summary>True when it loaded, false when refused with a one-line product exception; fails the test otherwise.</summary>
     private bool Load(Func<object> load, byte[] bytes, string format, int index)
     {
         var clock = Stopwatch.StartNew();
+        using var timing = new Timing(clock, elapsed => _slowest = elapsed > _slowest ? elapsed : _slowest);
         try
         {
             load();
@@ -184,5 +186,10 @@ public sealed class InputFuzzTests(ITestOutputHelper log) : IDisposable
                 var row = string.Join(',', Enumerable.Range(0, columns).Select(_ => random.Next(-5, 300).ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 return Encoding.ASCII.GetBytes(line + "\n" + row + "\n");
         }
+    }
+
+    private sealed class Timing(Stopwatch clock, Action<TimeSpan> done) : IDisposable
+    {
+        public void Dispose() => done(clock.Elapsed);
     }
 }

@@ -93,6 +93,30 @@ public class RunDirectoryTests
     }
 
     [Fact]
+    public void AWorkingFolderIsRemovedOnlyOnceItsHolderIsGone()
+    {
+        using var temp = new TempDirectory();
+        var run = new RunDirectory(temp.File("run"), JobOutputs.All);
+        using var live = run.CreateScratch();
+        // What a killed embedded run leaves: its working folder, unlocked.
+        var orphan = Path.Combine(run.Root, ".scratch-0123");
+        Directory.CreateDirectory(orphan);
+        File.WriteAllBytes(Path.Combine(orphan, ".in-use"), []);
+
+        run.Recover();
+
+        Assert.True(Directory.Exists(live.Path));
+        Assert.False(Directory.Exists(orphan));
+        live.Dispose();
+        Assert.False(Directory.Exists(live.Path));
+
+        // A run that failed before publishing: the directory made for its working folder goes with it.
+        var failed = new RunDirectory(temp.File("failed"), JobOutputs.All);
+        failed.CreateScratch().Dispose();
+        Assert.False(Directory.Exists(failed.Root));
+    }
+
+    [Fact]
     public void AnEarlierReleasesPlainOutputsBecomeAVersion()
     {
         using var temp = new TempDirectory();
