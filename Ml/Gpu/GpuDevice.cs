@@ -1,0 +1,112 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace Distributed.Ml.Gpu;
+
+/// <summary>
+/// One ILGPU accelerator for the device kernels: a CUDA GPU (<see cref="TryOpenCuda"/>), or ILGPU's
+/// CPU accelerator (<see cref="OpenCpuAccelerator"/>), which runs the same kernels without a GPU so
+/// that tests and CI exercise them.
+/// </summary>
+/// <remarks>
+/// ILGPU compiles the kernels at run time: for CUDA to PTX, which the CUDA driver (<c>libcuda.so</c>)
+/// turns into machine code, so no CUDA toolkit is needed. Work on one device is serialised: a fit
+/// holds it from start to end, and an encoding waits for it.
+/// </remarks>
+public sealed class GpuDevice : IDisposable
+{
+    /// <summary>
+    /// Threads per group of the CPU accelerator: the SGEMM kernel's group (16 × 16). ILGPU runs each
+    /// thread of a group on its own OS thread; one multiprocessor keeps it to one group at a time.
+    /// </summary>
+    private const int CpuGroupThreads = DeviceSgemm.GroupThreads;
+
+    /// <summary>Warp width of the CPU accelerator: NVIDIA's, so the group is 8 warps as on a GPU.</summary>
+    private const int CpuWarpThreads = 32;
+
+    private readonly Context _context;
+    private readonly Lock _gate = new();
+    private DeviceKernels? _kernels;
+
+    private GpuDevice(Context context, Accelerator accelerator, bool isCuda)
+    {
+        _context = context;
+        Accelerator = accelerator;
+        IsCuda = isCuda;
+    }
+
+    /// <summary>The device's name as its driver gives it (e.g. <c>NVIDIA H100 80GB HBM3</c>, or <c>CPUAccelerator</c>).</summary>
+    public string Name => Accelerator.Name;
+
+    /// <summary>Whether this is a CUDA GPU (otherwise ILGPU's CPU accelerator).</summary>
+    public bool IsCuda { get; }
+
+    internal Accelerator Accelerator { get; }
+
+    /// <summary>The kernels, compiled for this device on first use.</summary>
+    internal DeviceKernels Kernels => _kernels ??= new DeviceKernels(Accelerator);
+
+    /// <summary>
+    /// Opens the first CUDA device ILGPU supports and compiles the kernels for it, so an unusable
+    /// device is found now rather than in the middle of a job. Null when there is none;
+    /// <paramref name="why"/> then says why (no driver, no device, or the error).
+    /// </summary>
+    public static GpuDevice? TryOpenCuda(out string why)
+    {
+        Context? context = null;
+        try
+        {
+            // Only CUDA devices: without the driver's libcuda.so ILGPU lists none instead of failing.
+            context = Context.Create(builder => builder.Cuda());
+            if (context.GetCudaDevices().Count == 0)
+            {
+                why = "no CUDA device found (ILGPU sees none: no NVIDIA driver library libcuda.so, or no supported GPU)";
+                context.Dispose();
+                return null;
+            }
+            var device = new GpuDevice(context, context.CreateCudaAccelerator(0), isCuda: true);
+            using (device._gate.EnterScope())
+            {
+                device.Accelerator.Bind();
+                _ = device.Kernels;
+            }
+            why = device.Name;
+            return device;
+        }
+        catch (Exception e) when (e is CudaException or InvalidOperationException or NotSupportedException or DllNotFoundException or TypeInitializationException)
+        {
+            // A driver that loads but cannot run our kernels (too old for the PTX, a broken install).
+            context?.Dispose();
+            why = $"the CUDA device could not be used: {e.Message}";
+            return null;
+        }
+    }
+
+    /// <summary>ILGPU's CPU accelerator with groups as large as the SGEMM kernel's: slow, for tests.</summary>
+    public static GpuDevice OpenCpuAccelerator()
+    {
+        var cpu = new CPUDevice(CpuWarpThreads, CpuGroupThreads / CpuWarpThreads, numMultiprocessors: 1);
+        var context = Context.Create(builder => builder.CPU(cpu));
+        return new GpuDevice(context, context.CreateCPUAccelerator(0), isCuda: false);
+    }
+
+    /// <summary>
+    /// Takes the device for one operation: serialises users, and makes the device current on this
+    /// thread (a CUDA context is per thread; grain work moves between thread-pool threads).
+    /// </summary>
+    internal Lock.Scope Use()
+    {
+        var scope = _gate.EnterScope();
+        Accelerator.Bind();
+        return scope;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+}
