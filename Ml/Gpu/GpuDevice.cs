@@ -62,7 +62,7 @@ public sealed class GpuDevice : IDisposable
             context = Context.Create(builder => builder.Cuda());
             if (context.GetCudaDevices().Count == 0)
             {
-                why = "no CUDA device found (ILGPU sees none: no NVIDIA driver library libcuda.so, or no supported GPU)";
+                why = "no CUDA device found; ILGPU needs the NVIDIA driver's libcuda.so and a supported GPU";
                 context.Dispose();
                 return null;
             }
