@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -25,6 +26,15 @@ public sealed class GpuDevice : IDisposable
 
     /// <summary>Warp width of the CPU accelerator: NVIDIA's, so the group is 8 warps as on a GPU.</summary>
     private const int CpuWarpThreads = 32;
+
+    /// <summary>The library name ILGPU imports the CUDA driver API under on Linux.</summary>
+    private const string CudaImportName = "cuda";
+
+    /// <summary>The CUDA driver's soname on Linux.</summary>
+    private const string CudaSoname = "libcuda.so.1";
+
+    private static readonly Lock s_resolverGate = new();
+    private static bool s_resolverSet;
 
     private readonly Context _context;
     private readonly Lock _gate = new();
@@ -55,6 +65,7 @@ public sealed class GpuDevice : IDisposable
     /// </summary>
     public static GpuDevice? TryOpenCuda(out string why)
     {
+        ResolveTheDriverBySoname();
         Context? context = null;
         try
         {
@@ -81,6 +92,32 @@ public sealed class GpuDevice : IDisposable
             context?.Dispose();
             why = $"the CUDA device could not be used: {e.Message}";
             return null;
+        }
+    }
+
+    /// <summary>
+    /// ILGPU imports the driver as <c>cuda</c>, which .NET looks for as <c>libcuda.so</c>: the name of
+    /// the development symlink, which a container given a GPU by the NVIDIA runtime need not have.
+    /// The driver's soname, <c>libcuda.so.1</c>, is always there with it, so it is tried first.
+    /// </summary>
+    private static void ResolveTheDriverBySoname()
+    {
+        lock (s_resolverGate)
+        {
+            if (s_resolverSet || !OperatingSystem.IsLinux())
+            {
+                return;
+            }
+            s_resolverSet = true;
+            try
+            {
+                NativeLibrary.SetDllImportResolver(typeof(Context).Assembly, (name, _, _) =>
+                    name == CudaImportName && NativeLibrary.TryLoad(CudaSoname, out var driver) ? driver : IntPtr.Zero);
+            }
+            catch (InvalidOperationException)
+            {
+                // The host set its own resolver for ILGPU: it decides where the driver is.
+            }
         }
     }
 
