@@ -71,8 +71,8 @@ internal static class DeviceSgemm
             for (var load = 0; load < LoadsPerThread; load++)
             {
                 var e = thread + GroupThreads * load;
-                LoadA(s, a, tileA, e, row0, k0);
-                LoadB(s, b, tileB, e, col0, k0);
+                LoadTile(a, tileA, e, row0, s.M, k0, s.K, s.Lda, depthContiguous: s.TransA == 0);
+                LoadTile(b, tileB, e, col0, s.N, k0, s.K, s.Ldb, depthContiguous: s.TransB != 0);
             }
             Group.Barrier();
             for (var d = 0; d < Depth; d++)
@@ -94,50 +94,33 @@ internal static class DeviceSgemm
         StoreRow(s, c, row0 + ty + 3 * Side, col0 + tx, c30, c31, c32, c33);
     }
 
-    /// <summary>Element <paramref name="e"/> of the group's A tile: consecutive threads read consecutive stored values.</summary>
-    private static void LoadA(SgemmShape s, ArrayView<float> a, ArrayView<float> tile, int e, int row0, int k0)
+    /// <summary>
+    /// Element <paramref name="e"/> of a group's tile of an operand: <c>tile[depth, outer]</c> for
+    /// the block's rows of A or columns of B (<paramref name="outer0"/> on, fewer than
+    /// <paramref name="outerCount"/> in all) and the k tile from <paramref name="k0"/>, zero out of range.
+    /// Consecutive threads read consecutive stored values: along k when the operand stores k
+    /// contiguously (A as stored, B transposed), along rows or columns otherwise.
+    /// </summary>
+    private static void LoadTile(ArrayView<float> x, ArrayView<float> tile, int e, int outer0, int outerCount, int k0, int k, int ld, bool depthContiguous)
     {
-        int row, depth;
-        if (s.TransA == 0)
+        int outer, depth;
+        if (depthContiguous)
         {
             depth = e % Depth;
-            row = e / Depth;
+            outer = e / Depth;
         }
         else
         {
-            row = e % Block;
+            outer = e % Block;
             depth = e / Block;
         }
-        int i = row0 + row, p = k0 + depth;
+        int o = outer0 + outer, p = k0 + depth;
         var value = 0f;
-        if (i < s.M && p < s.K)
+        if (o < outerCount && p < k)
         {
-            value = s.TransA == 0 ? a[(long)i * s.Lda + p] : a[(long)p * s.Lda + i];
+            value = depthContiguous ? x[(long)o * ld + p] : x[(long)p * ld + o];
         }
-        tile[depth * TileStride + row] = value;
-    }
-
-    /// <summary>Element <paramref name="e"/> of the group's B tile: consecutive threads read consecutive stored values.</summary>
-    private static void LoadB(SgemmShape s, ArrayView<float> b, ArrayView<float> tile, int e, int col0, int k0)
-    {
-        int col, depth;
-        if (s.TransB == 0)
-        {
-            col = e % Block;
-            depth = e / Block;
-        }
-        else
-        {
-            depth = e % Depth;
-            col = e / Depth;
-        }
-        int j = col0 + col, p = k0 + depth;
-        var value = 0f;
-        if (j < s.N && p < s.K)
-        {
-            value = s.TransB == 0 ? b[(long)p * s.Ldb + j] : b[(long)j * s.Ldb + p];
-        }
-        tile[depth * TileStride + col] = value;
+        tile[depth * TileStride + outer] = value;
     }
 
     private static void StoreRow(SgemmShape s, ArrayView<float> c, int i, int j, float v0, float v1, float v2, float v3)
