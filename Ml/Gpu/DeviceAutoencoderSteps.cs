@@ -58,7 +58,7 @@ internal sealed class DeviceAutoencoderSteps : IAutoencoderSteps
         var values = count * _width;
         var input = _batch.View.SubView(0, values);
         input.CopyFromCPU(ref MemoryMarshal.GetReference(batch), values);
-        var output = _device.Forward(input, count, _device.DeviceLayers(_network.Layers.Count));
+        var output = _device.Forward(input, count);
         var gradient = _lossGradient.View.SubView(0, values);
         DeviceMse.Gradient(_kernels, output, input, gradient, count, _width);
         DeviceMse.RowSquaredErrors(_kernels, output, input, _rowErrors.View.SubView(_rowsThisEpoch, count), count, _width);

@@ -34,17 +34,28 @@ internal sealed class DeviceDenseNetwork : IDisposable
     /// <param name="layers">Dense layers, each optionally followed by a ReLU <see cref="Activation"/> (see <see cref="Supports"/>).</param>
     /// <param name="maxBatch">Largest batch.</param>
     /// <param name="training">Whether to hold gradients and Adam moments (inference needs neither).</param>
-    /// <exception cref="NotSupportedException">A layer the device network does not have.</exception>
-    public DeviceDenseNetwork(GpuDevice device, IReadOnlyList<Layer> layers, int maxBatch, bool training)
+    /// <param name="runLayers">How many of <paramref name="layers"/> <see cref="Forward"/> runs (an encoder's prefix); all by default, and all for training.</param>
+    /// <exception cref="NotSupportedException">A layer the device network does not have, or a prefix that ends between a dense layer and its ReLU.</exception>
+    public DeviceDenseNetwork(GpuDevice device, IReadOnlyList<Layer> layers, int maxBatch, bool training, int? runLayers = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _layers = Describe(layers) ?? throw new NotSupportedException("The device network has dense layers, each optionally followed by a ReLU, and nothing else.");
+        RunLayers = DeviceLayers(runLayers ?? layers.Count);
+        if (RunLayers < 1)
+        {
+            throw new NotSupportedException($"The first {runLayers} layers end between a dense layer and its activation.");
+        }
+        if (training && RunLayers != _layers.Length)
+        {
+            throw new ArgumentException("Training runs every layer.", nameof(runLayers));
+        }
         _kernels = device.Kernels;
         MaxBatch = maxBatch;
         var accelerator = device.Accelerator;
         var parameterCount = _layers[^1].BiasOffset + _layers[^1].Outputs;
         _parameters = accelerator.Allocate1D<float>(parameterCount);
-        _activations = [.. _layers.Select(l => accelerator.Allocate1D<float>((long)maxBatch * l.Outputs))];
+        // Only the layers that run need outputs: an encoder holds none of the decoder's.
+        _activations = [.. _layers.Take(RunLayers).Select(l => accelerator.Allocate1D<float>((long)maxBatch * l.Outputs))];
         if (training)
         {
             _gradients = accelerator.Allocate1D<float>(parameterCount);
@@ -63,8 +74,11 @@ internal sealed class DeviceDenseNetwork : IDisposable
     /// <summary>Largest batch the buffers hold.</summary>
     public int MaxBatch { get; }
 
-    /// <summary>Values of one input row.</summary>
-    public int InputWidth => _layers[0].Inputs;
+    /// <summary>Device layers <see cref="Forward"/> runs.</summary>
+    public int RunLayers { get; }
+
+    /// <summary>Values of one output row of <see cref="Forward"/>.</summary>
+    public int OutputWidth => _layers[RunLayers - 1].Outputs;
 
     /// <summary>
     /// Whether the device network can run <paramref name="layers"/>: dense layers, each optionally
@@ -73,7 +87,7 @@ internal sealed class DeviceDenseNetwork : IDisposable
     public static bool Supports(IReadOnlyList<Layer> layers) => Describe(layers) is not null;
 
     /// <summary>How many device layers the first <paramref name="cpuLayers"/> CPU layers make (an encoder's prefix), or -1 when the prefix splits a dense layer from its ReLU.</summary>
-    public int DeviceLayers(int cpuLayers)
+    private int DeviceLayers(int cpuLayers)
     {
         for (var i = 0; i < _layers.Length; i++)
         {
@@ -85,17 +99,13 @@ internal sealed class DeviceDenseNetwork : IDisposable
         return -1;
     }
 
-    /// <summary>Output width of the first <paramref name="layerCount"/> layers.</summary>
-    public int OutputWidth(int layerCount) => _layers[layerCount - 1].Outputs;
-
-    /// <summary>Enqueues the first <paramref name="layerCount"/> layers on <paramref name="batch"/> rows of <paramref name="input"/>; returns the last one's output.</summary>
-    public ArrayView<float> Forward(ArrayView<float> input, int batch, int layerCount)
+    /// <summary>Enqueues the <see cref="RunLayers"/> layers on <paramref name="batch"/> rows of <paramref name="input"/>; returns the last one's output.</summary>
+    public ArrayView<float> Forward(ArrayView<float> input, int batch)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, MaxBatch);
-        ArgumentOutOfRangeException.ThrowIfLessThan(layerCount, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(layerCount, _layers.Length);
+        DeviceChecks.Length(input, (long)batch * _layers[0].Inputs, nameof(input));
         var current = input;
-        for (var i = 0; i < layerCount; i++)
+        for (var i = 0; i < RunLayers; i++)
         {
             var layer = _layers[i];
             var output = Activation(i, batch);

@@ -21,7 +21,7 @@ namespace Distributed.Ml.Gpu;
 /// </remarks>
 public static class GpuAutoencoder
 {
-    /// <summary>Rows per forward pass when encoding: enough to fill a GPU, small enough for every buffer of N2D's network to stay under 100 MB.</summary>
+    /// <summary>Rows per forward pass when encoding: enough to fill a GPU, few enough that N2D's encoder outputs (3,010 floats a row) stay under 100 MB.</summary>
     public const int EncodeBlockRows = 8192;
 
     /// <summary>Whether the device trains these options: the dense architecture with the MSE loss.</summary>
@@ -76,12 +76,7 @@ public static class GpuAutoencoder
         using (device.Use())
         {
             var block = Math.Min(blockRows, rows.Rows);
-            using var network = new DeviceDenseNetwork(device, model.Network.Layers, block, training: false);
-            var layers = network.DeviceLayers(model.EncoderLayers);
-            if (layers < 1)
-            {
-                throw new NotSupportedException("The model's encoder ends between a dense layer and its activation.");
-            }
+            using var network = new DeviceDenseNetwork(device, model.Network.Layers, block, training: false, runLayers: model.EncoderLayers);
             using var input = device.Accelerator.Allocate1D<float>((long)block * rows.Cols);
             for (var start = 0; start < rows.Rows; start += block)
             {
@@ -89,7 +84,7 @@ public static class GpuAutoencoder
                 var values = count * rows.Cols;
                 var view = input.View.SubView(0, values);
                 view.CopyFromCPU(ref rows.Data[start * rows.Cols], values);
-                var features = network.Forward(view, count, layers);
+                var features = network.Forward(view, count);
                 var target = result.RowBlock(start, count);
                 features.SubView(0, target.Length).CopyToCPU(ref target[0], target.Length);
             }

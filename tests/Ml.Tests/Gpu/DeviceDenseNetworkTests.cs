@@ -34,8 +34,7 @@ public sealed class DeviceDenseNetworkTests(DeviceFixture fixture)
         using var network = new DeviceDenseNetwork(fixture.Device, layers, batch, training: true);
         using var deviceInput = accelerator.Allocate1D(input);
         using var lossGradient = accelerator.Allocate1D<float>(batch * width);
-        Assert.Equal(4, network.DeviceLayers(7));
-        var output = network.Forward(deviceInput.View, batch, network.DeviceLayers(layers.Length));
+        var output = network.Forward(deviceInput.View, batch);
         var deviceOutput = new float[batch * width];
         output.CopyToCPU(ref deviceOutput[0], deviceOutput.Length);
         AssertClose(cpuOutput, deviceOutput, "output");
@@ -60,6 +59,14 @@ public sealed class DeviceDenseNetworkTests(DeviceFixture fixture)
         Assert.False(DeviceDenseNetwork.Supports([new Dense(3, 3, new Rng(1)), new Activation(TensorShape.Vector(3), ActivationKind.Sigmoid)]));
         using var hold = fixture.Device.Use();
         Assert.Throws<NotSupportedException>(() => new DeviceDenseNetwork(fixture.Device, convolutional, 1, training: false));
+        // The encoder of 6-4-2 (dense, ReLU, dense) runs alone and ends in the bottleneck; a prefix
+        // that splits the first dense layer from its ReLU does not run; training runs every layer.
+        using (var encoder = new DeviceDenseNetwork(fixture.Device, dense, 1, training: false, runLayers: 3))
+        {
+            Assert.Equal((2, 2), (encoder.RunLayers, encoder.OutputWidth));
+        }
+        Assert.Throws<NotSupportedException>(() => new DeviceDenseNetwork(fixture.Device, dense, 1, training: false, runLayers: 1));
+        Assert.Throws<ArgumentException>(() => new DeviceDenseNetwork(fixture.Device, dense, 1, training: true, runLayers: 3));
     }
 
     private static void AssertClose(float[] expected, float[] actual, string what)
