@@ -143,7 +143,23 @@ public sealed class Program
             var kubernetes = kubernetesText is { Length: > 0 } && bool.Parse(kubernetesText);
             try
             {
-                UseOrleans(builder, configuration, options, kubernetes);
+                // UseOrleans runs the composition now, which chooses the feature backend: a forced cuda
+                // without a device fails here, before anything starts.
+                builder.UseOrleans(orleans =>
+                {
+                    orleans.AddLabellingSilo(options);
+                    if (kubernetes)
+                    {
+                        // Pod name, namespace and IP from the Downward API; the agent labels this pod with
+                        // the cluster's ids and stops silos whose pods are gone.
+                        orleans.UseKubernetesHosting();
+                    }
+                    // Every silo reports its grains' counters; coordinator silos serve the pages.
+                    orleans.AddDashboard(dashboard => dashboard.HideTrace = true);
+                    // Membership timings (probe timeout, missed probes) come from configuration, e.g.
+                    // Orleans__ClusterMembership__ProbeTimeout; the tests shorten them, production keeps Orleans' defaults.
+                    orleans.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(configuration.GetSection("Orleans:ClusterMembership"));
+                });
             }
             catch (FeatureBackendUnavailableException e)
             {
@@ -201,25 +217,6 @@ public sealed class Program
         app.WaitForShutdown();
         return 0;
     }
-
-    /// <summary>The silo: the labelling grains of its roles, Kubernetes hosting when asked, the dashboard, membership timings from configuration.</summary>
-    /// <exception cref="FeatureBackendUnavailableException">The feature backend asked for cannot run here.</exception>
-    private static void UseOrleans(WebApplicationBuilder builder, IConfiguration configuration, SiloOptions options, bool kubernetes) =>
-        builder.UseOrleans(orleans =>
-        {
-            orleans.AddLabellingSilo(options);
-            if (kubernetes)
-            {
-                // Pod name, namespace and IP from the Downward API; the agent labels this pod with
-                // the cluster's ids and stops silos whose pods are gone.
-                orleans.UseKubernetesHosting();
-            }
-            // Every silo reports its grains' counters; coordinator silos serve the pages.
-            orleans.AddDashboard(dashboard => dashboard.HideTrace = true);
-            // Membership timings (probe timeout, missed probes) come from configuration, e.g.
-            // Orleans__ClusterMembership__ProbeTimeout; the tests shorten them, production keeps Orleans' defaults.
-            orleans.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(configuration.GetSection("Orleans:ClusterMembership"));
-        });
 
     private static int Port(IConfiguration configuration, string key, string option)
     {
