@@ -21,6 +21,8 @@ namespace Distributed.Silo;
 /// (<c>Silo__Roles</c>, <c>Silo__Redis</c>, …; see <see cref="s_switches"/>). The Redis password has
 /// only a key (<c>Silo__RedisPassword</c>), and the admin API key is read from a file
 /// (<c>--api-key-file</c>), so neither shows in process listings.
+/// <c>--feature-backend cpu|cuda|auto</c> chooses where the <c>gpu</c> role's feature extraction
+/// computes (auto: a CUDA GPU when ILGPU finds one); the start line says which.
 /// <c>Silo__Kubernetes=true</c> adds Orleans' Kubernetes hosting (pod name, namespace and IP from the
 /// environment). SIGTERM drains: the silo leaves the cluster, its grains deactivate (a running job
 /// stops at its checkpoint and resumes on another coordinator silo).
@@ -43,6 +45,7 @@ public sealed class Program
         ["--service-id"] = "Silo:ServiceId",
         ["--api-key-file"] = "Silo:ApiKeyFile",
         ["--require-key-for-predict"] = "Silo:RequireKeyForPredict",
+        ["--feature-backend"] = "Silo:FeatureBackend",
     };
 
     /// <summary>HTTP port without <c>--http-port</c>: ASP.NET Core's usual one.</summary>
@@ -134,6 +137,7 @@ public sealed class Program
                     SiloPort = Port(configuration, "Silo:SiloPort", "--silo-port"),
                     GatewayPort = Port(configuration, "Silo:GatewayPort", "--gateway-port"),
                     AdvertisedAddress = Address(configuration["Silo:AdvertisedAddress"]),
+                    FeatureBackend = FeatureBackends.Parse(configuration["Silo:FeatureBackend"]),
                 };
                 silo = silo with
                 {
@@ -159,21 +163,31 @@ public sealed class Program
                 return 1;
             }
             var kubernetes = kubernetesText is { Length: > 0 } && bool.Parse(kubernetesText);
-            builder.UseOrleans(orleans =>
+            try
             {
-                orleans.AddLabellingSilo(options);
-                if (kubernetes)
+                // UseOrleans runs the composition now, which chooses the feature backend: a forced cuda
+                // without a device fails here, before anything starts.
+                builder.UseOrleans(orleans =>
                 {
-                    // Pod name, namespace and IP from the Downward API; the agent labels this pod with
-                    // the cluster's ids and stops silos whose pods are gone.
-                    orleans.UseKubernetesHosting();
-                }
-                // Every silo reports its grains' counters; coordinator silos serve the pages.
-                orleans.AddDashboard(dashboard => dashboard.HideTrace = true);
-                // Membership timings (probe timeout, missed probes) come from configuration, e.g.
-                // Orleans__ClusterMembership__ProbeTimeout; the tests shorten them, production keeps Orleans' defaults.
-                orleans.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(configuration.GetSection("Orleans:ClusterMembership"));
-            });
+                    orleans.AddLabellingSilo(options);
+                    if (kubernetes)
+                    {
+                        // Pod name, namespace and IP from the Downward API; the agent labels this pod with
+                        // the cluster's ids and stops silos whose pods are gone.
+                        orleans.UseKubernetesHosting();
+                    }
+                    // Every silo reports its grains' counters; coordinator silos serve the pages.
+                    orleans.AddDashboard(dashboard => dashboard.HideTrace = true);
+                    // Membership timings (probe timeout, missed probes) come from configuration, e.g.
+                    // Orleans__ClusterMembership__ProbeTimeout; the tests shorten them, production keeps Orleans' defaults.
+                    orleans.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(configuration.GetSection("Orleans:ClusterMembership"));
+                });
+            }
+            catch (FeatureBackendUnavailableException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
         }
         else if (configuration["Silo:Roles"] is not null || configuration["Silo:Redis"] is not null)
         {
@@ -239,7 +253,8 @@ public sealed class Program
         Console.Out.WriteLine(silo is null
             ? $"silo without grains (no --store): http {string.Join(" ", addresses)}"
             : $"silo {silo.SiloId}: roles {string.Join(",", silo.Roles)}, {(silo.Redis is { } r ? $"redis {r}" : "alone on localhost")}, store {Path.GetFullPath(silo.Store)}, http {string.Join(" ", addresses)}"
-              + (silo.Roles.Contains(SiloRoles.Coordinator) ? $", dashboard {DashboardPath}" : ""));
+              + (silo.Roles.Contains(SiloRoles.Coordinator) ? $", dashboard {DashboardPath}" : "")
+              + (silo.Roles.Contains(SiloRoles.Gpu) ? FeatureBackendLine(app.Services.GetRequiredService<FeatureBackendSelection>()) : ""));
         app.WaitForShutdown();
         return 0;
     }
@@ -264,6 +279,9 @@ public sealed class Program
         var port = string.IsNullOrEmpty(configuration["Silo:HttpPort"]) ? DefaultHttpPort : Port(configuration, "Silo:HttpPort", "--http-port");
         return host.AddressFamily == AddressFamily.InterNetworkV6 ? $"http://[{host}]:{port}" : $"http://{host}:{port}";
     }
+
+    /// <summary>Which backend the silo's feature-extraction grains use, and why: part of the start line.</summary>
+    private static string FeatureBackendLine(FeatureBackendSelection selection) => $", feature backend {selection.Backend.Name} ({selection.Reason})";
 
     private static string? Address(string? text) =>
         string.IsNullOrEmpty(text) ? null

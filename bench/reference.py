@@ -416,6 +416,12 @@ def autoencoder_train_conv(work):
     return autoencoder_train_reference(work, "conv")
 
 
+@entry("final_epoch_mse", TORCH_ENVIRONMENT)
+def autoencoder_train_cuda(work):
+    """Our cuda backend's reference: the dense network in PyTorch on the CPU, as for autoencoder_train."""
+    return autoencoder_train_reference(work, "dense")
+
+
 def blas_report():
     """Prints the BLAS and OpenMP libraries numpy and scikit-learn loaded (threadpoolctl)."""
     import numpy  # noqa: F401  (loads its BLAS)

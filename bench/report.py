@@ -34,6 +34,21 @@ def merge(entry, ours, reference, config):
     def figure(side, key):
         return None if side is None else side.get(key)
 
+    if ours is not None and ours.get("skipped"):
+        # Nothing measured (e.g. no CUDA device): no figure, and no reference run to compare with.
+        return {
+            "name": entry,
+            "ours_s": None,
+            "reference_s": None,
+            "ratio": None,
+            "ours_quality": None,
+            "reference_quality": None,
+            "quality_metric": None,
+            "ari_ours_vs_reference": None,
+            "skipped": ours["skipped"],
+            "notes": f"{config.get('mode')}: SKIPPED: {ours['skipped']}",
+        }
+
     ours_s, reference_s = figure(ours, "seconds"), figure(reference, "seconds")
     metric = figure(ours, "quality_metric") or figure(reference, "quality_metric")
     notes = [f"{config.get('mode')}: {config.get('rows')} rows, {figure(ours, 'threads') or figure(reference, 'threads')} threads"]
@@ -85,7 +100,7 @@ def print_table(rows):
             number(row["ratio"], 2),
             number(row["ours_quality"], 4),
             number(row["reference_quality"], 4),
-            row["quality_metric"] or "—",
+            row["quality_metric"] or ("skipped" if row.get("skipped") else "—"),
         ]
         for row in rows
     ]
@@ -120,8 +135,9 @@ def main():
     failed = False
     for entry in args.entries:
         ours = read_side(args.work, entry, "ours")
-        reference = read_side(args.work, entry, "reference")
-        failed |= ours is None or reference is None
+        skipped = ours is not None and bool(ours.get("skipped"))
+        reference = None if skipped else read_side(args.work, entry, "reference")
+        failed |= ours is None or (reference is None and not skipped)
         rows.append(merge(entry, ours, reference, config))
     write_atomically(args.out, rows)
     print_table(rows)

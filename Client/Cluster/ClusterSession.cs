@@ -27,14 +27,25 @@ internal sealed class ClusterSession : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
-    /// <summary>Starts an embedded silo on <paramref name="store"/>.</summary>
-    public static Task<ClusterSession> EmbeddedAsync(string store) =>
-        StartAsync(builder => builder.UseOrleans(silo => silo.AddLabellingSilo(new SiloOptions
+    /// <summary>Starts an embedded silo on <paramref name="store"/> whose feature extraction runs on <paramref name="featureBackend"/>.</summary>
+    /// <exception cref="UserError">The feature backend cannot run here (<c>cuda</c> without a CUDA device).</exception>
+    public static async Task<ClusterSession> EmbeddedAsync(string store, FeatureBackendChoice featureBackend)
+    {
+        try
         {
-            Store = store,
-            Roles = s_embeddedRoles,
-            SiloId = $"embedded-{Environment.ProcessId}",
-        })));
+            return await StartAsync(builder => builder.UseOrleans(silo => silo.AddLabellingSilo(new SiloOptions
+            {
+                Store = store,
+                Roles = s_embeddedRoles,
+                SiloId = $"embedded-{Environment.ProcessId}",
+                FeatureBackend = featureBackend,
+            }))).ConfigureAwait(false);
+        }
+        catch (FeatureBackendUnavailableException e)
+        {
+            throw new UserError(e.Message);
+        }
+    }
 
     /// <summary>
     /// Environment variable holding the password of a Redis that needs one; an environment variable

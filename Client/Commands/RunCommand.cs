@@ -54,12 +54,18 @@ internal static class RunCommand
         var keepVersions = CommonOptions.KeepVersions();
         var keepJobData = new Option<bool>("--keep-job-data") { Description = "Keep the job's shards and intermediates in the store after its outputs are published (for debugging)" };
         var shardSize = new Option<int>("--shard-size") { Description = "Images per shard in cluster mode", DefaultValueFactory = _ => new ClusterJobSettings().ShardSize };
+        // No default value: leaving it out means auto, and giving it with --cluster or --in-process is refused.
+        var featureBackend = new Option<string?>("--feature-backend")
+        {
+            Description = "Where the embedded silo's feature extraction computes: cpu, cuda, or auto (default: a CUDA GPU when ILGPU finds one, else the CPU)",
+        };
+        featureBackend.AcceptOnlyFromAmong([.. Enum.GetValues<FeatureBackendChoice>().Select(FeatureBackends.Name)]);
 
         var command = new Command("run", "Fit features, clustering and classifier on unlabelled images; write the model bundle, assignments and metrics")
         {
             images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
             autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, eps, minSamples, linkage,
-            rebalance, classifierInput, knownLabels, knownFraction, quiet, cluster, inProcess, store, shardSize, keepVersions, keepJobData,
+            rebalance, classifierInput, knownLabels, knownFraction, quiet, cluster, inProcess, store, shardSize, keepVersions, keepJobData, featureBackend,
         };
         command.SetAction(parse =>
         {
@@ -101,9 +107,10 @@ internal static class RunCommand
             {
                 throw new UserError("--in-process runs without grains or store; leave out --cluster and --store");
             }
+            var backend = FeatureBackendOf(parse.GetValue(featureBackend), parse.GetValue(inProcess), redis);
             var (metrics, report) = parse.GetValue(inProcess)
                 ? ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer, ConsoleLog.Create(output)))
-                : RunOnCluster(request, redis, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet), output);
+                : RunOnCluster(request, redis, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet), backend, output);
 
             output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}, {RunReport.FileName}");
             if (metrics["selected_method"] is { } selected)
@@ -117,6 +124,10 @@ internal static class RunCommand
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-25} {FormatNumber(value.GetValue<double>())}"));
                 }
             }
+            if (metrics["feature_backend"] is { } ranOn)
+            {
+                output.WriteLine($"{"feature_backend",-25} {ranOn.GetValue<string>()}");
+            }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total_s",-25} {metrics["timings_s"]!.AsObject().Sum(t => t.Value!.GetValue<double>()):0.0}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"report_s",-25} {report.Elapsed.TotalSeconds:0.0} ({report.Bytes / 1e6:0.0} MB)"));
             return ExitCodes.Success;
@@ -124,7 +135,29 @@ internal static class RunCommand
         return command;
     }
 
-    private static (System.Text.Json.Nodes.JsonObject Metrics, ReportWritten Report) RunOnCluster(LabellingJobRequest request, string? redis, string? store, int shardSize, bool quiet, TextWriter output)
+    /// <summary>
+    /// The embedded silo's feature backend. A cluster's silos choose their own (Silo
+    /// <c>--feature-backend</c>), and <c>--in-process</c> is the CPU reference path, so there it is refused.
+    /// </summary>
+    private static FeatureBackendChoice FeatureBackendOf(string? text, bool inProcess, string? redis)
+    {
+        if (text is null)
+        {
+            return FeatureBackendChoice.Auto;
+        }
+        if (redis is not null)
+        {
+            throw new UserError("--feature-backend is the embedded silo's; a cluster's silos choose theirs (Silo --feature-backend, Silo__FeatureBackend)");
+        }
+        if (inProcess)
+        {
+            throw new UserError("--feature-backend is the embedded silo's; --in-process fits on the CPU, as the reference path");
+        }
+        return FeatureBackends.Parse(text);
+    }
+
+    private static (System.Text.Json.Nodes.JsonObject Metrics, ReportWritten Report) RunOnCluster(LabellingJobRequest request, string? redis, string? store, int shardSize, bool quiet,
+        FeatureBackendChoice featureBackend, TextWriter output)
     {
         if (redis is not null && store is null)
         {
@@ -164,7 +197,7 @@ internal static class RunCommand
             {
                 // The embedded silo starts while the images are split into shards (each takes
                 // about a second on MNIST): nothing of the one needs the other.
-                var starting = ClusterSession.EmbeddedAsync(storeDirectory);
+                var starting = ClusterSession.EmbeddedAsync(storeDirectory, featureBackend);
                 try
                 {
                     ingested = ClusterJobClient.Ingest(shardStore, request, settings);

@@ -48,7 +48,7 @@ internal static class StatusCommand
                     var progress = job.Total > 0 ? $" {job.Done}/{job.Total}" : "";
                     var detail = job.Error ?? job.Detail;
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {job.JobId:N} {job.State.ToString().ToLowerInvariant(),-9} {job.Phase.Name()}{progress} {detail} (coordinator {job.CoordinatorSilo}, {job.GrainCalls} grain calls)"));
+                        $"  {job.JobId:N} {job.State.ToString().ToLowerInvariant(),-9} {job.Phase.Name()}{progress} {detail} (coordinator {job.CoordinatorSilo}, {job.GrainCalls} grain calls{(job.FeatureBackend is { } backend ? $", features on {backend}" : "")})"));
                 }
             }
             catch (ClusterJobException e)

@@ -12,6 +12,7 @@ namespace Distributed.Grains.Interfaces.Cluster;
 /// <param name="GrainCalls">Grain calls the coordinator has made for the job so far (retries included).</param>
 /// <param name="CoordinatorSilo">The <c>--id</c> of the silo hosting the job's coordinator grain.</param>
 /// <param name="SubmittedUtc">When the job was accepted.</param>
+/// <param name="FeatureBackend">The compute backend that trained the feature extractor (<c>cpu</c>, <c>cuda</c>); null before training ends, and for raw pixels.</param>
 [GenerateSerializer, Immutable]
 public sealed record JobStatus(Guid JobId, JobState State, JobPhase Phase, int Done, int Total, string Detail, string? Error, string? OutputsRef,
-    long GrainCalls, string? CoordinatorSilo, DateTimeOffset SubmittedUtc);
+    long GrainCalls, string? CoordinatorSilo, DateTimeOffset SubmittedUtc, string? FeatureBackend = null);

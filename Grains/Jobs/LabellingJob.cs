@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Distributed.Grains.Cluster.Grains;
 using Distributed.Grains.Storage;
 using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
@@ -67,8 +68,12 @@ public static class LabellingJob
         return hidden == 0 ? double.NaN : (double)correct / hidden;
     }
 
-    /// <summary>Builds metrics.json: the pipeline report plus job-level timings and resources.</summary>
-    internal static JsonObject MetricsDocument(PipelineReport report, IReadOnlyDictionary<string, double> jobTimings, string modelVersion)
+    /// <summary>
+    /// Builds metrics.json: the pipeline report plus job-level timings and resources, and the compute
+    /// backend that trained the feature extractor (<paramref name="featureBackend"/>; left out when
+    /// there is none, for raw pixels).
+    /// </summary>
+    internal static JsonObject MetricsDocument(PipelineReport report, IReadOnlyDictionary<string, double> jobTimings, string modelVersion, string? featureBackend)
     {
         var document = JsonSerializer.SerializeToNode(report, Json.Options)!.AsObject();
         var allTimings = new JsonObject();
@@ -79,6 +84,10 @@ public static class LabellingJob
         document["timings_s"] = allTimings;
         document["model_version"] = modelVersion;
         document["blas_backend"] = Gemm.Backend;
+        if (featureBackend is not null)
+        {
+            document["feature_backend"] = featureBackend;
+        }
         document["processor_count"] = Environment.ProcessorCount;
         using var process = Process.GetCurrentProcess();
         document["peak_memory_bytes"] = process.PeakWorkingSet64;
@@ -93,7 +102,9 @@ public static class LabellingJob
         {
             NpyWriter.Write(stream, result.Assignments, result.Assignments.Length);
         }
-        var metrics = MetricsDocument(report, timings, manifest.ModelVersion);
+        // In this process the ML library fits on the CPU: the reference the cluster's backends are checked against.
+        var featureBackend = request.Options.Features == FeatureMethod.Pixels ? null : CpuFeatureBackend.BackendName;
+        var metrics = MetricsDocument(report, timings, manifest.ModelVersion, featureBackend);
         File.WriteAllText(Path.Combine(staging, JobOutputs.Metrics), metrics.ToJsonString(Json.Options));
         return metrics;
     }

@@ -19,23 +19,33 @@ public static class Autoencoder
     private const ulong SampleStream = 1;
     private const ulong ShuffleStream = 2;
 
-    /// <summary>Fits an autoencoder; <paramref name="epochCompleted"/> is told about every epoch.</summary>
-    public static AutoencoderModel Fit(Matrix rows, AutoencoderOptions options, Action<AutoencoderEpoch>? epochCompleted = null)
+    /// <summary>Fits an autoencoder on the CPU; <paramref name="epochCompleted"/> is told about every epoch.</summary>
+    public static AutoencoderModel Fit(Matrix rows, AutoencoderOptions options, Action<AutoencoderEpoch>? epochCompleted = null) =>
+        Fit(rows, options, epochCompleted, (network, _) => new CpuAutoencoderSteps(network, options));
+
+    /// <summary>
+    /// The one training loop: seeded sample, weights and batch order, epoch losses and the plateau
+    /// stop here; the steps themselves where <paramref name="steps"/> computes them (CPU layers or a
+    /// device), given the seeded network and the rows of one epoch.
+    /// </summary>
+    internal static AutoencoderModel Fit(Matrix rows, AutoencoderOptions options, Action<AutoencoderEpoch>? epochCompleted,
+        Func<Network, int, IAutoencoderSteps> steps)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(steps);
         Validate(rows, options);
 
         var training = options.MaxTrainingRows > 0 && options.MaxTrainingRows < rows.Rows
             ? rows.SelectRows(Rng.Derive(options.Seed, RandomStreams.Features, SampleStream).SampleWithoutReplacement(rows.Rows, options.MaxTrainingRows))
             : rows;
-        var (layers, encoderLayers) = AutoencoderNetworks.Build(options.Architecture, rows.Cols, options.EmbeddingSize, Rng.Derive(options.Seed, RandomStreams.Features, WeightsStream));
+        var (layers, encoderLayers) = AutoencoderNetworks.Build(options.Architecture, rows.Cols, options.EmbeddingSize, options.DenseHidden,
+            Rng.Derive(options.Seed, RandomStreams.Features, WeightsStream));
         var batchSize = Math.Min(options.BatchSize, training.Rows);
         var network = new Network(layers, batchSize);
-        var optimizer = new AdamOptimizer(network.Parameters, options.LearningRate);
+        using var stepper = steps(network, training.Rows);
 
         var batch = new float[batchSize * rows.Cols];
-        var gradient = new float[batchSize * rows.Cols];
         var losses = new List<double>();
         var best = double.PositiveInfinity;
         var epochsWithoutProgress = 0;
@@ -43,7 +53,6 @@ public static class Autoencoder
         {
             var clock = Stopwatch.StartNew();
             var order = Rng.Derive(options.Seed, RandomStreams.Features, ShuffleStream, (ulong)epoch).Permutation(training.Rows);
-            double lossSum = 0;
             for (var start = 0; start < training.Rows; start += batchSize)
             {
                 var count = Math.Min(batchSize, training.Rows - start);
@@ -52,14 +61,9 @@ public static class Autoencoder
                 {
                     training.Row(order[start + r]).CopyTo(input.Slice(r * rows.Cols, rows.Cols));
                 }
-                var output = network.Forward(input, count, training: true);
-                var outputGradient = gradient.AsSpan(0, count * rows.Cols);
-                // Weighted by rows so the epoch loss is the mean over rows whatever the last batch's size.
-                lossSum += Loss.Compute(options.Loss, output, input, outputGradient) * count;
-                network.Backward(input, outputGradient, count);
-                optimizer.Step();
+                stepper.Step(input, count);
             }
-            var loss = lossSum / training.Rows;
+            var loss = stepper.TakeEpochLossSum() / training.Rows;
             if (!double.IsFinite(loss))
             {
                 throw new InvalidOperationException($"Autoencoder training diverged at epoch {epoch + 1} (loss {loss}); lower the learning rate.");
@@ -77,6 +81,7 @@ public static class Autoencoder
                 break;
             }
         }
+        stepper.CopyParametersToNetwork();
         return new AutoencoderModel(network, encoderLayers, options.Loss, [.. losses], losses.Count < options.Epochs);
     }
 

@@ -36,6 +36,9 @@ public sealed class AutoencoderModel : IFittedTransform
         StoppedEarly = stoppedEarly;
     }
 
+    /// <summary>The trained network (inference buffers); the device encoder reads its parameters.</summary>
+    internal Network Network => _network;
+
     /// <summary>How many of the network's layers form the encoder.</summary>
     public int EncoderLayers { get; }
 

@@ -9,15 +9,15 @@ internal static class AutoencoderNetworks
     /// <summary>Hidden widths of the dense encoder (N2D/DEC); the decoder mirrors them.</summary>
     private static readonly int[] DenseHidden = [500, 500, 2000];
 
-    /// <summary>The layers and how many of them form the encoder.</summary>
-    public static (Layer[] Layers, int EncoderLayers) Build(AutoencoderArchitecture architecture, int inputSize, int embedding, Rng rng) =>
-        architecture == AutoencoderArchitecture.Dense ? BuildDense(inputSize, embedding, rng) : BuildConvolutional(inputSize, embedding, rng);
+    /// <summary>The layers and how many of them form the encoder; <paramref name="denseHidden"/> null for N2D's widths.</summary>
+    public static (Layer[] Layers, int EncoderLayers) Build(AutoencoderArchitecture architecture, int inputSize, int embedding, IReadOnlyList<int>? denseHidden, Rng rng) =>
+        architecture == AutoencoderArchitecture.Dense ? BuildDense(inputSize, embedding, denseHidden ?? DenseHidden, rng) : BuildConvolutional(inputSize, embedding, rng);
 
-    private static (Layer[], int) BuildDense(int inputSize, int embedding, Rng rng)
+    private static (Layer[], int) BuildDense(int inputSize, int embedding, IReadOnlyList<int> denseHidden, Rng rng)
     {
         var layers = new List<Layer>();
         var width = inputSize;
-        foreach (var hidden in DenseHidden)
+        foreach (var hidden in denseHidden)
         {
             AddDense(layers, width, hidden, rng, relu: true);
             width = hidden;
@@ -25,10 +25,10 @@ internal static class AutoencoderNetworks
         AddDense(layers, width, embedding, rng, relu: false);
         var encoderLayers = layers.Count;
         width = embedding;
-        for (var i = DenseHidden.Length - 1; i >= 0; i--)
+        for (var i = denseHidden.Count - 1; i >= 0; i--)
         {
-            AddDense(layers, width, DenseHidden[i], rng, relu: true);
-            width = DenseHidden[i];
+            AddDense(layers, width, denseHidden[i], rng, relu: true);
+            width = denseHidden[i];
         }
         AddDense(layers, width, inputSize, rng, relu: false);
         return ([.. layers], encoderLayers);

@@ -35,6 +35,13 @@ public sealed record AutoencoderOptions
     /// <summary>Train on at most this many rows, a seeded sample (0 = all). Default 0.</summary>
     public int MaxTrainingRows { get; init; }
 
+    /// <summary>
+    /// Hidden widths of the dense encoder (the decoder mirrors them); null for N2D's 500-500-2000,
+    /// which the product always uses. Internal and never serialised: the tests train small networks
+    /// with it, where the CPU accelerator would take minutes for N2D's.
+    /// </summary>
+    internal IReadOnlyList<int>? DenseHidden { get; init; }
+
     /// <summary>Seed for weight initialisation, sampling, shuffling and dropout. Default 42.</summary>
     public ulong Seed { get; init; } = 42;
 }

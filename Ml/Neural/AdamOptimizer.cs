@@ -55,13 +55,22 @@ public sealed class AdamOptimizer
     public void Step()
     {
         _step++;
-        var stepSize = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, _step)) / (1 - Math.Pow(Beta1, _step)));
-        // ε is scaled the same way so the update equals lr·m̂/(√v̂ + ε) with the bias-corrected moments.
-        var epsilon = (float)(Epsilon * Math.Sqrt(1 - Math.Pow(Beta2, _step)));
+        var (stepSize, epsilon) = BiasCorrected(LearningRate, Beta1, Beta2, Epsilon, _step);
         for (var p = 0; p < _parameters.Length; p++)
         {
             Update(_parameters[p].Value, _parameters[p].Gradient, _firstMoments[p], _secondMoments[p], stepSize, epsilon);
         }
+    }
+
+    /// <summary>
+    /// Step size and ε of step <paramref name="step"/> (1-based) with the bias correction folded in,
+    /// so the update is stepSize·m/(√v + ε′) = lr·m̂/(√v̂ + ε) on the raw moments. Shared with the
+    /// device optimiser, so both take the same steps.
+    /// </summary>
+    internal static (float StepSize, float Epsilon) BiasCorrected(float learningRate, float beta1, float beta2, float epsilon, int step)
+    {
+        var secondCorrection = Math.Sqrt(1 - Math.Pow(beta2, step));
+        return ((float)(learningRate * secondCorrection / (1 - Math.Pow(beta1, step))), (float)(epsilon * secondCorrection));
     }
 
     private void Update(Span<float> value, ReadOnlySpan<float> gradient, Span<float> first, Span<float> second, float stepSize, float epsilon)

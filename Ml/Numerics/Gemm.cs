@@ -26,12 +26,7 @@ public static class Gemm
     public static void Multiply(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
-        Validate(transA, m, k, a, lda, nameof(a));
-        Validate(transB, k, n, b, ldb, nameof(b));
-        if (ldc < n || (m > 0 && c.Length < (long)(m - 1) * ldc + n))
-        {
-            throw new ArgumentException($"C is too small for {m}×{n} with ldc {ldc}.", nameof(c));
-        }
+        CheckShapes(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         if (m == 0 || n == 0)
         {
             return;
@@ -66,13 +61,28 @@ public static class Gemm
     public static void MultiplyTransposed(ReadOnlySpan<float> a, int m, ReadOnlySpan<float> b, int n, int k, Span<float> c) =>
         Multiply(Transpose.No, Transpose.Yes, m, n, k, 1f, a, k, b, k, 0f, c, n);
 
-    private static void Validate(Transpose trans, int rows, int cols, ReadOnlySpan<float> x, int ld, string name)
+    /// <summary>
+    /// Checks that operands of the given lengths hold the shapes of a product (see <see cref="Multiply"/>);
+    /// shared with the device SGEMM, whose operands live in device memory.
+    /// </summary>
+    /// <exception cref="ArgumentException">An operand or a leading dimension is too small.</exception>
+    internal static void CheckShapes(Transpose transA, Transpose transB, int m, int n, int k, long aLength, int lda, long bLength, int ldb, long cLength, int ldc)
+    {
+        Validate(transA, m, k, aLength, lda, "a");
+        Validate(transB, k, n, bLength, ldb, "b");
+        if (ldc < n || (m > 0 && cLength < (long)(m - 1) * ldc + n))
+        {
+            throw new ArgumentException($"C is too small for {m}×{n} with ldc {ldc}.", "c");
+        }
+    }
+
+    private static void Validate(Transpose trans, int rows, int cols, long length, int ld, string name)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(cols);
         var storedRows = trans == Transpose.Yes ? cols : rows;
         var storedCols = trans == Transpose.Yes ? rows : cols;
-        if (ld < Math.Max(1, storedCols) || (storedRows > 0 && x.Length < (long)(storedRows - 1) * ld + storedCols))
+        if (ld < Math.Max(1, storedCols) || (storedRows > 0 && length < (long)(storedRows - 1) * ld + storedCols))
         {
             throw new ArgumentException($"Operand is too small for {storedRows}×{storedCols} with leading dimension {ld}.", name);
         }

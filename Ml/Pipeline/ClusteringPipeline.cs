@@ -72,6 +72,13 @@ public static class ClusteringPipeline
         }
     }
 
+    /// <summary>The autoencoder's options for a pipeline run: its own, seeded by the run's seed (also what every feature backend of a cluster job trains with).</summary>
+    public static AutoencoderOptions AutoencoderOptions(PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Autoencoder with { Seed = options.Seed };
+    }
+
     /// <summary>The random forest's options for a pipeline run (also what each forest trainer of a cluster job uses).</summary>
     public static RandomForestOptions ForestOptions(PipelineOptions options)
     {
@@ -179,7 +186,7 @@ public static class ClusteringPipeline
     private static IFittedTransform? FitFeatures(Matrix images, PipelineOptions options, IPipelineObserver? observer) => options.Features switch
     {
         FeatureMethod.Pca => Pca.Fit(images, new PcaOptions { Components = options.PcaComponents }),
-        FeatureMethod.Autoencoder => Autoencoder.Fit(images, options.Autoencoder with { Seed = options.Seed }, epoch =>
+        FeatureMethod.Autoencoder => Autoencoder.Fit(images, AutoencoderOptions(options), epoch =>
             observer?.StageProgress(FeaturesStage, epoch.Epoch, epoch.MaxEpochs, $"epoch {epoch.Epoch}: loss {epoch.Loss:G4}, {epoch.RowsPerSecond:F0} images/s")),
         _ => null,
     };

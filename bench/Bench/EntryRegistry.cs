@@ -19,6 +19,7 @@ internal static class EntryRegistry
         new LabelSpreadingEntry(),
         new AutoencoderTrainEntry("autoencoder_train", AutoencoderArchitecture.Dense),
         new AutoencoderTrainEntry("autoencoder_train_conv", AutoencoderArchitecture.Convolutional),
+        new AutoencoderTrainCudaEntry(),
     ];
 
     public static IBenchEntry? Find(string name) => All.FirstOrDefault(e => e.Name == name);

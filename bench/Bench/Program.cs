@@ -71,8 +71,23 @@ internal static class Program
     private static void RunEntry(IBenchEntry entry, BenchData data)
     {
         Console.Error.WriteLine($"ours: {entry.Name}: {Environment.ProcessorCount} threads, SGEMM {Gemm.Backend}");
-        entry.WarmUp(data);
-        var result = entry.Run(data);
+        EntryResult result;
+        try
+        {
+            entry.WarmUp(data);
+            result = entry.Run(data);
+        }
+        catch (EntrySkippedException skipped)
+        {
+            // Not a failure and not a figure: bench/run then leaves out the reference side, and the report says why.
+            Console.Error.WriteLine($"ours: {entry.Name}: skipped: {skipped.Message}");
+            Console.WriteLine(new JsonObject { ["name"] = entry.Name, ["side"] = "ours", ["skipped"] = skipped.Message }.ToJsonString());
+            return;
+        }
+        finally
+        {
+            (entry as IDisposable)?.Dispose();
+        }
         var line = new JsonObject
         {
             ["name"] = entry.Name,

@@ -148,6 +148,35 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void FeatureBackendIsTheEmbeddedSilosChoiceAndAMissingCudaDeviceIsAOneLineError()
+    {
+        var images = WriteImages("images.npy", 30);
+        var options = new[] { "--features", "pca", "--pca-components", "5", "--reduce", "none", "--method", "kmeans", "--clusters", "2", "--trees", "5", "--quiet" };
+        var output = Path.Combine(_directory, "cpu");
+        var (code, stdout, stderr) = Cli(["run", images, "--out", output, .. options, "--feature-backend", "cpu"]);
+        Assert.True(code == 0, stderr);
+        Assert.Matches("feature_backend +cpu", stdout);
+        Assert.Contains("\"feature_backend\": \"cpu\"", File.ReadAllText(Path.Combine(output, "metrics.json")), StringComparison.Ordinal);
+
+        var inProcess = Cli(["run", images, "--out", Path.Combine(_directory, "x"), .. options, "--feature-backend", "cpu", "--in-process"]);
+        Assert.Equal((1, "error: --feature-backend is the embedded silo's; --in-process fits on the CPU, as the reference path"), (inProcess.Code, inProcess.Stderr.Trim()));
+        var cluster = Cli(["run", images, "--out", Path.Combine(_directory, "x"), .. options, "--feature-backend", "cuda", "--cluster", "127.0.0.1:1", "--store", _directory]);
+        Assert.Equal(1, cluster.Code);
+        Assert.StartsWith("error: --feature-backend is the embedded silo's; a cluster's silos choose theirs", cluster.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, Cli("run", images, "--out", Path.Combine(_directory, "x"), "--feature-backend", "gpu").Code);
+
+        // Forced cuda without a CUDA device (CI machines have none; on one that has, the run is the device's).
+        using var device = Ml.Gpu.GpuDevice.TryOpenCuda(out var why);
+        if (device is null)
+        {
+            var cuda = Cli(["run", images, "--out", Path.Combine(_directory, "cuda"), .. options, "--feature-backend", "cuda"]);
+            Assert.Equal(1, cuda.Code);
+            Assert.Equal($"error: --feature-backend cuda: {why} (use cpu or auto on this machine)", Assert.Single(cuda.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+            Assert.False(Directory.Exists(Path.Combine(_directory, "cuda")));
+        }
+    }
+
+    [Fact]
     public void UnknownChoiceAndMissingArgumentsAreUsageErrors()
     {
         Assert.Equal(2, Cli("run", "x.npy", "--out", "o", "--method", "magic").Code);

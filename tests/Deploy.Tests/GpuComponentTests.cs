@@ -3,9 +3,10 @@ using static Distributed.Deploy.Tests.Manifests;
 namespace Distributed.Deploy.Tests;
 
 /// <summary>
-/// GPUs are reserved only where GPU code runs. The gpu role runs CPU code today, so neither overlay
-/// asks for one; k8s/components/gpu, included by no overlay, puts the gpu silos on GPU nodes with a
-/// whole GPU each for the day a GPU backend ships.
+/// GPUs are reserved only where GPU code runs. The cuda feature backend has not yet run on GPU
+/// hardware, so neither overlay asks for one (the gpu silos run auto: the CPU on ordinary nodes);
+/// k8s/components/gpu, included by no overlay, puts the gpu silos on GPU nodes with a whole GPU each
+/// and sets their backend to cuda, so a pod without a usable GPU fails instead of holding one idle.
 /// </summary>
 public sealed class GpuComponentTests
 {
@@ -35,6 +36,12 @@ public sealed class GpuComponentTests
             t => (string)t["key"] == Gpu && (string)t["effect"] == "NoSchedule");
         // The component's patch merges into the silo's resources instead of replacing them.
         Assert.True(Map(SiloContainer(gpu), "resources", "limits").ContainsKey("memory"), "silo-gpu lost its memory limit");
+        // The GPU is used: the cuda backend, forced, and the driver capability that mounts libcuda.so;
+        // the env patch merges with the silo's own settings instead of replacing them.
+        var env = manifests.Environment(SiloContainer(gpu));
+        Assert.Equal("cuda", env["Silo__FeatureBackend"]);
+        Assert.Contains("compute", env["NVIDIA_DRIVER_CAPABILITIES"].Split(','));
+        Assert.Equal("gpu", env["Silo__Roles"]);
         foreach (var workload in manifests.Workloads().Where(w => Name(w) != "silo-gpu"))
         {
             foreach (var container in Containers(workload))
@@ -43,6 +50,7 @@ public sealed class GpuComponentTests
                 Assert.False(resources.Values.Cast<Dictionary<object, object>>().Any(r => r.ContainsKey(Gpu)), $"{Describe(workload, container)} reserves a GPU");
             }
             Assert.False(PodSpec(workload).ContainsKey("nodeSelector"), $"{Describe(workload)} is bound to GPU nodes");
+            Assert.All(Containers(workload), c => Assert.False(manifests.EnvironmentNames(c).Contains("Silo__FeatureBackend"), $"{Describe(workload, c)} sets a feature backend"));
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class KubernetesManifestTests
     [
         "Silo__Roles", "Silo__Redis", "Silo__Store", "Silo__HttpPort", "Silo__HttpHost", "Silo__SiloPort", "Silo__GatewayPort",
         "Silo__Id", "Silo__AdvertisedAddress", "Silo__Model", "Silo__ClusterId", "Silo__ServiceId",
-        "Silo__Kubernetes", "Silo__RedisPassword", "Silo__ApiKeyFile",
+        "Silo__Kubernetes", "Silo__RedisPassword", "Silo__ApiKeyFile", "Silo__FeatureBackend",
     ];
 
     [Theory]

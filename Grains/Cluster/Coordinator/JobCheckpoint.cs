@@ -82,4 +82,8 @@ public sealed class JobCheckpoint
     /// <summary>Times the job was resumed after an interruption.</summary>
     [Id(17)]
     public int Resumptions { get; set; }
+
+    /// <summary>The compute backend that trained the feature extractor (<c>cpu</c>, <c>cuda</c>); null until then.</summary>
+    [Id(18)]
+    public string? FeatureBackend { get; set; }
 }

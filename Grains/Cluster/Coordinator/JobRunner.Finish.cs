@@ -119,7 +119,7 @@ public sealed partial class JobRunner
                 NpyWriter.Write(stream, assignments, assignments.Length);
             }
             jobTimings[LabellingJob.WriteStage] = clock.Elapsed.TotalSeconds;
-            var metrics = LabellingJob.MetricsDocument(report, jobTimings, manifest.ModelVersion);
+            var metrics = LabellingJob.MetricsDocument(report, jobTimings, manifest.ModelVersion, _state.FeatureBackend);
             AddClusterFacts(metrics);
             File.WriteAllText(Path.Combine(staging, JobOutputs.Metrics), metrics.ToJsonString(Json.Options));
         });

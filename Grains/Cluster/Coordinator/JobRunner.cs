@@ -149,6 +149,7 @@ public sealed partial class JobRunner
             var trained = await TrainExtractorAsync(request, cancellationToken).ConfigureAwait(true);
             _state.ExtractorRef = trained.ModelRef;
             _state.TrainingLoss = trained.TrainingLoss.Length > 0 ? trained.TrainingLoss : null;
+            _state.FeatureBackend = trained.Backend;
             await _save().ConfigureAwait(true);
         }
         var extractor = _state.ExtractorRef!;

@@ -134,7 +134,7 @@ public sealed partial class LabellingJobGrain(
 
     private JobStatus Status() =>
         new(this.GetPrimaryKey(), State.State, State.Phase, State.Done, State.Total, State.Detail, State.Error, State.OutputsRef, State.GrainCalls,
-            silo.SiloId, State.SubmittedUtc);
+            silo.SiloId, State.SubmittedUtc, State.FeatureBackend);
 
     /// <summary>Starts the run unless it is running; it runs on this grain's scheduler and yields at every await.</summary>
     private void Start()

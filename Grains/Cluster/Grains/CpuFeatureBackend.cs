@@ -15,12 +15,15 @@ public sealed class CpuFeatureBackend : IFeatureBackend
     public string Name => BackendName;
 
     /// <inheritdoc/>
+    public string TrainsOn(PipelineOptions options) => BackendName;
+
+    /// <inheritdoc/>
     public IFittedTransform Train(Matrix sample, PipelineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.Features switch
         {
-            FeatureMethod.Autoencoder => Autoencoder.Fit(sample, options.Autoencoder with { Seed = options.Seed }),
+            FeatureMethod.Autoencoder => Autoencoder.Fit(sample, ClusteringPipeline.AutoencoderOptions(options)),
             FeatureMethod.Pca => Pca.Fit(sample, new PcaOptions { Components = options.PcaComponents }),
             _ => throw new OptionsException($"--features {CliNames.Of(options.Features)} has no extractor to train"),
         };

@@ -26,6 +26,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     private const ulong SampleStream = 3;
 
     private ExtractorTraining? _training;
+    private string? _trainsOn;
     private Task? _trainingRun;
     private Stopwatch? _clock;
 
@@ -36,6 +37,8 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
         if (_training is null or { State: TrainingState.Failed })
         {
             _clock = Stopwatch.StartNew();
+            // What a job records as its feature backend: the one that computes this fit here.
+            _trainsOn = backend.TrainsOn(request.Options);
             _training = Progress(TrainingState.Running);
             _trainingRun = TrainAsync(request);
         }
@@ -93,7 +96,11 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
             var manifest = ShardIngest.ReadManifest(store, request.ShardsRef);
             var rows = ShardIngest.SampleRows(manifest.Images, request.SampleRows, Rng.Derive(options.Seed, RandomStreams.Features, SampleStream));
             var sample = ShardIngest.Gather(store, manifest, s => s.ImagesRef, rows);
-            LogTraining(logger, request.JobId, CliNames.Of(options.Features), sample.Rows, backend.Name);
+            LogTraining(logger, request.JobId, CliNames.Of(options.Features), sample.Rows, _trainsOn!);
+            if (_trainsOn != backend.Name)
+            {
+                LogHandedToCpu(logger, request.JobId, backend.Name, Describe(options), _trainsOn!);
+            }
             var model = backend.Train(sample, options);
             store.Write(request.OutputRef, model.Save);
         }
@@ -101,10 +108,17 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     }
 
     private ExtractorTraining Progress(TrainingState state) =>
-        new(state, null, [], null, backend.Name, silo.SiloId, _clock?.Elapsed.TotalSeconds ?? 0);
+        new(state, null, [], null, _trainsOn ?? backend.Name, silo.SiloId, _clock?.Elapsed.TotalSeconds ?? 0);
+
+    private static string Describe(PipelineOptions options) => options.Features == FeatureMethod.Autoencoder
+        ? $"the {options.Autoencoder.Architecture.ToString().ToLowerInvariant()} autoencoder with {options.Autoencoder.Loss}"
+        : CliNames.Of(options.Features);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: training the {Features} extractor on {Rows} sampled images ({Backend})")]
     private static partial void LogTraining(ILogger logger, Guid jobId, string features, int rows, string backend);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: the {Backend} backend does not train {What}; the {TrainsOn} code on this silo does")]
+    private static partial void LogHandedToCpu(ILogger logger, Guid jobId, string backend, string what, string trainsOn);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: training the feature extractor failed: {Reason}")]
     private static partial void LogTrainingFailed(ILogger logger, Exception exception, Guid jobId, string reason);

@@ -5,13 +5,17 @@ using Distributed.Ml.Pipeline;
 namespace Distributed.Grains.Cluster.Grains;
 
 /// <summary>
-/// Where feature extraction computes: chosen once when the silo starts. The CPU backend is the
-/// only one in this build; a CUDA backend would train and encode the same models on the GPU.
+/// Where feature extraction computes: chosen once when the silo starts (see
+/// <see cref="Hosting.FeatureBackends"/>): the CPU (<see cref="CpuFeatureBackend"/>), or a CUDA GPU
+/// (<see cref="CudaFeatureBackend"/>), which hands what it cannot do to the CPU code.
 /// </summary>
 public interface IFeatureBackend
 {
-    /// <summary>Name reported in answers and logs (e.g. <c>cpu</c>).</summary>
+    /// <summary>Name reported in answers, logs and metrics (<c>cpu</c>, <c>cuda</c>).</summary>
     string Name { get; }
+
+    /// <summary>The name of the backend that computes a fit of these options on this silo: this one, or <c>cpu</c> for what this one hands to the CPU code.</summary>
+    string TrainsOn(PipelineOptions options);
 
     /// <summary>Fits the feature extractor the options ask for on the sample rows.</summary>
     IFittedTransform Train(Matrix sample, PipelineOptions options);

@@ -28,7 +28,8 @@ public static class LabellingSiloHosting
     public const string StorageName = "labelling";
 
     /// <summary>Adds the labelling grains' runtime to a silo.</summary>
-    /// <exception cref="ArgumentException">An unknown feature backend, or a Redis address that does not parse.</exception>
+    /// <exception cref="ArgumentException">A Redis address that does not parse.</exception>
+    /// <exception cref="FeatureBackendUnavailableException">A feature backend that cannot run here (<c>cuda</c> without a CUDA device).</exception>
     public static ISiloBuilder AddLabellingSilo(this ISiloBuilder silo, SiloOptions options)
     {
         ArgumentNullException.ThrowIfNull(silo);
@@ -73,6 +74,7 @@ public static class LabellingSiloHosting
     /// the role placement filter, serialization, and the services the grains use. Needs a grain
     /// storage named <see cref="StorageName"/> and a reminder service.
     /// </summary>
+    /// <exception cref="FeatureBackendUnavailableException">A feature backend that cannot run here (<c>cuda</c> without a CUDA device).</exception>
     public static ISiloBuilder AddLabellingGrains(this ISiloBuilder silo, SiloOptions options)
     {
         ArgumentNullException.ThrowIfNull(silo);
@@ -93,11 +95,10 @@ public static class LabellingSiloHosting
         services.AddMetrics();
         services.TryAddSingleton<HostMetrics>();
         services.TryAddSingleton<ClusterMetrics>();
-        services.AddSingleton<IFeatureBackend>(options.FeatureBackend switch
-        {
-            CpuFeatureBackend.BackendName => new CpuFeatureBackend(),
-            _ => throw new ArgumentException($"feature backend '{options.FeatureBackend}' is not available in this build; available: {CpuFeatureBackend.BackendName}"),
-        });
+        var features = FeatureBackends.Select(options.FeatureBackend, options.Roles);
+        services.AddSingleton(features);
+        // From a factory, so the container disposes the backend (and the GPU it holds) with the silo.
+        services.AddSingleton(_ => features.Backend);
         if (options.Roles.Contains(SiloRoles.Predictor))
         {
             services.TryAddSingleton<Predictor>();

@@ -42,8 +42,11 @@ public sealed record SiloOptions
     /// <summary>Address other silos and clients reach this one on; null for loopback with Redis off, else the host's first address.</summary>
     public string? AdvertisedAddress { get; init; }
 
-    /// <summary>Compute backend of the feature-extraction grains: <c>cpu</c> (the only one in this build). Default cpu.</summary>
-    public string FeatureBackend { get; init; } = "cpu";
+    /// <summary>
+    /// Compute backend of the feature-extraction grains (see <see cref="FeatureBackends"/>). Default
+    /// <see cref="FeatureBackendChoice.Auto"/>: CUDA on a <c>gpu</c> silo with a CUDA device, the CPU otherwise.
+    /// </summary>
+    public FeatureBackendChoice FeatureBackend { get; init; } = FeatureBackendChoice.Auto;
 
     /// <summary>How often a predictor silo asks the model registry for a newer model. Default 2 seconds.</summary>
     public TimeSpan ModelPollInterval { get; init; } = TimeSpan.FromSeconds(2);

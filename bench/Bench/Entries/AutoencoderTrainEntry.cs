@@ -1,5 +1,6 @@
 using Distributed.Ml.Features;
 using Distributed.Ml.Neural;
+using Distributed.Ml.Numerics;
 using static System.FormattableString;
 
 namespace Distributed.Bench.Entries;
@@ -21,6 +22,9 @@ namespace Distributed.Bench.Entries;
 /// </remarks>
 internal sealed class AutoencoderTrainEntry(string name, AutoencoderArchitecture architecture) : IBenchEntry
 {
+    /// <summary>A fit of the autoencoder (ours on the CPU, or on a device) that tells about every epoch.</summary>
+    internal delegate AutoencoderModel Fit(Matrix rows, AutoencoderOptions options, Action<AutoencoderEpoch>? epochCompleted);
+
     public const int BatchSize = 256;
     public const float LearningRate = 1e-3f;
     public const int EmbeddingSize = 10;
@@ -30,31 +34,37 @@ internal sealed class AutoencoderTrainEntry(string name, AutoencoderArchitecture
 
     public string QualityMetric => "final_epoch_mse";
 
-    public void WarmUp(BenchData data) =>
-        Autoencoder.Fit(data.Pixels, Options(data, epochs: 1) with { MaxTrainingRows = WarmUpBatches * BatchSize });
+    public void WarmUp(BenchData data) => WarmUp(data, architecture, Autoencoder.Fit);
 
-    public EntryResult Run(BenchData data)
+    public EntryResult Run(BenchData data) => Measure(Name, data, architecture, Autoencoder.Fit).Result;
+
+    /// <summary>A fit of a few batches on its own network, so the JIT (and a device's kernel compiler) is warm.</summary>
+    internal static void WarmUp(BenchData data, AutoencoderArchitecture architecture, Fit fit) =>
+        fit(data.Pixels, Options(data, architecture, epochs: 1) with { MaxTrainingRows = WarmUpBatches * BatchSize }, null);
+
+    /// <summary>Times <paramref name="fit"/> over the configured epochs; the result, and the training images per second.</summary>
+    internal static (EntryResult Result, double ImagesPerSecond) Measure(string name, BenchData data, AutoencoderArchitecture architecture, Fit fit)
     {
         var pixels = data.Pixels;
         var epochs = new List<AutoencoderEpoch>();
-        var (model, fitSeconds) = Timing.Measure(() => Autoencoder.Fit(pixels, Options(data, data.AutoencoderEpochs), epochs.Add));
+        var (model, fitSeconds) = Timing.Measure(() => fit(pixels, Options(data, architecture, data.AutoencoderEpochs), epochs.Add));
         if (epochs.Count != data.AutoencoderEpochs)
         {
-            throw new InvalidOperationException($"{Name}: trained {epochs.Count} epochs, expected {data.AutoencoderEpochs}");
+            throw new InvalidOperationException($"{name}: trained {epochs.Count} epochs, expected {data.AutoencoderEpochs}");
         }
         var seconds = epochs.Sum(e => e.Seconds);
-        var images = (double)pixels.Rows * epochs.Count;
+        var imagesPerSecond = (double)pixels.Rows * epochs.Count / seconds;
         var notes = string.Join("; ",
-            Invariant($"{images / seconds:F0} images/s ({epochs.Count} epoch(s) × {pixels.Rows} images, batch {BatchSize}, Adam lr {LearningRate:G}, MSE, float32)"),
+            Invariant($"{imagesPerSecond:F0} images/s ({epochs.Count} epoch(s) × {pixels.Rows} images, batch {BatchSize}, Adam lr {LearningRate:G}, MSE, float32)"),
             "epoch losses " + string.Join(", ", epochs.Select(e => Invariant($"{e.Loss:F5}"))),
             "epoch seconds " + string.Join(", ", epochs.Select(e => Invariant($"{e.Seconds:F2}"))),
             Invariant($"whole fit incl. network construction {fitSeconds:F2} s"),
             Invariant($"{model.ParameterCount:N0} parameters"),
             "init: Glorot-uniform weights, zero biases");
-        return new EntryResult(seconds, model.TrainingLoss[^1], notes);
+        return (new EntryResult(seconds, model.TrainingLoss[^1], notes), imagesPerSecond);
     }
 
-    private AutoencoderOptions Options(BenchData data, int epochs) => new()
+    private static AutoencoderOptions Options(BenchData data, AutoencoderArchitecture architecture, int epochs) => new()
     {
         Architecture = architecture,
         EmbeddingSize = EmbeddingSize,

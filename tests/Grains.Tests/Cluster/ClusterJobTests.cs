@@ -102,6 +102,8 @@ public class ClusterJobTests
         {
             Assert.True(metrics[key] is not null, $"metrics.json lacks {key}");
         }
+        // PCA trains on the CPU whatever the gpu silo's backend.
+        Assert.Equal("cpu", metrics["feature_backend"]!.GetValue<string>());
         var prediction = PredictionJob.Run(Path.Combine(temp.File("out"), JobOutputs.Model), Path.Combine(temp.Path, "images.npy"), temp.File("pred.npy"));
         Assert.True(prediction.Clusters.Zip(assignments).Count(p => p.First == p.Second) >= 0.98 * assignments.Length);
     }

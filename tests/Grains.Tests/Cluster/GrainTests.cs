@@ -77,6 +77,8 @@ public class GrainTests
         var job = Assert.Single(status.Jobs);
         Assert.Equal(JobState.Completed, job.State);
         Assert.Contains(job.CoordinatorSilo, new[] { "Silo_0", "Silo_1" });
+        // PCA trains on the CPU whatever the gpu silos' backend.
+        Assert.Equal("cpu", job.FeatureBackend);
     }
 
     [Fact]

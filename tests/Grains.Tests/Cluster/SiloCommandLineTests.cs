@@ -1,3 +1,5 @@
+using Distributed.Ml.Gpu;
+
 namespace Distributed.Grains.Tests.Cluster;
 
 /// <summary>The Silo host refuses bad settings with one line naming the setting, and exit code 1.</summary>
@@ -21,6 +23,7 @@ public class SiloCommandLineTests
             (["--model", temp.File("missing"), "--http-port", "0"], $"error: --model: {temp.File("missing")}: model directory not found"),
             (["--require-key-for-predict", "true", "--http-port", "0"], "error: --require-key-for-predict needs an API key: give --api-key-file"),
             (["--require-key-for-predict", "yes", "--http-port", "0"], "error: --require-key-for-predict (Silo__RequireKeyForPredict) must be true or false, got 'yes'"),
+            (["--store", store, "--feature-backend", "gpu"], "error: --feature-backend must be auto, cpu or cuda, got 'gpu'"),
             // Nothing listens on port 1 of the loopback.
             (["--store", store, "--redis", "127.0.0.1:1", "--http-port", "0"], "error: --redis 127.0.0.1:1: Redis does not answer there"),
         })
@@ -44,6 +47,16 @@ public class SiloCommandLineTests
         var (kubernetesCode, _, kubernetesError) = SiloProcess.RunSilo(new Dictionary<string, string> { ["Silo__Kubernetes"] = "yes" }, "--store", store);
         Assert.Equal(1, kubernetesCode);
         Assert.Equal("error: Silo__Kubernetes must be true or false, got 'yes'", kubernetesError.Trim());
+        // Forced cuda without a CUDA device: the machines CI runs on have none; on one that has, the silo starts.
+        using (var device = GpuDevice.TryOpenCuda(out var why))
+        {
+            if (device is null)
+            {
+                var (cudaCode, _, cudaError) = SiloProcess.RunSilo(new Dictionary<string, string> { ["Silo__FeatureBackend"] = "cuda" }, "--store", store, "--http-port", "0");
+                Assert.Equal(1, cudaCode);
+                Assert.Equal($"error: --feature-backend cuda: {why} (use cpu or auto on this machine)", cudaError.Trim());
+            }
+        }
         var emptyKey = temp.File("empty-key");
         File.WriteAllText(emptyKey, "\n");
         var shortKey = temp.File("short-key");
@@ -60,4 +73,27 @@ public class SiloCommandLineTests
             Assert.Equal(expected, stderr.Trim());
         }
     }
+
+    [Fact]
+    public async Task AGpuSiloSaysWhichFeatureBackendItChose()
+    {
+        using var temp = new TempDirectory();
+        var store = temp.File("store");
+        Directory.CreateDirectory(store);
+        string expected;
+        using (var device = GpuDevice.TryOpenCuda(out var why))
+        {
+            expected = device is null ? $", feature backend cpu (auto: {why})" : $", feature backend cuda (auto: {device.Name})";
+        }
+        using (var gpu = new SiloProcess("gpu,cpu", null, store, "gpu-silo"))
+        {
+            await gpu.StartedAsync();
+            Assert.EndsWith(expected, StartLine(gpu), StringComparison.Ordinal);
+        }
+        using var cpu = new SiloProcess("gpu", null, store, "cpu-silo", new Dictionary<string, string> { ["Silo__FeatureBackend"] = "cpu" });
+        await cpu.StartedAsync();
+        Assert.EndsWith(", feature backend cpu (--feature-backend cpu)", StartLine(cpu), StringComparison.Ordinal);
+    }
+
+    private static string StartLine(SiloProcess silo) => silo.Log.Split('\n').Single(l => l.StartsWith("silo ", StringComparison.Ordinal)).TrimEnd();
 }

@@ -15,14 +15,15 @@ internal sealed partial class SiloProcess : IDisposable
     private readonly TaskCompletionSource<Uri> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="roles">The silo's roles.</param>
-    /// <param name="redis">The cluster's Redis.</param>
+    /// <param name="redis">The cluster's Redis; null for a silo alone on localhost.</param>
     /// <param name="store">The shared store.</param>
     /// <param name="id">The silo's id.</param>
     /// <param name="environment">More settings (e.g. <c>Silo__RedisPassword</c>), as a pod's environment.</param>
-    public SiloProcess(string roles, string redis, string store, string id, IReadOnlyDictionary<string, string>? environment = null)
+    public SiloProcess(string roles, string? redis, string store, string id, IReadOnlyDictionary<string, string>? environment = null)
     {
         Id = id;
-        var start = new ProcessStartInfo("dotnet", [SiloAssembly(), "--roles", roles, "--redis", redis, "--store", store, "--id", id, "--http-port", "0"])
+        string[] cluster = redis is null ? [] : ["--redis", redis];
+        var start = new ProcessStartInfo("dotnet", [SiloAssembly(), "--roles", roles, .. cluster, "--store", store, "--id", id, "--http-port", "0"])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,

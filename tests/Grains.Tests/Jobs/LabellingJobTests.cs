@@ -21,6 +21,8 @@ public class LabellingJobTests
         Assert.Equal(1.0, metrics["accuracy"]!.GetValue<double>());
         Assert.Equal(1.0, metrics["ari"]!.GetValue<double>());
         Assert.True(metrics["classifier_accuracy"]!.GetValue<double>() > 0.95);
+        // In this process the library fits on the CPU.
+        Assert.Equal("cpu", metrics["feature_backend"]!.GetValue<string>());
         foreach (var stage in new[] { "load", "features", "cluster", "internal_metrics", "classifier", "evaluate" })
         {
             Assert.True(metrics["timings_s"]![stage] is not null, $"timing of {stage}");
