@@ -297,6 +297,55 @@ public sealed class PredictorApiTests : IDisposable
         Assert.Equal(after.ModelVersion, current!.ModelVersion);
     }
 
+    [Fact]
+    public async Task AReloadWhileAnotherRunsIs409()
+    {
+        // A plain bundle directory is read again by every reload. Its manifest becomes a named pipe,
+        // so the first reload waits on it, inside the load, until the test writes the manifest.
+        var model = Path.Combine(_temp.Path, "model");
+        CopyDirectory(_models.Second, model);
+        using var silo = new SiloFactory(model);
+        var client = await silo.ServingClientAsync();
+        var manifestPath = Path.Combine(model, ModelBundle.ManifestFile);
+        var manifest = File.ReadAllBytes(manifestPath);
+        File.Delete(manifestPath);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [manifestPath]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        // Two reloads at once: the one that takes the gate waits on the pipe, the other is refused.
+        var reloads = new[]
+        {
+            client.PostAsync(new Uri("/v1/model/reload", UriKind.Relative), null),
+            client.PostAsync(new Uri("/v1/model/reload", UriKind.Relative), null),
+        };
+        var written = false;
+        try
+        {
+            var refused = await Task.WhenAny(reloads).WaitAsync(TimeSpan.FromSeconds(30));
+            using (var answer = await refused)
+            {
+                await AssertProblemAsync(answer, HttpStatusCode.Conflict, "another reload is running");
+            }
+            var waiting = reloads.Single(r => r != refused);
+            Assert.False(waiting.IsCompleted);
+            await File.WriteAllBytesAsync(manifestPath, manifest);
+            written = true;
+            using var loaded = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(HttpStatusCode.OK, loaded.StatusCode);
+        }
+        finally
+        {
+            if (!written && reloads.Any(r => !r.IsCompleted))
+            {
+                // A failed assertion must not leave the waiting reload's thread blocked on the pipe.
+                await File.WriteAllBytesAsync(manifestPath, manifest);
+            }
+        }
+    }
+
     /// <summary>Publishes a copy of <paramref name="bundle"/> as the run directory's new version (named after its model version, or <paramref name="version"/>).</summary>
     internal static string PublishCopy(RunDirectory run, string bundle, string? version = null) =>
         run.Publish(staging =>
