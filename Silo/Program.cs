@@ -99,15 +99,10 @@ public sealed class Program
             Console.Error.WriteLine($"error: --api-key-file: {e.Message}");
             return 1;
         }
-        var requireText = configuration["Silo:RequireKeyForPredict"];
-        if (!string.IsNullOrEmpty(requireText) && !bool.TryParse(requireText, out _))
-        {
-            Console.Error.WriteLine($"error: --require-key-for-predict (Silo__RequireKeyForPredict) must be true or false, got '{requireText}'");
-            return 1;
-        }
-        var keyForPredict = new ApiKeyOptions { Key = apiKey, RequireForPredict = requireText is { Length: > 0 } && bool.Parse(requireText) };
+        ApiKeyOptions keyForPredict;
         try
         {
+            keyForPredict = new ApiKeyOptions { Key = apiKey, RequireForPredict = Flag(configuration, "Silo:RequireKeyForPredict", "--require-key-for-predict (Silo__RequireKeyForPredict)") };
             keyForPredict.Validate();
         }
         catch (ArgumentException e)
@@ -156,13 +151,16 @@ public sealed class Program
                 return 1;
             }
             var options = silo;
-            var kubernetesText = configuration["Silo:Kubernetes"];
-            if (!string.IsNullOrEmpty(kubernetesText) && !bool.TryParse(kubernetesText, out _))
+            bool kubernetes;
+            try
             {
-                Console.Error.WriteLine($"error: Silo__Kubernetes must be true or false, got '{kubernetesText}'");
+                kubernetes = Flag(configuration, "Silo:Kubernetes", "Silo__Kubernetes");
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
                 return 1;
             }
-            var kubernetes = kubernetesText is { Length: > 0 } && bool.Parse(kubernetesText);
             try
             {
                 // UseOrleans runs the composition now, which chooses the feature backend: a forced cuda
@@ -257,6 +255,16 @@ public sealed class Program
               + (silo.Roles.Contains(SiloRoles.Gpu) ? FeatureBackendLine(app.Services.GetRequiredService<FeatureBackendSelection>()) : ""));
         app.WaitForShutdown();
         return 0;
+    }
+
+    /// <summary>A true/false setting, false when absent.</summary>
+    /// <exception cref="ArgumentException">The value is neither true nor false.</exception>
+    private static bool Flag(IConfiguration configuration, string key, string setting)
+    {
+        var text = configuration[key];
+        return string.IsNullOrEmpty(text) ? false
+            : bool.TryParse(text, out var value) ? value
+            : throw new ArgumentException($"{setting} must be true or false, got '{text}'");
     }
 
     private static int Port(IConfiguration configuration, string key, string option)

@@ -13,4 +13,12 @@ internal static class CommonOptions
         Description = "Versions kept in the output directory, the new one included; older ones go unless a reader holds them",
         DefaultValueFactory = _ => Grains.Storage.RunDirectory.DefaultKeepVersions,
     };
+
+    /// <summary>The value of <paramref name="keepVersions"/>, checked.</summary>
+    /// <exception cref="UserError">It is below 1.</exception>
+    public static int KeepVersionsOf(ParseResult parse, Option<int> keepVersions)
+    {
+        var value = parse.GetValue(keepVersions);
+        return value >= 1 ? value : throw new UserError($"--keep-versions must be at least 1, got {value}");
+    }
 }

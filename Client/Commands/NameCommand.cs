@@ -19,11 +19,7 @@ internal static class NameCommand
         var command = new Command("name", "Give clusters human names: publishes a new version of the run whose predictions carry them") { runDirectory, names, keepVersions };
         command.SetAction(parse =>
         {
-            if (parse.GetValue(keepVersions) < 1)
-            {
-                throw new UserError($"--keep-versions must be at least 1, got {parse.GetValue(keepVersions)}");
-            }
-            var (before, after) = Name(parse.GetValue(runDirectory)!, parse.GetValue(names)!, parse.GetValue(keepVersions), output);
+            var (before, after) = Name(parse.GetValue(runDirectory)!, parse.GetValue(names)!, CommonOptions.KeepVersionsOf(parse, keepVersions), output);
             output.WriteLine($"named {after.ClusterNames!.Count} cluster(s): model version {after.ModelVersion} (was {before.ModelVersion})");
             return ExitCodes.Success;
         });

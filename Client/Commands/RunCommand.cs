@@ -96,12 +96,8 @@ internal static class RunCommand
                 KnownFraction = parse.GetValue(knownFraction),
             };
             options.Validate();
-            if (parse.GetValue(keepVersions) < 1)
-            {
-                throw new UserError($"--keep-versions must be at least 1, got {parse.GetValue(keepVersions)}");
-            }
             var request = new LabellingJobRequest(parse.GetValue(images)!, parse.GetValue(outDir)!, options, parse.GetValue(labels), parse.GetValue(knownLabels),
-                parse.GetValue(keepVersions), parse.GetValue(keepJobData));
+                CommonOptions.KeepVersionsOf(parse, keepVersions), parse.GetValue(keepJobData));
             var redis = parse.GetValue(cluster);
             if (parse.GetValue(inProcess) && (redis is not null || parse.GetValue(store) is not null))
             {

@@ -20,6 +20,11 @@ public static class NamingJob
     public static (BundleManifest Before, BundleManifest After) Run(string runDirectory, string names, int keepVersions = RunDirectory.DefaultKeepVersions, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(runDirectory);
+        if (!Directory.Exists(Path.Combine(runDirectory, JobOutputs.Model)))
+        {
+            // Refused before the publication would create the directory and its lock file.
+            throw new ModelBundleException(runDirectory, "no model: the directory holds no run's outputs");
+        }
         var run = new RunDirectory(runDirectory, JobOutputs.All, logger);
         BundleManifest? before = null, after = null;
         run.Publish(staging =>
@@ -30,7 +35,7 @@ public static class NamingJob
             (_, before) = ModelBundle.Load(model);
             var parsed = Parse(names, before.ClusterSizes.Length);
             var modelStaging = Directory.CreateDirectory(Path.Combine(staging, JobOutputs.Model)).FullName;
-            after = ModelBundle.WriteNamed(model, modelStaging, parsed);
+            after = ModelBundle.WriteNamed(model, before, modelStaging, parsed);
             CarryOver(current, staging, after.ModelVersion);
             return after.ModelVersion;
         }, keepVersions);

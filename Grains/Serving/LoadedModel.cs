@@ -74,7 +74,7 @@ public sealed class LoadedModel
 
     private static LoadedModel Load(string source, string full, IDisposable? lease)
     {
-        var (model, manifest) = ModelBundle.Load(full);
+        var (model, manifest) = ModelBundle.LoadResolved(full);
         var info = new ModelInfo(
             manifest.ModelVersion,
             manifest.CreatedUtc,

@@ -84,7 +84,9 @@ public static class ModelBundle
         return LoadResolved(directory);
     }
 
-    private static (PipelineModel Model, BundleManifest Manifest) LoadResolved(string path)
+    /// <summary>Loads and verifies the bundle directory <paramref name="path"/>, already resolved (and leased) by the caller.</summary>
+    /// <exception cref="ModelBundleException">Missing, foreign, newer or corrupted bundle.</exception>
+    internal static (PipelineModel Model, BundleManifest Manifest) LoadResolved(string path)
     {
         if (!Directory.Exists(path))
         {
@@ -128,17 +130,16 @@ public static class ModelBundle
     }
 
     /// <summary>
-    /// Writes into the empty directory <paramref name="target"/> a new version of the bundle
-    /// <paramref name="source"/> whose manifest names its clusters; the stage files are copied
+    /// Writes into the empty directory <paramref name="target"/> a new version of the bundle in
+    /// <paramref name="source"/>, which the caller has loaded (<paramref name="manifest"/>) and keeps
+    /// from being removed meanwhile, whose manifest names its clusters; the stage files are copied
     /// unchanged, with their hashes.
     /// </summary>
-    /// <exception cref="ModelBundleException">The source bundle is unusable.</exception>
-    public static BundleManifest WriteNamed(string source, string target, IReadOnlyDictionary<int, string> names)
+    public static BundleManifest WriteNamed(string source, BundleManifest manifest, string target, IReadOnlyDictionary<int, string> names)
     {
+        ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(names);
         var directory = Resolve(source);
-        using var lease = RunDirectory.Lease(directory);
-        var (_, manifest) = LoadResolved(directory);
         var named = manifest with
         {
             ModelVersion = NewVersion(),

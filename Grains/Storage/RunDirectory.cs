@@ -124,18 +124,7 @@ public sealed partial class RunDirectory
         {
             var version = write(staging);
             CheckVersionName(version);
-            File.WriteAllBytes(Path.Combine(staging, LeaseFile), []);
-            PosixFiles.SyncTree(staging);
-            var versions = Path.Combine(Root, VersionsFolder);
-            Directory.CreateDirectory(versions);
-            target = Path.Combine(versions, version);
-            if (Directory.Exists(target))
-            {
-                throw new IOException($"{target}: version {version} already exists");
-            }
-            PosixFiles.Rename(staging, target);
-            PosixFiles.Sync(versions);
-            PosixFiles.Sync(Root);
+            target = Install(staging, version);
         }
         catch
         {
@@ -254,17 +243,34 @@ public sealed partial class RunDirectory
         {
             PosixFiles.Rename(Path.Combine(Root, output), Path.Combine(adopting, output));
         }
-        File.WriteAllBytes(Path.Combine(adopting, LeaseFile), []);
         // It was the current output set, so it counts as published from the start.
         File.WriteAllBytes(Path.Combine(adopting, PublishedFile), []);
-        PosixFiles.SyncTree(adopting);
-        var versions = Path.Combine(Root, VersionsFolder);
-        Directory.CreateDirectory(versions);
         var version = AdoptedVersionName(adopting);
-        PosixFiles.Rename(adopting, Path.Combine(versions, version));
-        PosixFiles.Sync(versions);
+        Install(adopting, version);
         PointTo(version);
         LogAdopted(_logger, Root, version);
+    }
+
+    /// <summary>
+    /// Makes the complete folder <paramref name="folder"/> the version <paramref name="version"/>:
+    /// adds its lease file, syncs it, and renames it into <c>versions/</c>; returns where it went.
+    /// </summary>
+    /// <exception cref="IOException">The version exists already, or a sync or rename failed.</exception>
+    private string Install(string folder, string version)
+    {
+        File.WriteAllBytes(Path.Combine(folder, LeaseFile), []);
+        PosixFiles.SyncTree(folder);
+        var versions = Path.Combine(Root, VersionsFolder);
+        Directory.CreateDirectory(versions);
+        var target = Path.Combine(versions, version);
+        if (Directory.Exists(target))
+        {
+            throw new IOException($"{target}: version {version} already exists");
+        }
+        PosixFiles.Rename(folder, target);
+        PosixFiles.Sync(versions);
+        PosixFiles.Sync(Root);
+        return target;
     }
 
     /// <summary>The model's own version from its manifest when it has a usable one, else one from the time.</summary>
@@ -272,7 +278,7 @@ public sealed partial class RunDirectory
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(directory, "model", ModelBundle.ManifestFile)));
+            using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(directory, Jobs.JobOutputs.Model, ModelBundle.ManifestFile)));
             if (document.RootElement.TryGetProperty("model_version", out var version) && version.ValueKind == JsonValueKind.String
                 && IsVersionName(version.GetString()))
             {
@@ -372,25 +378,4 @@ public sealed partial class RunDirectory
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Keeping {Directory}: a reader holds it")]
     private static partial void LogKeptInUse(ILogger logger, string directory);
-}
-
-/// <summary>A locked working directory of a run (see <see cref="RunDirectory.CreateScratch"/>).</summary>
-public sealed class Scratch(string path, IDisposable hold, string? createdRoot) : IDisposable
-{
-    /// <summary>The directory.</summary>
-    public string Path { get; } = path;
-
-    /// <summary>
-    /// Removes the directory and releases it; a run directory created for it and still empty (the
-    /// run failed before publishing) goes too, so a failed run leaves nothing behind.
-    /// </summary>
-    public void Dispose()
-    {
-        AtomicFile.TryDeleteDirectory(Path);
-        hold.Dispose();
-        if (createdRoot is not null && Directory.Exists(createdRoot) && !Directory.EnumerateFileSystemEntries(createdRoot).Any())
-        {
-            Directory.Delete(createdRoot);
-        }
-    }
 }

@@ -78,6 +78,23 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void KeepVersionsBelowOneIsRefusedBeforeAnyWork()
+    {
+        var output = Path.Combine(_directory, "out");
+        var (code, _, stderr) = Cli("run", WriteImages("images.npy", 30), "--out", output, "--keep-versions", "0", "--quiet");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --keep-versions must be at least 1, got 0", stderr.Trim());
+        Assert.False(Directory.Exists(output));
+        (code, _, stderr) = Cli("name", output, "--names", "0=zero", "--keep-versions", "-1");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --keep-versions must be at least 1, got -1", stderr.Trim());
+        (code, _, stderr) = Cli("name", output, "--names", "0=zero");
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {output}: no model: the directory holds no run's outputs", stderr.Trim());
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void DbscanThatFindsNoClusterIsAClearUserError()
     {
         var output = Path.Combine(_directory, "out");

@@ -136,13 +136,7 @@ public sealed partial class JobRunner
         metrics["cluster_grain_s"] = Math.Round(_state.GrainSeconds, 3);
         metrics["cluster_wait_share"] = _state.CallSeconds > 0 ? Math.Round(Math.Max(0, 1 - _state.GrainSeconds / _state.CallSeconds), 4) : 0;
         metrics["cluster_resumptions"] = _state.Resumptions;
-        metrics["cluster_store_bytes"] = StoreBytes();
-    }
-
-    /// <summary>Bytes the job holds in the store (shards, features, embedding, models, statistics) when its outputs are written.</summary>
-    private long StoreBytes()
-    {
-        var directory = new DirectoryInfo(_store.PathOf(_dir + "/."));
-        return directory.Exists ? directory.EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+        // What the job holds in the store (shards, features, embedding, models, statistics) when its outputs are written.
+        metrics["cluster_store_bytes"] = ShardStore.BytesOf(_store.PathOf(_dir + "/."));
     }
 }

@@ -287,14 +287,7 @@ public sealed partial class JobRunner
             }
             try
             {
-                if (Directory.Exists(entry))
-                {
-                    Directory.Delete(entry, recursive: true);
-                }
-                else
-                {
-                    File.Delete(entry);
-                }
+                ShardStore.Remove(entry);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

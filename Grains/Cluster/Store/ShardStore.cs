@@ -62,8 +62,30 @@ public sealed class ShardStore
     /// <summary>Absolute path of the store.</summary>
     public string Root { get; }
 
+    /// <summary>The store's folder of job directories.</summary>
+    public const string JobsFolder = "jobs";
+
     /// <summary>Reference of a job's directory.</summary>
-    public static string JobRef(Guid jobId) => $"jobs/{jobId:N}";
+    public static string JobRef(Guid jobId) => $"{JobsFolder}/{jobId:N}";
+
+    /// <summary>Bytes of the file or directory tree at <paramref name="path"/>; 0 when it is gone.</summary>
+    public static long BytesOf(string path) =>
+        Directory.Exists(path) ? new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
+        : File.Exists(path) ? new FileInfo(path).Length
+        : 0;
+
+    /// <summary>Removes the file or directory tree at <paramref name="path"/>.</summary>
+    public static void Remove(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        else
+        {
+            File.Delete(path);
+        }
+    }
 
     /// <summary>Absolute path of a reference; refuses references that leave the store.</summary>
     public string PathOf(string reference)

@@ -23,7 +23,7 @@ public static class StoreCollector
         var jobs = 0;
         var leftovers = 0;
         long bytes = 0;
-        var jobsDirectory = Path.Combine(store.Root, "jobs");
+        var jobsDirectory = Path.Combine(store.Root, ShardStore.JobsFolder);
         if (Directory.Exists(jobsDirectory))
         {
             foreach (var job in Directory.EnumerateDirectories(jobsDirectory))
@@ -32,8 +32,8 @@ public static class StoreCollector
                 {
                     continue;
                 }
-                bytes += Bytes(job);
-                Directory.Delete(job, recursive: true);
+                bytes += ShardStore.BytesOf(job);
+                ShardStore.Remove(job);
                 jobs++;
             }
         }
@@ -44,15 +44,8 @@ public static class StoreCollector
             {
                 continue;
             }
-            bytes += Directory.Exists(leftover) ? Bytes(leftover) : new FileInfo(leftover).Length;
-            if (Directory.Exists(leftover))
-            {
-                Directory.Delete(leftover, recursive: true);
-            }
-            else
-            {
-                File.Delete(leftover);
-            }
+            bytes += ShardStore.BytesOf(leftover);
+            ShardStore.Remove(leftover);
             leftovers++;
         }
         return new StoreCollection(jobs, leftovers, bytes, kept);
@@ -67,7 +60,7 @@ public static class StoreCollector
         }
         var reference = Encoding.UTF8.GetString(File.ReadAllBytes(store.PathOf(CurrentModelMarker)));
         var parts = reference.Split('/');
-        return parts.Length >= 2 && parts[0] == "jobs" ? parts[1] : null;
+        return parts.Length >= 2 && parts[0] == ShardStore.JobsFolder ? parts[1] : null;
     }
 
     /// <summary>Hidden temporary files and directories of interrupted atomic writes (<see cref="AtomicFile"/>).</summary>
@@ -88,9 +81,6 @@ public static class StoreCollector
         }
         return latest;
     }
-
-    private static long Bytes(string directory) =>
-        new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
 }
 
 /// <summary>What a store collection removed.</summary>

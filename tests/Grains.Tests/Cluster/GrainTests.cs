@@ -127,7 +127,8 @@ public class GrainTests
         var published = (await registry.GetCurrent())!;
         var namedRef = "named/model";
         var namedDirectory = Directory.CreateDirectory(new ShardStore(temp.Path).PathOf(namedRef)).FullName;
-        var named = ModelBundle.WriteNamed(new ShardStore(temp.Path).PathOf(published.ModelRef), namedDirectory, new Dictionary<int, string> { [0] = "zero", [1] = "one", [2] = "two" });
+        var publishedModel = new ShardStore(temp.Path).PathOf(published.ModelRef);
+        var named = ModelBundle.WriteNamed(publishedModel, ModelBundle.Load(publishedModel).Manifest, namedDirectory, new Dictionary<int, string> { [0] = "zero", [1] = "one", [2] = "two" });
         await registry.Publish(published with { Version = named.ModelVersion, ModelRef = namedRef });
         var labelled = await WaitForVersionAsync(predictor, pixels, named.ModelVersion);
         Assert.Equal(labelled.Clusters.Select(c => new[] { "zero", "one", "two" }[c]), labelled.Labels!);
