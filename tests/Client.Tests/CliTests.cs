@@ -78,6 +78,22 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void StoreGcRefusesABadAgeOrAMissingStoreInOneLine()
+    {
+        var (code, _, stderr) = Cli("store", "gc", "--store", _directory, "--older-than", "soon");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --older-than must be a number and a unit (s, m, h or d), e.g. 12h; got 'soon'", stderr.Trim());
+        var missing = Path.Combine(_directory, "no-store");
+        (code, _, stderr) = Cli("store", "gc", "--store", missing, "--older-than", "1d");
+        Assert.Equal(1, code);
+        Assert.Equal($"error: --store {missing}: no such directory", stderr.Trim());
+        Assert.False(Directory.Exists(missing));
+        (code, var stdout, _) = Cli("store", "gc", "--store", _directory, "--older-than", "1d");
+        Assert.Equal(0, code);
+        Assert.Equal("removed 0 job(s) and 0 temporary file(s), 0.0 MB", stdout.Trim());
+    }
+
+    [Fact]
     public void KeepVersionsBelowOneIsRefusedBeforeAnyWork()
     {
         var output = Path.Combine(_directory, "out");
