@@ -13,7 +13,7 @@ public interface IShardWorkerGrain : IGrainWithStringKey
     [ResponseTimeout("00:10:00")]
     Task<ShardCompleted> EmbedShard(EmbedShard request);
 
-    /// <summary>Partial statistics of one clustering iteration over the shard.</summary>
+    /// <summary>Partial statistics of one clustering round over the shard, for every restart still running.</summary>
     [ResponseTimeout("00:10:00")]
     Task<ShardStatisticsComputed> ComputeStatistics(ComputeShardStatistics request);
 

@@ -8,15 +8,9 @@ namespace Distributed.Ml.Clustering;
 public interface IShardStatistics
 {
     /// <summary>
-    /// k-means statistics of every shard under <paramref name="centres"/> (k×d, row-major), one per
-    /// shard in shard order, as <see cref="KMeansShardAssigner.Statistics"/> computes them: the
-    /// inertia only when <paramref name="inertia"/> asks for it (a full pass), else 0.
+    /// Every shard's answer to every query of one round, as <see cref="ShardStatisticsWorker.Answer"/>
+    /// computes it: <c>result[q][s]</c> answers query <c>q</c> on shard <c>s</c>, shards in shard
+    /// order. A round holds at most one query per restart.
     /// </summary>
-    Task<IReadOnlyList<KMeansStatistics>> KMeansAsync(float[] centres, int clusters, bool inertia, CancellationToken cancellationToken);
-
-    /// <summary>Mixture statistics of the hard nearest-centre assignment of every shard (EM's start from k-means), one per shard in shard order.</summary>
-    Task<IReadOnlyList<GaussianMixtureStatistics>> MixtureFromCentresAsync(float[] centres, int clusters, CovarianceType covarianceType, CancellationToken cancellationToken);
-
-    /// <summary>E-step statistics of every shard under <paramref name="model"/>, one per shard in shard order.</summary>
-    Task<IReadOnlyList<GaussianMixtureStatistics>> MixtureAsync(GaussianMixtureModel model, CancellationToken cancellationToken);
+    Task<IReadOnlyList<IReadOnlyList<ShardAnswer>>> ComputeAsync(IReadOnlyList<ShardQuery> queries, CancellationToken cancellationToken);
 }

@@ -3,30 +3,33 @@ using Distributed.Ml.Numerics;
 namespace Distributed.Ml.Clustering;
 
 /// <summary>
-/// <see cref="IShardStatistics"/> over shards held in this process: each shard's statistics as a
-/// worker holding it would compute them (<see cref="KMeansShardAssigner"/>, <see cref="ShardStatistics"/>),
-/// on the thread pool, answered in shard order.
+/// <see cref="IShardStatistics"/> over shards held in this process: each shard's answers as a
+/// worker holding it would compute them (<see cref="ShardStatisticsWorker"/>), every
+/// (query, shard) pair side by side on the thread pool.
 /// </summary>
 public sealed class InMemoryShardStatistics(IReadOnlyList<Matrix> shards) : IShardStatistics
 {
-    private readonly KMeansShardAssigner[] _assigners = [.. shards.Select(s => new KMeansShardAssigner(s))];
+    private readonly ShardStatisticsWorker[] _workers = [.. shards.Select(s => new ShardStatisticsWorker(s))];
 
     /// <inheritdoc/>
-    public Task<IReadOnlyList<KMeansStatistics>> KMeansAsync(float[] centres, int clusters, bool inertia, CancellationToken cancellationToken) =>
-        Task.Run<IReadOnlyList<KMeansStatistics>>(() =>
+    public Task<IReadOnlyList<IReadOnlyList<ShardAnswer>>> ComputeAsync(IReadOnlyList<ShardQuery> queries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        return Task.Run<IReadOnlyList<IReadOnlyList<ShardAnswer>>>(() =>
         {
-            // Shards side by side (each answer depends on its shard only): a 10,000-row shard is too
-            // little work to keep every core busy on its own.
-            var answers = new KMeansStatistics[_assigners.Length];
-            Parallel.For(0, _assigners.Length, s => answers[s] = _assigners[s].Statistics(centres, clusters, inertia));
+            // All pairs at once: one restart's 10,000-row shard is too little work to keep every
+            // core busy, and the restarts' queries are independent (one per restart per round).
+            var answers = new ShardAnswer[queries.Count][];
+            for (var q = 0; q < answers.Length; q++)
+            {
+                answers[q] = new ShardAnswer[_workers.Length];
+            }
+            Parallel.For(0, queries.Count * _workers.Length, new ParallelOptions { CancellationToken = cancellationToken }, pair =>
+            {
+                var (q, s) = Math.DivRem(pair, _workers.Length);
+                answers[q][s] = _workers[s].Answer(queries[q]);
+            });
             return answers;
         }, cancellationToken);
-
-    /// <inheritdoc/>
-    public Task<IReadOnlyList<GaussianMixtureStatistics>> MixtureFromCentresAsync(float[] centres, int clusters, CovarianceType covarianceType, CancellationToken cancellationToken) =>
-        Task.Run<IReadOnlyList<GaussianMixtureStatistics>>(() => [.. shards.Select(s => ShardStatistics.MixtureFromCentres(s, centres, clusters, covarianceType))], cancellationToken);
-
-    /// <inheritdoc/>
-    public Task<IReadOnlyList<GaussianMixtureStatistics>> MixtureAsync(GaussianMixtureModel model, CancellationToken cancellationToken) =>
-        Task.Run<IReadOnlyList<GaussianMixtureStatistics>>(() => [.. shards.Select(s => ShardStatistics.Mixture(s, model))], cancellationToken);
+    }
 }

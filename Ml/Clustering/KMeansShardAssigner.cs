@@ -1,15 +1,17 @@
+using System.Runtime.CompilerServices;
 using Distributed.Ml.Numerics;
 
 namespace Distributed.Ml.Clustering;
 
 /// <summary>
-/// One shard's k-means statistics over the iterations of a fit, for whoever holds the shard (a
-/// worker, or <see cref="InMemoryShardStatistics"/>). Hamerly's bounds are kept between calls, so
+/// One shard's k-means statistics over the iterations of one restart, for whoever holds the shard
+/// (through <see cref="ShardStatisticsWorker"/>). Hamerly's bounds are kept between calls, so
 /// once the centres settle most rows skip the distance computation; the labels are still exactly
 /// plain Lloyd's (<see cref="NearestCentre"/>'s, by the float-error proof of
-/// <see cref="HamerlyLloyd"/>), and the sums are computed afresh from the labels in fixed blocks
-/// (not bit-identical to <see cref="KMeansStatistics.Compute"/>'s, whose additions are scalar, but
-/// the same in every path that uses this class).
+/// <see cref="HamerlyLloyd"/>), and the sums are computed from the labels in fixed blocks, afresh
+/// for every block in which a label changed and kept for the others (not bit-identical to
+/// <see cref="KMeansStatistics.Compute"/>'s, whose additions are scalar, but the same in every path
+/// that uses this class).
 /// So the statistics are the same bits whatever the assigner saw before: a new assigner (a worker
 /// that restarted elsewhere) answers as one that followed every iteration.
 /// </summary>
@@ -25,15 +27,21 @@ public sealed class KMeansShardAssigner
     private readonly float[] _rowSquaredNorms;
     private HamerlyLloyd.State? _state;
     private HamerlyLloyd.BlockState[] _blocks = [];
+    private KMeansStatistics[] _blockSums = [];
     private float[]? _assignedWith;
     private int _clusters;
 
     /// <summary>An assigner for the rows of <paramref name="shard"/>.</summary>
     public KMeansShardAssigner(Matrix shard)
+        : this(shard, NearestCentre.RowSquaredNorms((shard ?? throw new ArgumentNullException(nameof(shard))).Data, shard.Rows, shard.Cols))
     {
-        ArgumentNullException.ThrowIfNull(shard);
+    }
+
+    /// <summary>An assigner sharing the rows' squared norms (as <see cref="NearestCentre.RowSquaredNorms"/> computes them) with the shard's other assigners.</summary>
+    internal KMeansShardAssigner(Matrix shard, float[] rowSquaredNorms)
+    {
         _shard = shard;
-        _rowSquaredNorms = NearestCentre.RowSquaredNorms(shard.Data, shard.Rows, shard.Cols);
+        _rowSquaredNorms = rowSquaredNorms;
     }
 
     /// <summary>
@@ -49,16 +57,19 @@ public sealed class KMeansShardAssigner
             var labels = new int[_shard.Rows];
             var distances = new float[_shard.Rows];
             NearestCentre.Assign(_shard, centres, clusters, labels, distances, parallel: true, _rowSquaredNorms);
-            return Sum(clusters, labels, distances);
+            var blocks = new KMeansStatistics[BlockCount];
+            Parallel.For(0, blocks.Length, b => blocks[b] = SumBlock(_shard, b, clusters, labels, distances));
+            return Merge(blocks, clusters);
         }
         if (_state is null || _clusters != clusters)
         {
             _state = new HamerlyLloyd.State(_shard, clusters, centres, _rowSquaredNorms);
-            _blocks = new HamerlyLloyd.BlockState[(_shard.Rows + NearestCentre.BlockRows - 1) / NearestCentre.BlockRows];
+            _blocks = new HamerlyLloyd.BlockState[BlockCount];
             for (var b = 0; b < _blocks.Length; b++)
             {
                 _blocks[b] = new HamerlyLloyd.BlockState(clusters, _shard.Cols, _state.Packed.Lanes);
             }
+            _blockSums = new KMeansStatistics[BlockCount];
             _clusters = clusters;
         }
         else
@@ -67,33 +78,47 @@ public sealed class KMeansShardAssigner
         }
         _assignedWith = (float[])centres.Clone();
         var state = _state;
-        Parallel.For(0, _blocks.Length, b => state.Assign(b, _blocks[b]));
-        return Sum(clusters, state.Labels, null);
+        var sums = _blockSums;
+        Parallel.For(0, _blocks.Length, b =>
+        {
+            state.Assign(b, _blocks[b]);
+            // A block's sums are a function of its rows' labels alone: kept while none of them changes.
+            if (sums[b] is null || _blocks[b].Changed)
+            {
+                sums[b] = SumBlock(_shard, b, clusters, state.Labels, null);
+            }
+        });
+        return Merge(sums, clusters);
     }
 
+    private int BlockCount => (_shard.Rows + NearestCentre.BlockRows - 1) / NearestCentre.BlockRows;
+
     /// <summary>
-    /// Per-cluster sums and counts (and the inertia from <paramref name="squaredDistances"/>) in
-    /// fixed blocks of rows merged in block order: the same bits with or without distances, in
-    /// parallel or not. Vectorised row additions (<see cref="KMeansStatistics.Add"/>): this runs
-    /// every iteration over every row, while the bounds spare most distance computations.
+    /// Per-cluster sums and counts of block <paramref name="b"/> (and the inertia from
+    /// <paramref name="squaredDistances"/>), rows added in order: the same bits with or without
+    /// distances. Vectorised row additions (<see cref="KMeansStatistics.Add"/>), compiled optimised
+    /// from the first call (tier-0 code would not inline them, and a fit can be over before tiering
+    /// catches up).
     /// </summary>
-    private KMeansStatistics Sum(int clusters, int[] labels, float[]? squaredDistances)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static KMeansStatistics SumBlock(Matrix shard, int b, int clusters, int[] labels, float[]? squaredDistances)
     {
-        var blocks = new KMeansStatistics[(_shard.Rows + NearestCentre.BlockRows - 1) / NearestCentre.BlockRows];
-        Parallel.For(0, blocks.Length, b =>
+        var start = b * NearestCentre.BlockRows;
+        var end = Math.Min(shard.Rows, start + NearestCentre.BlockRows);
+        var block = new KMeansStatistics(clusters, shard.Cols);
+        var inertia = 0.0;
+        for (var i = start; i < end; i++)
         {
-            var start = b * NearestCentre.BlockRows;
-            var end = Math.Min(_shard.Rows, start + NearestCentre.BlockRows);
-            var block = new KMeansStatistics(clusters, _shard.Cols);
-            var inertia = 0.0;
-            for (var i = start; i < end; i++)
-            {
-                block.Add(_shard.Row(i), labels[i]);
-                inertia += squaredDistances is null ? 0 : squaredDistances[i];
-            }
-            block.Inertia = inertia;
-            blocks[b] = block;
-        });
+            block.Add(shard.Row(i), labels[i]);
+            inertia += squaredDistances is null ? 0 : squaredDistances[i];
+        }
+        block.Inertia = inertia;
+        return block;
+    }
+
+    /// <summary>The blocks' statistics merged in block order, into new statistics (the blocks may be kept for the next call).</summary>
+    private KMeansStatistics Merge(KMeansStatistics[] blocks, int clusters)
+    {
         var total = new KMeansStatistics(clusters, _shard.Cols);
         foreach (var block in blocks)
         {

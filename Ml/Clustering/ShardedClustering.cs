@@ -15,13 +15,23 @@ namespace Distributed.Ml.Clustering;
 /// last assignment's inertia, from one more full pass (iterations use Hamerly's bounds, see
 /// <see cref="KMeansShardAssigner"/>, and give no inertia). For a mixture, each restart
 /// runs k-means to convergence, starts EM from its hard labels and iterates to the log-likelihood
-/// tolerance; the best restart (lowest inertia, or highest final log-likelihood) wins. The state is
-/// advanced and handed to a checkpoint callback after every step and iteration, so a run resumed
+/// tolerance; the best restart (lowest inertia, or highest final log-likelihood, ties to the earlier
+/// restart) wins.
+/// <para>
+/// The restarts advance side by side, as <see cref="KMeans.Fit"/> runs them: each round asks every
+/// shard once for the next statistics of every restart still running, so a fit costs as many
+/// rounds (barriers across the shards, and checkpoints) as its longest restart has iterations, not
+/// the sum over restarts. Each restart's trajectory depends on its own statistics alone, so the
+/// result is the one restarts run one after another would give.
+/// </para>
+/// <para>
+/// The state is advanced and handed to a checkpoint callback after every round, so a run resumed
 /// from any checkpoint ends with the same model. Deterministic for a given seed and shard order,
 /// whoever computes the shards. Every await continues in the caller's context (not
 /// <c>ConfigureAwait(false)</c>): a host may checkpoint from the callback with services bound to its
-/// own scheduler, such as an Orleans grain's persistent state. Not bit-identical to <see cref="KMeans.Fit"/> on all rows: seeding
-/// uses the sample and sums are grouped by shard.
+/// own scheduler, such as an Orleans grain's persistent state. Not bit-identical to
+/// <see cref="KMeans.Fit"/> on all rows: seeding uses the sample and sums are grouped by shard.
+/// </para>
 /// </remarks>
 public static class ShardedClustering
 {
@@ -31,8 +41,8 @@ public static class ShardedClustering
     /// <param name="kmeans">Clusters, Lloyd's iteration limit and tolerance, the seed, and (without a mixture) the restarts.</param>
     /// <param name="mixture">A Gaussian mixture's options (its restarts replace k-means'), or null for k-means.</param>
     /// <param name="state">The checkpoint to advance; a new one starts from scratch.</param>
-    /// <param name="checkpoint">Called after every step and iteration with the state and a progress line.</param>
-    /// <param name="cancellationToken">Stops between iterations; the last checkpoint stays valid.</param>
+    /// <param name="checkpoint">Called after every round with the state and a progress line.</param>
+    /// <param name="cancellationToken">Stops between rounds; the last checkpoint stays valid.</param>
     public static async Task<ShardedClusteringResult> FitAsync(IShardStatistics shards, Matrix sample, KMeansOptions kmeans, GaussianMixtureOptions? mixture,
         ShardedClusteringState state, Func<ShardedClusteringState, string, Task> checkpoint, CancellationToken cancellationToken)
     {
@@ -41,102 +51,42 @@ public static class ShardedClustering
         ArgumentNullException.ThrowIfNull(kmeans);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(checkpoint);
-        var k = kmeans.Clusters;
-        KMeans.Validate(sample, k, kmeans.Restarts, kmeans.MaxIterations, kmeans.Tolerance);
-        var restarts = mixture?.Restarts ?? kmeans.Restarts;
-        var tolerance = kmeans.Tolerance * KMeans.MeanFeatureVariance(sample);
+        KMeans.Validate(sample, kmeans.Clusters, kmeans.Restarts, kmeans.MaxIterations, kmeans.Tolerance);
+        var fit = new Fit(sample, kmeans, mixture);
+        if (state.Restarts.Count == 0)
+        {
+            state.Restarts = [.. Enumerable.Range(0, fit.Restarts).Select(_ => new ShardedRestartState())];
+        }
+        else if (state.Restarts.Count != fit.Restarts)
+        {
+            throw new InvalidOperationException($"the clustering checkpoint holds {state.Restarts.Count} restarts where the options ask for {fit.Restarts}");
+        }
 
-        while (state.Step != ShardedClusteringStep.Done)
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var r = state.Restart;
-            var what = $"restart {r + 1}/{restarts}";
-            switch (state.Step)
+            fit.Seed(state.Restarts);
+            var running = new List<int>();
+            var queries = new List<ShardQuery>();
+            for (var r = 0; r < state.Restarts.Count; r++)
             {
-                case ShardedClusteringStep.Init:
+                if (fit.NextQuery(r, state.Restarts[r]) is { } query)
                 {
-                    // The generators of KMeans.Fit's first restart under GaussianMixture.Fit's restart seed, or of KMeans.Fit's restart r.
-                    var rng = mixture is not null
-                        ? Rng.Derive(Rng.Derive(kmeans.Seed, RandomStreams.Restart, (ulong)r).NextUInt64(), RandomStreams.Restart, 0)
-                        : Rng.Derive(kmeans.Seed, RandomStreams.Restart, (ulong)r);
-                    var centres = KMeansPlusPlus.Choose(sample, k, rng);
-                    state.Step = ShardedClusteringStep.KMeans;
-                    state.Iteration = 0;
-                    state.Model = Save(new KMeansModel(centres, k, sample.Cols, 0, 0, false));
-                    state.Converged = false;
-                    await checkpoint(state, $"{what}: k-means++").ConfigureAwait(true);
-                    break;
+                    running.Add(r);
+                    queries.Add(query);
                 }
-                case ShardedClusteringStep.KMeans:
-                    if (state.Iteration < kmeans.MaxIterations && !state.Converged)
-                    {
-                        var previous = LoadCentres(state.Model!);
-                        var statistics = Reduce(await shards.KMeansAsync(previous, k, inertia: false, cancellationToken).ConfigureAwait(true));
-                        var next = (float[])previous.Clone();
-                        statistics.WriteMeans(next);
-                        RelocateEmptyClusters(sample, statistics.Counts, next, k);
-                        state.Iteration++;
-                        state.Converged = KMeans.SquaredShift(previous, next) <= tolerance;
-                        if (state.Converged || state.Iteration == kmeans.MaxIterations)
-                        {
-                            // The restart's score, as KMeans.Fit's: the last assignment's inertia, to the centres it was made with.
-                            state.Inertia = Reduce(await shards.KMeansAsync(previous, k, inertia: true, cancellationToken).ConfigureAwait(true)).Inertia;
-                        }
-                        state.Model = Save(new KMeansModel(next, k, sample.Cols, state.Inertia, state.Iteration, false));
-                        await checkpoint(state, $"{what}: k-means iteration {state.Iteration}").ConfigureAwait(true);
-                    }
-                    else if (mixture is null)
-                    {
-                        if (state.BestScore is null || state.Inertia < state.BestScore)
-                        {
-                            (state.BestModel, state.BestScore, state.BestIterations, state.BestConverged) = (state.Model, state.Inertia, state.Iteration, state.Converged);
-                        }
-                        await NextRestart(state, restarts, checkpoint, what).ConfigureAwait(true);
-                    }
-                    else
-                    {
-                        state.Step = ShardedClusteringStep.EmInit;
-                        await checkpoint(state, $"{what}: k-means done").ConfigureAwait(true);
-                    }
-                    break;
-                case ShardedClusteringStep.EmInit:
-                {
-                    var centres = LoadCentres(state.Model!);
-                    var statistics = Reduce(await shards.MixtureFromCentresAsync(centres, k, mixture!.CovarianceType, cancellationToken).ConfigureAwait(true));
-                    state.Step = ShardedClusteringStep.Em;
-                    state.Iteration = 0;
-                    state.Model = Save(statistics.ToModel(mixture.Ridge));
-                    state.Converged = false;
-                    state.Trace = [];
-                    await checkpoint(state, $"{what}: mixture from k-means").ConfigureAwait(true);
-                    break;
-                }
-                case ShardedClusteringStep.Em:
-                    if (state.Trace.Count < mixture!.MaxIterations && !state.Converged)
-                    {
-                        var model = LoadMixture(state.Model!);
-                        var statistics = Reduce(await shards.MixtureAsync(model, cancellationToken).ConfigureAwait(true));
-                        var logLikelihood = statistics.MeanLogLikelihood;
-                        var previous = state.Trace.Count > 0 ? state.Trace[^1] : double.NegativeInfinity;
-                        state.Trace.Add(logLikelihood);
-                        state.Iteration = state.Trace.Count;
-                        state.Model = Save(statistics.ToModel(mixture.Ridge));
-                        state.Converged = Math.Abs(logLikelihood - previous) < mixture.Tolerance;
-                        await checkpoint(state, $"{what}: EM iteration {state.Iteration}, log-likelihood {logLikelihood:0.0000}").ConfigureAwait(true);
-                    }
-                    else
-                    {
-                        if (state.BestScore is null || state.Trace[^1] > state.BestScore)
-                        {
-                            (state.BestModel, state.BestScore, state.BestIterations, state.BestConverged) = (state.Model, state.Trace[^1], state.Trace.Count, state.Converged);
-                            state.BestTrace = [.. state.Trace];
-                        }
-                        await NextRestart(state, restarts, checkpoint, what).ConfigureAwait(true);
-                    }
-                    break;
-                default:
-                    throw new InvalidOperationException($"unknown clustering step {state.Step}");
             }
+            if (queries.Count == 0)
+            {
+                break;
+            }
+            var answers = await shards.ComputeAsync(queries, cancellationToken).ConfigureAwait(true);
+            for (var i = 0; i < running.Count; i++)
+            {
+                fit.Apply(state.Restarts[running[i]], queries[i].Kind, answers[i]);
+            }
+            state.Rounds++;
+            await checkpoint(state, Describe(state)).ConfigureAwait(true);
         }
         return await FinishAsync(shards, state, mixture is not null, cancellationToken).ConfigureAwait(true);
     }
@@ -144,40 +94,159 @@ public static class ShardedClustering
     /// <summary>The best model with its final score from one more pass, so it describes the parameters returned rather than the ones before the last update.</summary>
     private static async Task<ShardedClusteringResult> FinishAsync(IShardStatistics shards, ShardedClusteringState state, bool mixture, CancellationToken cancellationToken)
     {
+        var bestIndex = 0;
+        for (var r = 1; r < state.Restarts.Count; r++)
+        {
+            var (candidate, best) = (state.Restarts[r], state.Restarts[bestIndex]);
+            if (mixture ? candidate.Trace[^1] > best.Trace[^1] : candidate.Inertia < best.Inertia)
+            {
+                bestIndex = r;
+            }
+        }
+        var restart = state.Restarts[bestIndex];
         if (mixture)
         {
-            var best = LoadMixture(state.BestModel!);
-            var statistics = Reduce(await shards.MixtureAsync(best, cancellationToken).ConfigureAwait(true));
-            return new ShardedClusteringResult(best.WithFit(statistics.MeanLogLikelihood, state.BestIterations, state.BestConverged, [.. state.BestTrace]),
-                state.BestIterations, state.BestConverged);
+            var statistics = Reduce(await Ask(shards, new ShardQuery(bestIndex, ShardQueryKind.Mixture, restart.Model!, default), cancellationToken).ConfigureAwait(true), a => a.Mixture);
+            var model = LoadMixture(restart.Model!);
+            return new ShardedClusteringResult(model.WithFit(statistics.MeanLogLikelihood, restart.Trace.Count, restart.Converged, [.. restart.Trace]),
+                restart.Trace.Count, restart.Converged);
         }
-        var kmeans = KMeansModel.Load(new MemoryStream(state.BestModel!));
-        var final = Reduce(await shards.KMeansAsync(kmeans.Centres, kmeans.ClusterCount, inertia: true, cancellationToken).ConfigureAwait(true));
-        return new ShardedClusteringResult(new KMeansModel(kmeans.Centres, kmeans.ClusterCount, kmeans.Dimension, final.Inertia, state.BestIterations, state.BestConverged),
-            state.BestIterations, state.BestConverged);
+        var kmeans = KMeansModel.Load(new MemoryStream(restart.Model!));
+        var final = Reduce(await Ask(shards, new ShardQuery(bestIndex, ShardQueryKind.KMeansInertia, restart.Model!, default), cancellationToken).ConfigureAwait(true), a => a.KMeans);
+        return new ShardedClusteringResult(new KMeansModel(kmeans.Centres, kmeans.ClusterCount, kmeans.Dimension, final.Inertia, restart.Iteration, restart.Converged),
+            restart.Iteration, restart.Converged);
     }
 
-    private static Task NextRestart(ShardedClusteringState state, int restarts, Func<ShardedClusteringState, string, Task> checkpoint, string what)
+    private static async Task<IReadOnlyList<ShardAnswer>> Ask(IShardStatistics shards, ShardQuery query, CancellationToken cancellationToken) =>
+        (await shards.ComputeAsync([query], cancellationToken).ConfigureAwait(true))[0];
+
+    private static string Describe(ShardedClusteringState state)
     {
-        state.Restart++;
-        state.Step = state.Restart < restarts ? ShardedClusteringStep.Init : ShardedClusteringStep.Done;
-        state.Iteration = 0;
-        state.Converged = false;
-        state.Trace = [];
-        return checkpoint(state, $"{what} done");
+        var steps = state.Restarts.GroupBy(r => r.Step).OrderBy(g => g.Key).Select(g => $"{g.Count()} {Describe(g.Key)}");
+        return $"round {state.Rounds}, restarts: {string.Join(", ", steps)}";
+    }
+
+    private static string Describe(ShardedClusteringStep step) => step switch
+    {
+        ShardedClusteringStep.Init => "seeding",
+        ShardedClusteringStep.KMeans => "in k-means",
+        ShardedClusteringStep.KMeansScore => "scoring",
+        ShardedClusteringStep.EmInit => "starting EM",
+        ShardedClusteringStep.Em => "in EM",
+        _ => "done",
+    };
+
+    /// <summary>The options of one fit, and the moves of a restart from one round to the next.</summary>
+    private sealed class Fit(Matrix sample, KMeansOptions kmeans, GaussianMixtureOptions? mixture)
+    {
+        private readonly double _tolerance = kmeans.Tolerance * KMeans.MeanFeatureVariance(sample);
+
+        public int Restarts { get; } = mixture?.Restarts ?? kmeans.Restarts;
+
+        private int K => kmeans.Clusters;
+
+        /// <summary>k-means++ on the sample for every restart not yet seeded, side by side (each from its own generator).</summary>
+        public void Seed(List<ShardedRestartState> restarts)
+        {
+            var unseeded = Enumerable.Range(0, restarts.Count).Where(r => restarts[r].Step == ShardedClusteringStep.Init).ToArray();
+            Parallel.ForEach(unseeded, r =>
+            {
+                // The generators of KMeans.Fit's first restart under GaussianMixture.Fit's restart seed, or of KMeans.Fit's restart r.
+                var rng = mixture is not null
+                    ? Rng.Derive(Rng.Derive(kmeans.Seed, RandomStreams.Restart, (ulong)r).NextUInt64(), RandomStreams.Restart, 0)
+                    : Rng.Derive(kmeans.Seed, RandomStreams.Restart, (ulong)r);
+                var restart = restarts[r];
+                restart.Model = Save(new KMeansModel(KMeansPlusPlus.Choose(sample, K, rng), K, sample.Cols, 0, 0, false));
+                restart.Step = ShardedClusteringStep.KMeans;
+                restart.Iteration = 0;
+                restart.Converged = false;
+            });
+        }
+
+        /// <summary>What restart <paramref name="index"/> needs of the shards next, or null when it is done.</summary>
+        public ShardQuery? NextQuery(int index, ShardedRestartState restart)
+        {
+            if (restart.Step == ShardedClusteringStep.Em && (restart.Trace.Count >= mixture!.MaxIterations || restart.Converged))
+            {
+                restart.Step = ShardedClusteringStep.Done;
+            }
+            return restart.Step switch
+            {
+                ShardedClusteringStep.KMeans => new ShardQuery(index, ShardQueryKind.KMeans, restart.Model!, default),
+                ShardedClusteringStep.KMeansScore => new ShardQuery(index, ShardQueryKind.KMeansInertia, restart.AssignedWith!, default),
+                ShardedClusteringStep.EmInit => new ShardQuery(index, ShardQueryKind.MixtureFromCentres, restart.Model!, mixture!.CovarianceType),
+                ShardedClusteringStep.Em => new ShardQuery(index, ShardQueryKind.Mixture, restart.Model!, default),
+                ShardedClusteringStep.Done => null,
+                _ => throw new InvalidOperationException($"a restart in step {restart.Step} has no query"),
+            };
+        }
+
+        /// <summary>Advances the restart by the reduced answers to its query.</summary>
+        public void Apply(ShardedRestartState restart, ShardQueryKind kind, IReadOnlyList<ShardAnswer> answers)
+        {
+            switch (kind)
+            {
+                case ShardQueryKind.KMeans:
+                {
+                    var statistics = Reduce(answers, a => a.KMeans);
+                    var previous = LoadCentres(restart.Model!);
+                    var next = (float[])previous.Clone();
+                    statistics.WriteMeans(next);
+                    RelocateEmptyClusters(sample, statistics.Counts, next, K);
+                    restart.Iteration++;
+                    restart.Converged = KMeans.SquaredShift(previous, next) <= _tolerance;
+                    if (restart.Converged || restart.Iteration == kmeans.MaxIterations)
+                    {
+                        // A k-means restart is scored by the last assignment's inertia, to the centres it was made with (as KMeans.Fit's).
+                        restart.AssignedWith = mixture is null ? restart.Model : null;
+                        restart.Step = mixture is null ? ShardedClusteringStep.KMeansScore : ShardedClusteringStep.EmInit;
+                    }
+                    restart.Model = Save(new KMeansModel(next, K, sample.Cols, 0, restart.Iteration, restart.Converged));
+                    break;
+                }
+                case ShardQueryKind.KMeansInertia:
+                    restart.Inertia = Reduce(answers, a => a.KMeans).Inertia;
+                    restart.AssignedWith = null;
+                    restart.Step = ShardedClusteringStep.Done;
+                    break;
+                case ShardQueryKind.MixtureFromCentres:
+                    restart.Model = Save(Reduce(answers, a => a.Mixture).ToModel(mixture!.Ridge));
+                    restart.Step = ShardedClusteringStep.Em;
+                    restart.Iteration = 0;
+                    restart.Converged = false;
+                    restart.Trace = [];
+                    break;
+                case ShardQueryKind.Mixture:
+                {
+                    var statistics = Reduce(answers, a => a.Mixture);
+                    var logLikelihood = statistics.MeanLogLikelihood;
+                    var previous = restart.Trace.Count > 0 ? restart.Trace[^1] : double.NegativeInfinity;
+                    restart.Trace.Add(logLikelihood);
+                    restart.Iteration = restart.Trace.Count;
+                    restart.Model = Save(statistics.ToModel(mixture!.Ridge));
+                    restart.Converged = Math.Abs(logLikelihood - previous) < mixture.Tolerance;
+                    break;
+                }
+                default:
+                    throw new ArgumentException($"unknown shard query kind {kind}", nameof(kind));
+            }
+        }
     }
 
     /// <summary>Merges per-shard statistics in shard order (the order fixes the floating-point sums).</summary>
-    private static KMeansStatistics Reduce(IReadOnlyList<KMeansStatistics> parts) => Reduce(parts, (total, part) => total.Merge(part));
+    private static KMeansStatistics Reduce(IReadOnlyList<ShardAnswer> answers, Func<ShardAnswer, KMeansStatistics> part) =>
+        Reduce(answers, part, (total, next) => total.Merge(next));
 
-    private static GaussianMixtureStatistics Reduce(IReadOnlyList<GaussianMixtureStatistics> parts) => Reduce(parts, (total, part) => total.Merge(part));
+    /// <inheritdoc cref="Reduce(IReadOnlyList{ShardAnswer}, Func{ShardAnswer, KMeansStatistics})"/>
+    private static GaussianMixtureStatistics Reduce(IReadOnlyList<ShardAnswer> answers, Func<ShardAnswer, GaussianMixtureStatistics> part) =>
+        Reduce(answers, part, (total, next) => total.Merge(next));
 
-    private static T Reduce<T>(IReadOnlyList<T> parts, Action<T, T> merge)
+    private static T Reduce<T>(IReadOnlyList<ShardAnswer> answers, Func<ShardAnswer, T> part, Action<T, T> merge)
     {
-        var total = parts[0];
-        for (var i = 1; i < parts.Count; i++)
+        var total = part(answers[0]);
+        for (var i = 1; i < answers.Count; i++)
         {
-            merge(total, parts[i]);
+            merge(total, part(answers[i]));
         }
         return total;
     }

@@ -9,12 +9,15 @@ public enum ShardedClusteringStep
     /// <summary>Lloyd iterations.</summary>
     KMeans,
 
+    /// <summary>Lloyd has stopped; the restart's score, the last assignment's inertia, is computed next (k-means only: a mixture is scored by its likelihood).</summary>
+    KMeansScore,
+
     /// <summary>The mixture's start from the k-means labels.</summary>
     EmInit,
 
     /// <summary>EM iterations.</summary>
     Em,
 
-    /// <summary>Every restart ran; the best model is final.</summary>
+    /// <summary>The restart is over; its model and score are final.</summary>
     Done,
 }

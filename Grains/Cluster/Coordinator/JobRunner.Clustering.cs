@@ -34,7 +34,7 @@ public sealed partial class JobRunner
             : new ShardWorkerStatistics(this, cancellationToken);
         var result = await ShardedClustering.FitAsync(shards, sample, kmeans, mixture, _state.Clustering, async (state, detail) =>
         {
-            Progress(Math.Min(state.Restart, restarts), restarts, detail);
+            Progress(state.Restarts.Count(r => r.Step == ShardedClusteringStep.Done), restarts, detail);
             await _save().ConfigureAwait(true);
         }, cancellationToken).ConfigureAwait(true);
         _store.Write(FinalClustererRef(PipelineModel.KindOf(result.Model)), result.Model.Save);
@@ -104,37 +104,20 @@ public sealed partial class JobRunner
             .AssignShard(new AssignShard(EmbeddingRef(shard), finalRef, LabelsRef(shard))), cancellationToken).ConfigureAwait(true);
     }
 
-    /// <summary>Each shard's statistics from the shard worker grain that holds it, one call per shard per iteration.</summary>
+    /// <summary>Each shard's statistics from the shard worker grain that holds it, one call per shard per round.</summary>
     private sealed class ShardWorkerStatistics(JobRunner runner, CancellationToken cancellationToken) : IShardStatistics
     {
-        public async Task<IReadOnlyList<KMeansStatistics>> KMeansAsync(float[] centres, int clusters, bool inertia, CancellationToken _) =>
-            [.. (await Compute(inertia ? StatisticsKind.KMeansInertia : StatisticsKind.KMeans, Save(new KMeansModel(centres, clusters, centres.Length / clusters, 0, 0, false)), default).ConfigureAwait(true))
-                .Select(bytes => StatisticsCodec.ReadKMeans(new MemoryStream(bytes)))];
-
-        public async Task<IReadOnlyList<GaussianMixtureStatistics>> MixtureFromCentresAsync(float[] centres, int clusters, CovarianceType covarianceType, CancellationToken _) =>
-            [.. (await Compute(StatisticsKind.MixtureFromCentres, Save(new KMeansModel(centres, clusters, centres.Length / clusters, 0, 0, false)), covarianceType).ConfigureAwait(true))
-                .Select(bytes => StatisticsCodec.ReadMixture(new MemoryStream(bytes)))];
-
-        public async Task<IReadOnlyList<GaussianMixtureStatistics>> MixtureAsync(GaussianMixtureModel model, CancellationToken _) =>
-            [.. (await Compute(StatisticsKind.Mixture, Save(model.Save), model.CovarianceType).ConfigureAwait(true))
-                .Select(bytes => StatisticsCodec.ReadMixture(new MemoryStream(bytes)))];
-
-        private Task<byte[][]> Compute(StatisticsKind kind, byte[] model, CovarianceType covarianceType) =>
-            runner.Pending(SiloRoles.Cpu, runner._manifest.Shards, async shard =>
+        public async Task<IReadOnlyList<IReadOnlyList<ShardAnswer>>> ComputeAsync(IReadOnlyList<ShardQuery> queries, CancellationToken _)
+        {
+            var wire = queries.Select(q => new ShardStatisticsQuery(q.Restart, q.Kind, q.Model, q.CovarianceType)).ToArray();
+            var byShard = await runner.Pending(SiloRoles.Cpu, runner._manifest.Shards, async shard =>
             {
-                var request = new ComputeShardStatistics(runner.EmbeddingRef(shard), kind, model, covarianceType);
+                var request = new ComputeShardStatistics(runner.EmbeddingRef(shard), wire);
                 var answer = await runner.CallAsync($"clustering statistics of shard {shard.Index}",
                     () => runner._grains.GetGrain<IShardWorkerGrain>(runner.ShardKey(shard)).ComputeStatistics(request), a => a.Seconds, cancellationToken).ConfigureAwait(true);
                 return answer.Statistics;
-            });
-
-        private static byte[] Save(KMeansModel centres) => Save(centres.Save);
-
-        private static byte[] Save(Action<Stream> save)
-        {
-            using var stream = new MemoryStream();
-            save(stream);
-            return stream.ToArray();
+            }).ConfigureAwait(true);
+            return [.. queries.Select((query, q) => (IReadOnlyList<ShardAnswer>)[.. byShard.Select(shard => StatisticsCodec.Decode(shard[q], query.Kind))])];
         }
     }
 }

@@ -5,7 +5,6 @@ using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Monitoring;
 using Distributed.Ml.Clustering;
-using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
 using Orleans.Placement;
 
@@ -14,14 +13,14 @@ namespace Distributed.Grains.Cluster.Grains;
 /// <summary>
 /// Shard work on <c>cpu</c> silos, spread by activation count. The activation keeps its shard's
 /// rows in memory after the first read, and its k-means bounds between iterations, so clustering
-/// iterations cost one (mostly pruned) computation each rather than a store read; a new activation
+/// rounds cost one (mostly pruned) computation per restart each rather than a store read; a new activation
 /// (after its silo died) reads the shard again and answers the same bits.
 /// </summary>
 [RequireSiloRole(SiloRoles.Cpu)]
 [ActivationCountBasedPlacement]
 public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo, ClusterMetrics metrics) : Grain, IShardWorkerGrain
 {
-    private (string Ref, Matrix Rows, KMeansShardAssigner Assigner)? _shard;
+    private (string Ref, ShardStatisticsWorker Worker)? _shard;
 
     /// <inheritdoc/>
     public Task<ShardCompleted> EmbedShard(EmbedShard request)
@@ -36,31 +35,18 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo, Cluster
     {
         ArgumentNullException.ThrowIfNull(request);
         var clock = Stopwatch.StartNew();
-        var (rows, assigner) = Shard(request.DataRef);
+        var worker = Shard(request.DataRef);
+        var queries = request.Queries;
         var encoded = await Task.Run(() =>
         {
-            using var stream = new MemoryStream();
-            switch (request.Kind)
+            // The restarts' queries side by side: each is too little work for every core on its own.
+            var answers = new byte[queries.Length][];
+            Parallel.For(0, queries.Length, q =>
             {
-                case StatisticsKind.KMeans or StatisticsKind.KMeansInertia:
-                {
-                    var centres = KMeansModel.Load(new MemoryStream(request.Model));
-                    StatisticsCodec.Write(stream, assigner.Statistics(centres.Centres, centres.ClusterCount, inertia: request.Kind == StatisticsKind.KMeansInertia));
-                    break;
-                }
-                case StatisticsKind.MixtureFromCentres:
-                {
-                    var centres = KMeansModel.Load(new MemoryStream(request.Model));
-                    StatisticsCodec.Write(stream, ShardStatistics.MixtureFromCentres(rows, centres.Centres, centres.ClusterCount, request.CovarianceType));
-                    break;
-                }
-                case StatisticsKind.Mixture:
-                    StatisticsCodec.Write(stream, ShardStatistics.Mixture(rows, GaussianMixtureModel.Load(new MemoryStream(request.Model))));
-                    break;
-                default:
-                    throw new ArgumentException($"unknown statistics kind {request.Kind}");
-            }
-            return stream.ToArray();
+                var query = queries[q];
+                answers[q] = StatisticsCodec.Encode(worker.Answer(new ShardQuery(query.Restart, query.Kind, query.Model, query.CovarianceType)), query.Kind);
+            });
+            return answers;
         }).ConfigureAwait(true);
         metrics.ShardProcessed(SiloRoles.Cpu, ShardOperation.Statistics);
         return new ShardStatisticsComputed(encoded, silo.SiloId, clock.Elapsed.TotalSeconds);
@@ -70,7 +56,7 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo, Cluster
     public Task<ShardCompleted> AssignShard(AssignShard request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (rows, _) = Shard(request.DataRef);
+        var rows = Shard(request.DataRef).Rows;
         return ShardWork.RunAsync(store, silo, metrics, SiloRoles.Cpu, ShardOperation.Assign, request.OutputRef, () =>
         {
             var model = store.Read(request.ModelRef, stream => PipelineModel.LoadClusterer(ModelRefs.KindOf(request.ModelRef), stream));
@@ -78,14 +64,13 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo, Cluster
         });
     }
 
-    private (Matrix Rows, KMeansShardAssigner Assigner) Shard(string reference)
+    private ShardStatisticsWorker Shard(string reference)
     {
         if (_shard is not { } shard || shard.Ref != reference)
         {
-            var rows = store.ReadMatrix(reference);
-            shard = (reference, rows, new KMeansShardAssigner(rows));
+            shard = (reference, new ShardStatisticsWorker(store.ReadMatrix(reference)));
             _shard = shard;
         }
-        return (shard.Rows, shard.Assigner);
+        return shard.Worker;
     }
 }

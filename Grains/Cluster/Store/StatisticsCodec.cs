@@ -11,6 +11,28 @@ public static class StatisticsCodec
     private const int KMeansTag = 0x4B4D5331; // "KMS1"
     private const int MixtureTag = 0x474D5331; // "GMS1"
 
+    /// <summary>An answer to a query of <paramref name="kind"/>, encoded.</summary>
+    public static byte[] Encode(ShardAnswer answer, ShardQueryKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        using var stream = new MemoryStream();
+        if (kind is ShardQueryKind.KMeans or ShardQueryKind.KMeansInertia)
+        {
+            Write(stream, answer.KMeans);
+        }
+        else
+        {
+            Write(stream, answer.Mixture);
+        }
+        return stream.ToArray();
+    }
+
+    /// <summary>An answer to a query of <paramref name="kind"/>, as <see cref="Encode"/> wrote it.</summary>
+    public static ShardAnswer Decode(byte[] encoded, ShardQueryKind kind) =>
+        kind is ShardQueryKind.KMeans or ShardQueryKind.KMeansInertia
+            ? ShardAnswer.Of(ReadKMeans(new MemoryStream(encoded)))
+            : ShardAnswer.Of(ReadMixture(new MemoryStream(encoded)));
+
     /// <summary>Writes k-means statistics.</summary>
     public static void Write(Stream stream, KMeansStatistics statistics)
     {

@@ -1,9 +1,9 @@
-namespace Distributed.Grains.Interfaces.Cluster;
+namespace Distributed.Ml.Clustering;
 
-/// <summary>Which partial statistics a <see cref="ComputeShardStatistics"/> asks for.</summary>
-public enum StatisticsKind
+/// <summary>Which partial statistics a <see cref="ShardQuery"/> asks of every shard.</summary>
+public enum ShardQueryKind
 {
-    /// <summary>k-means sums and counts under centres (an iteration: the worker's bounds skip most distances, no inertia).</summary>
+    /// <summary>k-means sums and counts under centres (an iteration: the holder's bounds skip most distances, no inertia).</summary>
     KMeans,
 
     /// <summary>k-means sums, counts and inertia under centres (a full pass: a restart's score).</summary>
