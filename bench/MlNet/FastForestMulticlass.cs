@@ -6,7 +6,8 @@ namespace Distributed.Bench.MlNet;
 /// <summary>
 /// ML.NET's random forest for the forest entries: <c>FastForest</c> is binary only, so a multiclass
 /// forest is one-vs-all over it (one binary forest of <see cref="Trees"/> trees per class, each with
-/// ML.NET's defaults otherwise: at most 20 leaves, features binned, 70% of the rows per tree).
+/// ML.NET's defaults otherwise: at most 20 leaves, at least 10 rows a leaf, features in 255 bins, 70%
+/// of the rows and of the features per tree and 70% of those features per split).
 /// </summary>
 internal static class FastForestMulticlass
 {
