@@ -1,11 +1,14 @@
 #!/usr/bin/python3
-"""Merges both sides' JSON lines into bench/results.json and prints them as a table.
+"""Merges the sides' JSON lines into bench/results.json and prints them as a table.
 
-    report.py --work <dir> --out <results.json> <entry>...
+    report.py --work <dir> --out <results.json> [--peers "<entry> ..."] <entry>...
 
 Reads <dir>/out/<entry>.ours.json and <dir>/out/<entry>.reference.json (one JSON line each, as
-printed by Distributed.Bench and reference.py). A side that failed or printed nothing is reported
-with null figures; the exit status is then 1. The output is written atomically (temp file + rename).
+printed by Distributed.Bench and reference.py) and, for the entries named in --peers (those with an
+ML.NET peer), <dir>/out/<entry>.mlnet.json (printed by Distributed.Bench.MlNet) as the row's `peer`.
+A side that failed or printed nothing is reported with null figures (a failed peer as a `peer`
+with null figures and FAILED notes); the exit status is then 1. The output is written atomically
+(temp file + rename).
 """
 
 import argparse
@@ -30,10 +33,30 @@ def read_side(work, entry, side):
     return result
 
 
-def merge(entry, ours, reference, config):
-    def figure(side, key):
-        return None if side is None else side.get(key)
+def figure(side, key):
+    return None if side is None else side.get(key)
 
+
+def peer_row(ours, peer, expected):
+    """The row's `peer`: ML.NET's figures and the ratio of ours to them; None for an entry without an ML.NET peer."""
+    if not expected:
+        return None
+    if peer is None:
+        return {"name": "ML.NET", "seconds": None, "quality": None, "ratio": None, "notes": "FAILED: no result (see the run's log)"}
+    ours_s, peer_s = figure(ours, "seconds"), peer.get("seconds")
+    notes = peer.get("notes") or ""
+    if ours and ours.get("quality_metric") != peer.get("quality_metric"):
+        notes += f"; WARNING: quality metrics differ ({ours.get('quality_metric')} vs {peer.get('quality_metric')})"
+    return {
+        "name": peer.get("peer") or "ML.NET",
+        "seconds": peer_s,
+        "quality": peer.get("quality"),
+        "ratio": ours_s / peer_s if ours_s is not None and peer_s else None,
+        "notes": notes,
+    }
+
+
+def merge(entry, ours, reference, config, peer=None, peer_expected=False):
     if ours is not None and ours.get("skipped"):
         # Nothing measured (e.g. no CUDA device): no figure, and no reference run to compare with.
         return {
@@ -45,6 +68,7 @@ def merge(entry, ours, reference, config):
             "reference_quality": None,
             "quality_metric": None,
             "ari_ours_vs_reference": None,
+            "peer": None,
             "skipped": ours["skipped"],
             "notes": f"{config.get('mode')}: SKIPPED: {ours['skipped']}",
         }
@@ -70,6 +94,8 @@ def merge(entry, ours, reference, config):
         # Clustering entries: agreement of the two labelings (the reference side computes it from ours).
         "ari_ours_vs_reference": figure(reference, "ari_ours_vs_reference"),
         "notes": "; ".join(notes),
+        # ML.NET on the same inputs and threads (null where the entry has no ML.NET peer).
+        "peer": peer_row(ours, peer, peer_expected),
     }
 
 
@@ -91,15 +117,28 @@ def number(value, digits):
 
 
 def print_table(rows):
-    header = ["name", "ours_s", "reference_s", "ratio", "ours_quality", "reference_quality", "quality_metric"]
+    header = ["name", "ours_s", "reference_s", "ratio", "mlnet_s", "ratio_mlnet",
+              "ours_quality", "reference_quality", "mlnet_quality", "quality_metric"]
+
+    def peer_cell(row, key, digits):
+        peer = row.get("peer")
+        if peer is None:
+            return "—"
+        if peer["seconds"] is None:
+            return "FAILED"
+        return number(peer[key], digits)
+
     body = [
         [
             row["name"],
             number(row["ours_s"], 3),
             number(row["reference_s"], 3),
             number(row["ratio"], 2),
+            peer_cell(row, "seconds", 3),
+            peer_cell(row, "ratio", 2),
             number(row["ours_quality"], 4),
             number(row["reference_quality"], 4),
+            peer_cell(row, "quality", 4),
             row["quality_metric"] or ("skipped" if row.get("skipped") else "—"),
         ]
         for row in rows
@@ -120,25 +159,32 @@ def print_table(rows):
     print()
     for row in rows:
         print(f"{row['name']}: {row['notes']}")
+        if row.get("peer"):
+            print(f"{row['name']}: {row['peer']['name']}: {row['peer']['notes']}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--peers", default="", help="space-separated entries that have an ML.NET side")
     parser.add_argument("entries", nargs="+")
     args = parser.parse_args()
 
     with open(os.path.join(args.work, "config.json"), encoding="utf-8") as file:
         config = json.load(file)
+    peers = set(args.peers.split())
     rows = []
     failed = False
     for entry in args.entries:
         ours = read_side(args.work, entry, "ours")
         skipped = ours is not None and bool(ours.get("skipped"))
         reference = None if skipped else read_side(args.work, entry, "reference")
-        failed |= ours is None or (reference is None and not skipped)
-        rows.append(merge(entry, ours, reference, config))
+        peer_expected = entry in peers and not skipped
+        peer = read_side(args.work, entry, "mlnet") if peer_expected else None
+        # A peer that fails counts like any other side: the row keeps the other sides' figures.
+        failed |= ours is None or (reference is None and not skipped) or (peer_expected and peer is None)
+        rows.append(merge(entry, ours, reference, config, peer, peer_expected))
     write_atomically(args.out, rows)
     print_table(rows)
     print(f"\nwrote {args.out}")

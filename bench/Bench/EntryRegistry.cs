@@ -8,6 +8,7 @@ internal static class EntryRegistry
 {
     public static IReadOnlyList<IBenchEntry> All { get; } =
     [
+        new PcaEntry(),
         new KMeansEntry(),
         new GmmEntry(),
         new UmapEntry(),
