@@ -1,3 +1,4 @@
+using Distributed.Ml.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Trainers.FastTree;
 
@@ -14,6 +15,9 @@ internal static class FastForestMulticlass
     /// <summary>As ours and scikit-learn's forests (100 trees), per class here.</summary>
     public const int Trees = 100;
 
+    private const int WarmUpRows = 500;
+    private const int WarmUpTrees = 4;
+
     public static IEstimator<ITransformer> Trainer(MLContext context, int seed, int trees = Trees)
     {
         var binary = context.BinaryClassification.Trainers.FastForest(new FastForestBinaryTrainer.Options
@@ -25,6 +29,20 @@ internal static class FastForestMulticlass
             Seed = seed,
         });
         return context.MulticlassClassification.Trainers.OneVersusAll(binary, labelColumnName: MlNetInputs.Label);
+    }
+
+    /// <summary>
+    /// The forest entries' warm-up (JIT and ML.NET's first-use costs, untimed): a few trees on the
+    /// first training rows, whose labels are predicted once.
+    /// </summary>
+    public static (MLContext Context, ITransformer Model, Matrix Rows) WarmUp(BenchData data)
+    {
+        var (rows, labels) = ForestSplit.From(data).TrainHead(WarmUpRows);
+        var context = MlNetInputs.Context(data);
+        var train = MlNetInputs.Labelled(context, rows, labels);
+        var model = Trainer(context, MlNetInputs.Seed(data), WarmUpTrees).Fit(train);
+        MlNetInputs.PredictLabels(model, MlNetInputs.View(context, rows), MlNetInputs.KeyValues(train));
+        return (context, model, rows);
     }
 
     /// <summary>What was fitted, for the notes.</summary>

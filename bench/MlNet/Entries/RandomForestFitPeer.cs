@@ -8,21 +8,11 @@ namespace Distributed.Bench.MlNet.Entries;
 /// </summary>
 internal sealed class RandomForestFitPeer : IBenchEntry
 {
-    private const int WarmUpRows = 500;
-    private const int WarmUpTrees = 4;
-
     public string Name => "random_forest_fit";
 
     public string QualityMetric => "held_out_accuracy";
 
-    public void WarmUp(BenchData data)
-    {
-        var (rows, labels) = ForestSplit.From(data).TrainHead(WarmUpRows);
-        var context = MlNetInputs.Context(data);
-        var train = MlNetInputs.Labelled(context, rows, labels);
-        var model = FastForestMulticlass.Trainer(context, MlNetInputs.Seed(data), WarmUpTrees).Fit(train);
-        MlNetInputs.PredictLabels(model, train, MlNetInputs.KeyValues(train));
-    }
+    public void WarmUp(BenchData data) => FastForestMulticlass.WarmUp(data);
 
     public EntryResult Run(BenchData data)
     {

@@ -15,8 +15,6 @@ internal sealed class RandomForestPredictPeer : IBenchEntry
 {
     /// <summary>As <see cref="RandomForestPredictEntry"/> and scikit-learn's side.</summary>
     private const int BatchRuns = 3;
-    private const int WarmUpRows = 500;
-    private const int WarmUpTrees = 4;
     private const int WarmUpCalls = 100;
 
     public string Name => "random_forest_predict";
@@ -25,11 +23,7 @@ internal sealed class RandomForestPredictPeer : IBenchEntry
 
     public void WarmUp(BenchData data)
     {
-        var (rows, labels) = ForestSplit.From(data).TrainHead(WarmUpRows);
-        var context = MlNetInputs.Context(data);
-        var train = MlNetInputs.Labelled(context, rows, labels);
-        var model = FastForestMulticlass.Trainer(context, MlNetInputs.Seed(data), WarmUpTrees).Fit(train);
-        MlNetInputs.PredictLabels(model, MlNetInputs.View(context, rows), MlNetInputs.KeyValues(train));
+        var (context, model, rows) = FastForestMulticlass.WarmUp(data);
         SingleRowLatencies(context, model, MlNetInputs.Rows(rows), WarmUpCalls);
     }
 
