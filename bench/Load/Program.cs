@@ -22,6 +22,16 @@ internal static class Program
             Console.Error.WriteLine("usage: Distributed.Bench.Load --url http://127.0.0.1:5080/ [--images test-images.npy] [--requests 20000] [--concurrency 32] [--warmup 1000] [--deadline-s 300] [--format npy|json|msgpack] [--images-per-request 1] [--rate <requests/s> [--max-outstanding 1024]] [--server-pid <pid>]");
             return 2;
         }
+        try
+        {
+            // A wrong --server-pid is found here, before the warm-up, not after it.
+            CpuUse.Now(settings.ServerPid);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: --server-pid: {e.Message}");
+            return 1;
+        }
         var requests = RequestImages(settings.ImagesPath, settings.ImagesPerRequest);
         // The open loop may have up to its cap in flight, each on a connection of its own.
         var connections = settings.Rate is null ? settings.Concurrency : Math.Max(settings.Concurrency, settings.MaxOutstanding);

@@ -12,7 +12,7 @@ namespace Distributed.Grains.Cluster.Grains;
 
 /// <summary>
 /// Shard work on <c>cpu</c> silos, spread by activation count. The activation keeps its shard's
-/// rows in memory after the first read, and its k-means bounds between iterations, so clustering
+/// rows in memory after the first read, and its k-means bounds per restart between rounds, so clustering
 /// rounds cost one (mostly pruned) computation per restart each rather than a store read; a new activation
 /// (after its silo died) reads the shard again and answers the same bits.
 /// </summary>
