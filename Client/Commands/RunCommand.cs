@@ -44,7 +44,10 @@ internal static class RunCommand
         var minSamples = new Option<int>("--min-samples") { Description = "DBSCAN: rows within eps, the row itself included, that make a core row", DefaultValueFactory = _ => new DbscanOptions().MinSamples };
         var linkage = Choice("--linkage", "Agglomerative linkage", CliNames.Of(new AgglomerativeOptions().Linkage), Enum.GetValues<Linkage>().Select(CliNames.Of));
         var rebalance = Choice("--rebalance", "Rebalancing of the forest's training rows (after the held-out split)", CliNames.Of(new PipelineOptions().Rebalance), Enum.GetValues<RebalanceMethod>().Select(CliNames.Of));
-        var classifierInput = Choice("--classifier-input", "What the random forest trains on and predicts from", CliNames.Of(new PipelineOptions().ClassifierInput), Enum.GetValues<ClassifierInput>().Select(CliNames.Of));
+        var refine = Choice("--refine", "Second labelling stage: cnn trains a CNN on the confident images and relabels every image; none keeps the first labels", CliNames.Of(new PipelineOptions().Refine), Enum.GetValues<RefineMethod>().Select(CliNames.Of));
+        // No default value: leaving it out means the features the final labels came from (cnn with --refine cnn, else features).
+        var classifierInput = new Option<string?>("--classifier-input") { Description = "What the random forest trains on and predicts from: features, pixels or cnn (default: cnn with --refine cnn, else features)" };
+        classifierInput.AcceptOnlyFromAmong([.. Enum.GetValues<ClassifierInput>().Select(CliNames.Of)]);
         var knownLabels = new Option<string?>("--known-labels") { Description = "Labels of every image; a seeded --known-fraction of them is known, label spreading labels the rest and the forest learns the spread labels" };
         var knownFraction = new Option<double>("--known-fraction") { Description = "Share of --known-labels treated as known", DefaultValueFactory = _ => new PipelineOptions().KnownFraction };
         var quiet = CommonOptions.Quiet();
@@ -65,7 +68,7 @@ internal static class RunCommand
         {
             images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
             autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, eps, minSamples, linkage,
-            rebalance, classifierInput, knownLabels, knownFraction, quiet, cluster, inProcess, store, shardSize, keepVersions, keepJobData, featureBackend,
+            rebalance, refine, classifierInput, knownLabels, knownFraction, quiet, cluster, inProcess, store, shardSize, keepVersions, keepJobData, featureBackend,
         };
         command.SetAction(parse =>
         {
@@ -92,7 +95,8 @@ internal static class RunCommand
                 Dbscan = new DbscanOptions { Eps = parse.GetValue(eps), MinSamples = parse.GetValue(minSamples) },
                 Agglomerative = new PipelineOptions().Agglomerative with { Linkage = CliNames.Parse<Linkage>(parse.GetValue(linkage)!)!.Value },
                 Rebalance = CliNames.Parse<RebalanceMethod>(parse.GetValue(rebalance)!)!.Value,
-                ClassifierInput = CliNames.Parse<ClassifierInput>(parse.GetValue(classifierInput)!)!.Value,
+                Refine = CliNames.Parse<RefineMethod>(parse.GetValue(refine)!)!.Value,
+                ClassifierInput = parse.GetValue(classifierInput) is { } input ? CliNames.Parse<ClassifierInput>(input)!.Value : null,
                 KnownFraction = parse.GetValue(knownFraction),
             };
             options.Validate();
@@ -108,12 +112,12 @@ internal static class RunCommand
                 ? ProgressReporter.Run(parse.GetValue(quiet), observer => LabellingJob.Run(request, observer, ConsoleLog.Create(output)))
                 : RunOnCluster(request, redis, parse.GetValue(store), parse.GetValue(shardSize), parse.GetValue(quiet), backend, output);
 
-            output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Metrics}, {RunReport.FileName}");
+            output.WriteLine($"wrote {Path.Combine(request.OutputDirectory, JobOutputs.Model)}/, {JobOutputs.Assignments}, {JobOutputs.Labels}, {JobOutputs.Metrics}, {RunReport.FileName}");
             if (metrics["selected_method"] is { } selected)
             {
                 output.WriteLine($"{"selected_method",-22} {selected.GetValue<string>()}");
             }
-            foreach (var key in new[] { "n_images", "n_clusters_found", "noise_fraction", "accuracy", "nmi", "ari", "silhouette", "davies_bouldin", "calinski_harabasz", "classifier_accuracy", "classifier_macro_f1", "label_spreading_accuracy" })
+            foreach (var key in new[] { "n_images", "n_clusters_found", "noise_fraction", "accuracy", "nmi", "ari", "refine_accuracy", "refine_nmi", "refine_ari", "silhouette", "davies_bouldin", "calinski_harabasz", "classifier_accuracy", "classifier_macro_f1", "label_spreading_accuracy" })
             {
                 if (metrics[key] is { } value)
                 {

@@ -20,4 +20,8 @@ public interface IShardWorkerGrain : IGrainWithStringKey
     /// <summary>Labels the shard with the final clustering model.</summary>
     [ResponseTimeout("00:10:00")]
     Task<ShardCompleted> AssignShard(AssignShard request);
+
+    /// <summary>Relabels the shard's images with the self-labelling CNN and keeps the CNN's features of them.</summary>
+    [ResponseTimeout("00:10:00")]
+    Task<ShardCompleted> RelabelShard(RelabelShard request);
 }

@@ -9,6 +9,12 @@ public static class JobOutputs
     /// <summary>Cluster id per image, int32, −1 for noise.</summary>
     public const string Assignments = "assignments.npy";
 
+    /// <summary>
+    /// The label the forest learned for each image, int32: the self-labelling CNN's with
+    /// <c>--refine cnn</c>, else label spreading's with known labels, else the cluster id (−1 for noise).
+    /// </summary>
+    public const string Labels = "labels.npy";
+
     /// <summary>Flat snake_case measurements of the run.</summary>
     public const string Metrics = "metrics.json";
 
@@ -16,5 +22,5 @@ public static class JobOutputs
     public const string Report = "report.html";
 
     /// <summary>Everything a run publishes, as one version of its output directory.</summary>
-    public static readonly IReadOnlyList<string> All = [Model, Assignments, Metrics, Report];
+    public static readonly IReadOnlyList<string> All = [Model, Assignments, Labels, Metrics, Report];
 }

@@ -45,11 +45,27 @@ public static class LabellingJob
         }
         if (labels is not null)
         {
-            var evaluation = clock.Run(EvaluateStage, () => ExternalEvaluation.Compute(labels, result.Assignments));
-            report = report with { Accuracy = evaluation.Accuracy, Nmi = evaluation.Nmi, Ari = evaluation.Ari };
+            report = clock.Run(EvaluateStage, () => Evaluate(report, labels, result.Assignments, request.Options.Refine == RefineMethod.Cnn ? result.PseudoLabels : null));
         }
 
         return RunOutputs.Publish(request, staging => clock.Run(WriteStage, () => WriteOutputs(staging, request, result, report, clock.Seconds)), logger);
+    }
+
+    /// <summary>
+    /// Scores the clusters (<paramref name="assignments"/>) and, after refinement, the refined labels
+    /// (<paramref name="refined"/>) against the true labels: the clusters' scores stay beside the
+    /// refined ones, so what each stage did is visible.
+    /// </summary>
+    internal static PipelineReport Evaluate(PipelineReport report, int[] truth, int[] assignments, int[]? refined)
+    {
+        var clusters = ExternalEvaluation.Compute(truth, assignments);
+        report = report with { Accuracy = clusters.Accuracy, Nmi = clusters.Nmi, Ari = clusters.Ari };
+        if (refined is not null)
+        {
+            var labels = ExternalEvaluation.Compute(truth, refined);
+            report = report with { RefineAccuracy = labels.Accuracy, RefineNmi = labels.Nmi, RefineAri = labels.Ari };
+        }
+        return report;
     }
 
     /// <summary>Share of the rows whose label was hidden from the fit that label spreading labelled correctly (NaN if none was hidden).</summary>
@@ -102,6 +118,10 @@ public static class LabellingJob
         {
             NpyWriter.Write(stream, result.Assignments, result.Assignments.Length);
         }
+        using (var stream = File.Create(Path.Combine(staging, JobOutputs.Labels)))
+        {
+            NpyWriter.Write(stream, result.PseudoLabels, result.PseudoLabels.Length);
+        }
         // In this process the ML library fits on the CPU: the reference the cluster's backends are checked against.
         var featureBackend = request.Options.Features == FeatureMethod.Pixels ? null : CpuFeatureBackend.BackendName;
         var metrics = MetricsDocument(report, timings, manifest.ModelVersion, featureBackend);
@@ -117,9 +137,10 @@ public static class LabellingJob
         ClusteringPipeline.ClusterStage => 3,
         ClusteringPipeline.InternalMetricsStage => 4,
         ClusteringPipeline.LabelSpreadingStage => 5,
-        ClusteringPipeline.RebalanceStage => 6,
-        ClusteringPipeline.ClassifierStage => 7,
-        EvaluateStage => 8,
-        _ => 9,
+        ClusteringPipeline.RefineStage => 6,
+        ClusteringPipeline.RebalanceStage => 7,
+        ClusteringPipeline.ClassifierStage => 8,
+        EvaluateStage => 9,
+        _ => 10,
     };
 }

@@ -45,7 +45,7 @@ public static class NamingJob
     /// <summary>The run's other outputs describe the same fit: copied, with metrics naming the new model version.</summary>
     private static void CarryOver(string current, string staging, string modelVersion)
     {
-        foreach (var output in new[] { JobOutputs.Assignments, JobOutputs.Report })
+        foreach (var output in new[] { JobOutputs.Assignments, JobOutputs.Labels, JobOutputs.Report })
         {
             if (File.Exists(Path.Combine(current, output)))
             {

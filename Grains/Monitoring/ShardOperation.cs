@@ -15,6 +15,9 @@ public enum ShardOperation
     /// <summary>A shard worker labelled its shard with the final clustering.</summary>
     Assign,
 
+    /// <summary>A shard worker relabelled its shard with the self-labelling CNN.</summary>
+    Relabel,
+
     /// <summary>A forest trainer grew a group of trees.</summary>
     Forest,
 }

@@ -23,13 +23,11 @@ public sealed class AutoencoderModel : IFittedTransform
 
     private readonly Network _network;
     private readonly Lock _gate = new();
-    private readonly float[] _block;
 
     internal AutoencoderModel(Network network, int encoderLayers, LossFunction loss, double[] trainingLoss, bool stoppedEarly)
     {
         // Inference batches differ from the training batch; rebuild the buffers once for them.
         _network = network.MaxBatch == InferenceBlock ? network : new Network(network.Layers, InferenceBlock);
-        _block = new float[InferenceBlock * InputDimension];
         EncoderLayers = encoderLayers;
         LossFunction = loss;
         TrainingLoss = trainingLoss;
@@ -61,12 +59,12 @@ public sealed class AutoencoderModel : IFittedTransform
     public int OutputDimension => _network.Layers[EncoderLayers - 1].OutputShape.Size;
 
     /// <inheritdoc />
-    public Matrix Transform(Matrix rows) => Run(rows, EncoderLayers, OutputDimension);
+    public Matrix Transform(Matrix rows) => Run(rows, EncoderLayers);
 
     /// <summary>The network's reconstruction of each row (in [0, 1] for cross-entropy models).</summary>
     public Matrix Reconstruct(Matrix rows)
     {
-        var output = Run(rows, _network.Layers.Count, InputDimension);
+        var output = Run(rows, _network.Layers.Count);
         Loss.Reconstruct(LossFunction, output.Data, output.Data);
         return output;
     }
@@ -97,24 +95,16 @@ public sealed class AutoencoderModel : IFittedTransform
         return new AutoencoderModel(network, encoderLayers, (LossFunction)loss, trainingLoss, stoppedEarly);
     }
 
-    private Matrix Run(Matrix rows, int layerCount, int outputSize)
+    private Matrix Run(Matrix rows, int layerCount)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Cols != InputDimension)
         {
             throw new ArgumentException($"The autoencoder expects {InputDimension} columns, got {rows.Cols}.", nameof(rows));
         }
-        var result = new Matrix(rows.Rows, outputSize);
         lock (_gate)
         {
-            for (var start = 0; start < rows.Rows; start += InferenceBlock)
-            {
-                var count = Math.Min(InferenceBlock, rows.Rows - start);
-                _block.AsSpan().Clear();
-                rows.RowBlock(start, count).CopyTo(_block);
-                _network.Forward(_block, InferenceBlock, training: false, layerCount)[..(count * outputSize)].CopyTo(result.RowBlock(start, count));
-            }
+            return _network.ForwardRows(rows, layerCount);
         }
-        return result;
     }
 }

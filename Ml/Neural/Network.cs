@@ -1,3 +1,4 @@
+using Distributed.Ml.Numerics;
 using Distributed.Ml.Persistence;
 
 namespace Distributed.Ml.Neural;
@@ -13,6 +14,7 @@ public sealed class Network
     private readonly float[][] _activations;
     private readonly float[] _gradientA;
     private readonly float[] _gradientB;
+    private float[]? _paddedBlock;
 
     /// <summary>Chains layers whose shapes match, with buffers for <paramref name="maxBatch"/> samples.</summary>
     public Network(IReadOnlyList<Layer> layers, int maxBatch)
@@ -64,6 +66,50 @@ public sealed class Network
             current = _activations[i].AsSpan(0, batch * _layers[i].OutputShape.Size);
         }
         return current;
+    }
+
+    /// <summary>
+    /// Inference over any number of rows in blocks of exactly <see cref="MaxBatch"/> rows, the last
+    /// one zero-padded: BLAS picks kernels by matrix height, so a fixed height keeps a row's output
+    /// independent of how many rows came with it. <paramref name="eachBlock"/> sees each block's
+    /// first row and real row count after the pass (read <see cref="Output"/> for its layers).
+    /// </summary>
+    public void ForwardInBlocks(Matrix rows, int layerCount, Action<int, int> eachBlock)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(eachBlock);
+        if (rows.Cols != InputShape.Size)
+        {
+            throw new ArgumentException($"The network expects {InputShape.Size} columns, got {rows.Cols}.", nameof(rows));
+        }
+        var block = _paddedBlock ??= new float[MaxBatch * InputShape.Size];
+        for (var start = 0; start < rows.Rows; start += MaxBatch)
+        {
+            var count = Math.Min(MaxBatch, rows.Rows - start);
+            block.AsSpan().Clear();
+            rows.RowBlock(start, count).CopyTo(block);
+            Forward(block, MaxBatch, training: false, layerCount);
+            eachBlock(start, count);
+        }
+    }
+
+    /// <summary>The first <paramref name="layerCount"/> layers' output for every row (<see cref="ForwardInBlocks"/>).</summary>
+    public Matrix ForwardRows(Matrix rows, int layerCount)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var outputSize = _layers[layerCount - 1].OutputShape.Size;
+        var result = new Matrix(rows.Rows, outputSize);
+        ForwardInBlocks(rows, layerCount, (start, count) => Output(layerCount - 1, count).CopyTo(result.RowBlock(start, count)));
+        return result;
+    }
+
+    /// <summary>The output of layer <paramref name="layer"/> (0-based) in the last <see cref="Forward"/> of <paramref name="batch"/> samples that reached it.</summary>
+    public ReadOnlySpan<float> Output(int layer, int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, _layers.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, MaxBatch);
+        return _activations[layer].AsSpan(0, batch * _layers[layer].OutputShape.Size);
     }
 
     /// <summary>

@@ -35,4 +35,7 @@ public static class RandomStreams
 
     /// <summary>The run report: which images its scatter plots and galleries show.</summary>
     public const ulong Report = 14;
+
+    /// <summary>Self-labelling: the CNN's weights, batch order and augmentation.</summary>
+    public const ulong Refinement = 15;
 }

@@ -7,4 +7,6 @@ public enum ClassifierInput
     Features,
     /// <summary>The 784 normalised pixels.</summary>
     Pixels,
+    /// <summary>The self-labelling CNN's penultimate activations (needs <see cref="RefineMethod.Cnn"/>): what the refined labels were decided from.</summary>
+    Cnn,
 }

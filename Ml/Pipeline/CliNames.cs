@@ -23,6 +23,9 @@ public static class CliNames
     /// <summary>Spelling of a classifier input.</summary>
     public static string Of(ClassifierInput value) => value.ToString().ToLowerInvariant();
 
+    /// <summary>Spelling of a refinement.</summary>
+    public static string Of(RefineMethod value) => value.ToString().ToLowerInvariant();
+
     /// <summary>Parses a spelling; null when unknown.</summary>
     public static TEnum? Parse<TEnum>(string text)
         where TEnum : struct, Enum
@@ -37,6 +40,7 @@ public static class CliNames
                 Linkage l => Of(l),
                 RebalanceMethod b => Of(b),
                 ClassifierInput i => Of(i),
+                RefineMethod m => Of(m),
                 _ => value.ToString().ToLowerInvariant(),
             };
             if (string.Equals(spelling, text, StringComparison.OrdinalIgnoreCase))

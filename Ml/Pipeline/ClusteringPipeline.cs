@@ -5,14 +5,16 @@ using Distributed.Ml.Forest;
 using Distributed.Ml.Metrics;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Rebalancing;
+using Distributed.Ml.Refinement;
 using Distributed.Ml.SemiSupervised;
 
 namespace Distributed.Ml.Pipeline;
 
 /// <summary>
-/// Fits the labelling pipeline: features → reduction → clustering → pseudo-labels → train/held-out
-/// split → rebalancing (SMOTE + Tomek links) → random forest, scoring the clustering by internal
-/// metrics and the forest on the held-out share of the pseudo-labels.
+/// Fits the labelling pipeline: features → reduction → clustering → pseudo-labels →
+/// self-labelling (a CNN relabels every image) → train/held-out split → rebalancing (SMOTE + Tomek
+/// links) → random forest, scoring the clustering by internal metrics and the forest on the
+/// held-out share of the pseudo-labels.
 /// </summary>
 /// <remarks>
 /// Takes no true labels beyond the known ones a semi-supervised run passes in: with them, the
@@ -25,7 +27,7 @@ public static class ClusteringPipeline
 {
     /// <summary>Stage names used for timings and progress.</summary>
     public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster",
-        InternalMetricsStage = "internal_metrics", LabelSpreadingStage = "label_spreading", RebalanceStage = "rebalance",
+        InternalMetricsStage = "internal_metrics", LabelSpreadingStage = "label_spreading", RefineStage = "refine", RebalanceStage = "rebalance",
         ClassifierStage = "classifier";
 
     /// <summary>
@@ -54,11 +56,28 @@ public static class ClusteringPipeline
         var embedded = reducer is UmapModel umap ? umap.Embedding : reducer?.Transform(features) ?? features;
 
         var clustering = clock.Run(ClusterStage, () => Cluster(embedded, options));
-        var classifierRows = options.ClassifierInput == ClassifierInput.Pixels ? images : embedded;
-        var training = PrepareTraining(embedded, classifierRows, clustering, options, knownLabels, clock);
+        var labelling = Label(embedded, clustering, options, knownLabels, clock);
+        var refinement = options.Refine == RefineMethod.Cnn
+            ? clock.Run(RefineStage, () => SelfLabelling.Fit(images, embedded, labelling.Labels, labelling.Classes, knownLabels, SelfLabellingOptions(options),
+                epoch => observer?.StageProgress(RefineStage, epoch.Epoch, epoch.MaxEpochs, $"epoch {epoch.Epoch}: loss {epoch.Loss:G4}, {epoch.RowsPerSecond:F0} images/s")))
+            : null;
+        var classifierRows = ClassifierRows(options, images, embedded, refinement?.Features);
+        var training = PrepareTraining(labelling, refinement, classifierRows, options, clock);
         var forest = clock.Run(ClassifierStage, () =>
             RandomForest.Fit(training.Rebalanced.Rows.Data, training.Rebalanced.Rows.Labels, ForestOptions(options)));
         return Complete(new FittedStages(extractor, reducer, embedded, classifierRows, clustering, training, forest), options, clock.Seconds);
+    }
+
+    /// <summary>The rows the forest reads: the embedding, the pixels, or the CNN's features (<see cref="PipelineOptions.ForestInput"/>).</summary>
+    public static Matrix ClassifierRows(PipelineOptions options, Matrix? images, Matrix embedded, Matrix? cnnFeatures)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.ForestInput switch
+        {
+            ClassifierInput.Pixels => images ?? throw new ArgumentNullException(nameof(images), "The forest reads the pixels."),
+            ClassifierInput.Cnn => cnnFeatures ?? throw new ArgumentNullException(nameof(cnnFeatures), "The forest reads the CNN's features, which need refinement."),
+            _ => embedded,
+        };
     }
 
     /// <summary>Refuses a run with too few images for the clusters asked for.</summary>
@@ -79,6 +98,13 @@ public static class ClusteringPipeline
         return options.Autoencoder with { Seed = options.Seed };
     }
 
+    /// <summary>Self-labelling's options for a pipeline run: its own, the CNN seeded by the run's seed (also what the cluster's refinement trains with).</summary>
+    public static SelfLabellingOptions SelfLabellingOptions(PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.SelfLabelling with { Cnn = options.SelfLabelling.Cnn with { Seed = options.Seed } };
+    }
+
     /// <summary>The random forest's options for a pipeline run (also what each forest trainer of a cluster job uses).</summary>
     public static RandomForestOptions ForestOptions(PipelineOptions options)
     {
@@ -87,15 +113,12 @@ public static class ClusteringPipeline
     }
 
     /// <summary>
-    /// From a clustering to the forest's training set: internal scores, label spreading when
-    /// <paramref name="knownLabels"/> are given, the held-out split, and rebalancing of the training
-    /// rows of <paramref name="classifierRows"/> (the embedding, or the pixels).
+    /// The first stage's labels: internal scores of the clustering, then label spreading on the
+    /// embedding when <paramref name="knownLabels"/> are given, else the clusters.
     /// </summary>
-    public static PseudoLabelledTraining PrepareTraining(Matrix embedded, Matrix classifierRows, ClusteringOutcome clustering, PipelineOptions options,
-        int[]? knownLabels, StageClock clock)
+    public static PseudoLabelling Label(Matrix embedded, ClusteringOutcome clustering, PipelineOptions options, int[]? knownLabels, StageClock clock)
     {
         ArgumentNullException.ThrowIfNull(embedded);
-        ArgumentNullException.ThrowIfNull(classifierRows);
         ArgumentNullException.ThrowIfNull(clustering);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clock);
@@ -108,11 +131,32 @@ public static class ClusteringPipeline
             clustering.Scores ?? InternalScores.Compute(embedded, clustering.Labels, options.SilhouetteSampleSize, options.Seed));
         var spreading = knownLabels is null ? null : clock.Run(LabelSpreadingStage, () =>
             LabelSpreading.Fit(embedded, knownLabels, options.LabelSpreading with { Seed = options.Seed }));
-        var pseudoLabels = spreading?.Labels ?? clustering.Labels;
+        var labels = spreading?.Labels ?? clustering.Labels;
+        var classes = Math.Max(clustering.Model.ClusterCount, labels.Length == 0 ? 0 : labels.Max() + 1);
+        var known = knownLabels is null ? (int?)null : knownLabels.Count(label => label != LabelSpreading.Unknown);
+        return new PseudoLabelling(scores, spreading, known, labels, classes);
+    }
+
+    /// <summary>
+    /// From the labels to the forest's training set: the refined labels when there are, else the
+    /// first stage's; the held-out split, and rebalancing of the training rows of
+    /// <paramref name="classifierRows"/> (the embedding, the pixels or the CNN's features).
+    /// </summary>
+    public static PseudoLabelledTraining PrepareTraining(PseudoLabelling labelling, SelfLabellingResult? refinement, Matrix classifierRows, PipelineOptions options,
+        StageClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(labelling);
+        ArgumentNullException.ThrowIfNull(classifierRows);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clock);
+        var pseudoLabels = refinement?.Labels ?? labelling.Labels;
+        if (pseudoLabels.Length != classifierRows.Rows)
+        {
+            throw new ArgumentException($"{pseudoLabels.Length} labels for {classifierRows.Rows} rows.", nameof(classifierRows));
+        }
         var (train, heldOut) = Split(pseudoLabels, options);
         var rebalanced = clock.Run(RebalanceStage, () => Rebalance(classifierRows, pseudoLabels, train, options));
-        var known = knownLabels is null ? (int?)null : knownLabels.Count(label => label != LabelSpreading.Unknown);
-        return new PseudoLabelledTraining(scores, spreading, known, pseudoLabels, train, heldOut, rebalanced);
+        return new PseudoLabelledTraining(labelling, refinement, pseudoLabels, train, heldOut, rebalanced);
     }
 
     /// <summary>
@@ -131,10 +175,12 @@ public static class ClusteringPipeline
 
         var clusterCount = clustering.Model.ClusterCount;
         var novelty = NoveltyModel.Fit(embedded, assignments, clusterCount);
-        var model = new PipelineModel(extractor, reducer, clustering.Model, forest, novelty, options.ClassifierInput);
+        var refinement = training.Refinement;
+        var model = new PipelineModel(extractor, reducer, clustering.Model, forest, novelty, options.ForestInput, refinement?.Model);
         var dbscan = clustering.Model as DbscanModel;
         var agglomerative = clustering.Model as AgglomerativeModel;
-        var spreading = training.Spreading;
+        var labelling = training.Labelling;
+        var spreading = labelling.Spreading;
         var report = new PipelineReport
         {
             NImages = embedded.Rows,
@@ -153,9 +199,9 @@ public static class ClusteringPipeline
             DbscanMinSamples = dbscan?.MinSamples,
             AgglomerativeLinkage = agglomerative is null ? null : CliNames.Of(agglomerative.Linkage),
             AgglomerativeSampleSize = agglomerative?.TreeRows,
-            Silhouette = training.Scores.Silhouette,
-            DaviesBouldin = training.Scores.DaviesBouldin,
-            CalinskiHarabasz = training.Scores.CalinskiHarabasz,
+            Silhouette = labelling.Scores.Silhouette,
+            DaviesBouldin = labelling.Scores.DaviesBouldin,
+            CalinskiHarabasz = labelling.Scores.CalinskiHarabasz,
             ClusterSizes = ClusterSizes(assignments, clusterCount),
             Inertia = clustering.Inertia,
             ClusterIterations = clustering.Iterations,
@@ -170,11 +216,16 @@ public static class ClusteringPipeline
             ClassifierAriVsClusters = AdjustedRandIndex.Score(expected, predicted),
             ClassifierOobScore = double.IsNaN(forest.OutOfBagScore) ? null : forest.OutOfBagScore,
             ClassifierHeldOut = training.HeldOutRows.Length,
-            ClassifierInput = CliNames.Of(options.ClassifierInput),
+            ClassifierInput = CliNames.Of(options.ForestInput),
+            Refine = CliNames.Of(options.Refine),
+            RefineConfidentRows = refinement?.ConfidentRows.Length,
+            RefineEpochs = refinement?.Model.TrainingLoss.Length,
+            RefineTrainingLoss = refinement?.Model.TrainingLoss,
+            RefineChangedShare = refinement is null ? null : ChangedShare(labelling.Labels, refinement.Labels),
             Rebalance = CliNames.Of(options.Rebalance),
             ClassCountsBefore = training.Rebalanced.CountsBefore,
             ClassCountsAfter = training.Rebalanced.CountsAfter,
-            KnownLabels = training.KnownCount,
+            KnownLabels = labelling.KnownCount,
             LabelSpreadingIterations = spreading?.Iterations,
             LabelSpreadingConverged = spreading?.Converged,
             ClassifierConfusionMatrix = heldOutReport.Confusion,
@@ -294,6 +345,19 @@ public static class ClusteringPipeline
         }
         var counts = LabelledRows.CountClasses(labels);
         return new SmoteTomekResult(new LabelledRows(data, labels), counts, counts, counts);
+    }
+
+    /// <summary>Share of the rows whose refined label differs from the first stage's (noise rows that got a label count as changed).</summary>
+    public static double ChangedShare(int[] before, int[] after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var changed = 0;
+        for (var i = 0; i < before.Length; i++)
+        {
+            changed += before[i] != after[i] ? 1 : 0;
+        }
+        return before.Length == 0 ? 0 : (double)changed / before.Length;
     }
 
     /// <summary>Members per cluster id; noise rows (−1) are not counted.</summary>

@@ -4,6 +4,7 @@ using Distributed.Ml.Features;
 using Distributed.Ml.Forest;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Persistence;
+using Distributed.Ml.Refinement;
 
 namespace Distributed.Ml.Pipeline;
 
@@ -12,17 +13,18 @@ namespace Distributed.Ml.Pipeline;
 /// classifier trained on the pseudo-labels. Prediction uses only these fitted models.
 /// </summary>
 /// <remarks>
-/// The classifier reads either the embedded images (the reduced features) or the raw pixels
-/// (<see cref="ClassifierInput"/>); the novelty stage always works in the embedded space.
+/// The classifier reads the embedded images (the reduced features), the raw pixels, or the
+/// self-labelling CNN's features (<see cref="ClassifierInput"/>); the novelty stage always works in
+/// the embedded space.
 /// </remarks>
 public sealed class PipelineModel
 {
     /// <summary>Stage names, in pipeline order.</summary>
-    public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster", ClassifierStage = "classifier", NoveltyStage = "novelty";
+    public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster", RefineStage = "refine", ClassifierStage = "classifier", NoveltyStage = "novelty";
 
     /// <summary>Assembles a model from fitted stages.</summary>
     public PipelineModel(IFittedTransform? features, IFittedTransform? reducer, IClusterModel clusterer, RandomForestModel classifier, NoveltyModel? novelty = null,
-        ClassifierInput classifierInput = ClassifierInput.Features)
+        ClassifierInput classifierInput = ClassifierInput.Features, CnnClassifierModel? refiner = null)
     {
         Features = features;
         Reducer = reducer;
@@ -30,11 +32,19 @@ public sealed class PipelineModel
         Classifier = classifier ?? throw new ArgumentNullException(nameof(classifier));
         Novelty = novelty;
         ClassifierInput = classifierInput;
+        Refiner = refiner;
         var embedded = reducer?.OutputDimension ?? features?.OutputDimension ?? Data.ImageShape.Pixels;
         if ((features?.InputDimension ?? Data.ImageShape.Pixels) != Data.ImageShape.Pixels
             || (reducer is not null && reducer.InputDimension != (features?.OutputDimension ?? Data.ImageShape.Pixels))
             || clusterer.Dimension != embedded
-            || classifier.FeatureCount != (classifierInput == ClassifierInput.Pixels ? Data.ImageShape.Pixels : embedded)
+            || (refiner is not null && refiner.InputDimension != Data.ImageShape.Pixels)
+            || (classifierInput == ClassifierInput.Cnn && refiner is null)
+            || classifier.FeatureCount != classifierInput switch
+            {
+                ClassifierInput.Pixels => Data.ImageShape.Pixels,
+                ClassifierInput.Cnn => refiner!.OutputDimension,
+                _ => embedded,
+            }
             || (novelty is not null && novelty.Dimension != embedded))
         {
             throw new ArgumentException("Pipeline stages disagree on their dimensions.");
@@ -56,11 +66,19 @@ public sealed class PipelineModel
     /// <summary>Novelty detector in the embedded space; null for bundles made before it existed.</summary>
     public NoveltyModel? Novelty { get; }
 
-    /// <summary>What the classifier reads: the embedded images or the pixels.</summary>
+    /// <summary>What the classifier reads: the embedded images, the pixels or the CNN's features.</summary>
     public ClassifierInput ClassifierInput { get; }
 
+    /// <summary>The self-labelling CNN that refined the labels; null without refinement.</summary>
+    public CnnClassifierModel? Refiner { get; }
+
     /// <summary>The rows the classifier reads for <paramref name="images"/>, given their embedding.</summary>
-    public Matrix ClassifierRows(Matrix images, Matrix embedded) => ClassifierInput == ClassifierInput.Pixels ? images : embedded;
+    public Matrix ClassifierRows(Matrix images, Matrix embedded) => ClassifierInput switch
+    {
+        ClassifierInput.Pixels => images,
+        ClassifierInput.Cnn => Refiner!.Transform(images),
+        _ => embedded,
+    };
 
     /// <summary>Images (n × 784, in [0, 1]) to the space the clusters live in.</summary>
     public Matrix Embed(Matrix images)
@@ -91,6 +109,10 @@ public sealed class PipelineModel
             stages.Add(new ModelStage(ReduceStage, KindOf(Reducer), Reducer.Save));
         }
         stages.Add(new ModelStage(ClusterStage, KindOf(Clusterer), Clusterer.Save));
+        if (Refiner is not null)
+        {
+            stages.Add(new ModelStage(RefineStage, CnnClassifierModel.Kind, Refiner.Save));
+        }
         stages.Add(new ModelStage(ClassifierStage, RandomForestModel.Kind, Classifier.Save));
         if (Novelty is not null)
         {
@@ -112,6 +134,7 @@ public sealed class PipelineModel
         IClusterModel? clusterer = null;
         RandomForestModel? classifier = null;
         NoveltyModel? novelty = null;
+        CnnClassifierModel? refiner = null;
         foreach (var (name, kind) in stages)
         {
             using var stream = open(name);
@@ -125,6 +148,9 @@ public sealed class PipelineModel
                     break;
                 case ClusterStage:
                     clusterer = LoadClusterer(kind, stream);
+                    break;
+                case RefineStage:
+                    refiner = kind == CnnClassifierModel.Kind ? CnnClassifierModel.Load(stream) : throw Unknown(name, kind);
                     break;
                 case ClassifierStage:
                     classifier = kind == RandomForestModel.Kind ? RandomForestModel.Load(stream) : throw Unknown(name, kind);
@@ -142,7 +168,7 @@ public sealed class PipelineModel
         }
         try
         {
-            return new PipelineModel(features, reducer, clusterer, classifier, novelty, classifierInput);
+            return new PipelineModel(features, reducer, clusterer, classifier, novelty, classifierInput, refiner);
         }
         catch (ArgumentException e)
         {

@@ -117,8 +117,32 @@ public sealed record PipelineReport
     /// <summary>Held-out confusion matrix: row = pseudo-label, column = prediction, in cluster id order.</summary>
     public required long[][] ClassifierConfusionMatrix { get; init; }
 
-    /// <summary>What the forest saw of each image, CLI spelling (<c>features</c> or <c>pixels</c>).</summary>
+    /// <summary>What the forest saw of each image, CLI spelling (<c>features</c>, <c>pixels</c> or <c>cnn</c>).</summary>
     public string? ClassifierInput { get; init; }
+
+    /// <summary>Second labelling stage, CLI spelling (<c>none</c> or <c>cnn</c>).</summary>
+    public string? Refine { get; init; }
+
+    /// <summary>Images the self-labelling CNN trained on (the confident ones and the known ones).</summary>
+    public int? RefineConfidentRows { get; init; }
+
+    /// <summary>Epochs the CNN trained before its loss stopped falling or the epoch limit.</summary>
+    public int? RefineEpochs { get; init; }
+
+    /// <summary>Mean loss of each of the CNN's epochs.</summary>
+    public double[]? RefineTrainingLoss { get; init; }
+
+    /// <summary>Share of the images whose refined label differs from the first stage's.</summary>
+    public double? RefineChangedShare { get; init; }
+
+    /// <summary>Accuracy of the refined labels against user-supplied labels after Hungarian matching (evaluation only); <see cref="Accuracy"/> stays the clusters'.</summary>
+    public double? RefineAccuracy { get; init; }
+
+    /// <summary>NMI of the refined labels against user-supplied labels.</summary>
+    public double? RefineNmi { get; init; }
+
+    /// <summary>ARI of the refined labels against user-supplied labels.</summary>
+    public double? RefineAri { get; init; }
 
     /// <summary>Rebalancing of the forest's training rows, CLI spelling.</summary>
     public string? Rebalance { get; init; }
@@ -132,7 +156,10 @@ public sealed record PipelineReport
     /// <summary>Rows whose label was given as known (semi-supervised runs only).</summary>
     public int? KnownLabels { get; init; }
 
-    /// <summary>Accuracy of label spreading on the rows whose label was not known, against their true labels (set by the job).</summary>
+    /// <summary>
+    /// Accuracy of the final labels (label spreading's, refined by the CNN when refinement is on) on
+    /// the rows whose label was not known, against their true labels (set by the job).
+    /// </summary>
     public double? LabelSpreadingAccuracy { get; init; }
 
     /// <summary>Label spreading iterations.</summary>

@@ -75,6 +75,10 @@ public sealed class JobCheckpoint
     [Id(15)]
     public string? ReducerRef { get; set; }
 
+    /// <summary>Store reference of the trained self-labelling CNN, once trained.</summary>
+    [Id(19)]
+    public string? RefinerRef { get; set; }
+
     /// <summary>Distributed k-means / EM: restarts, iterations and the best model so far.</summary>
     [Id(16)]
     public ShardedClusteringState Clustering { get; set; } = new();

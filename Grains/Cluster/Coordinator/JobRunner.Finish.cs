@@ -8,8 +8,10 @@ using Distributed.Grains.Jobs;
 using Distributed.Grains.Storage;
 using Distributed.Ml.Data;
 using Distributed.Ml.Forest;
+using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
 using Distributed.Ml.Rebalancing;
+using Distributed.Ml.Refinement;
 using Distributed.Ml.SemiSupervised;
 
 namespace Distributed.Grains.Cluster.Coordinator;
@@ -18,9 +20,10 @@ public sealed partial class JobRunner
 {
     /// <summary>
     /// The in-process pipeline's tail on the gathered embedding (n × reduced dimensions, small):
-    /// internal metrics, label spreading with known labels, the held-out split, rebalancing; then the
-    /// forest from tree groups grown by forest trainers, evaluation against true labels, and the
-    /// outputs in the format of <see cref="LabellingJob"/>, whose model is then published to every predictor.
+    /// internal metrics, label spreading with known labels, self-labelling (the CNN trained here,
+    /// every shard relabelled by a shard worker), the held-out split, rebalancing; then the forest
+    /// from tree groups grown by forest trainers, evaluation against true labels, and the outputs in
+    /// the format of <see cref="LabellingJob"/>, whose model is then published to every predictor.
     /// </summary>
     private async Task FinishAsync(CancellationToken cancellationToken)
     {
@@ -32,12 +35,20 @@ public sealed partial class JobRunner
             _store.ReadLabels(LabelsRef(shard)).CopyTo(assignments, shard.FirstRow);
         }
         var clustering = ReadClustering(embedded, assignments);
-        var classifierRows = _options.ClassifierInput == ClassifierInput.Pixels ? ShardIngest.Concatenate(_store, _manifest, s => s.ImagesRef) : embedded;
         var allKnown = _spec.KnownLabelsRef is null ? null : _store.ReadLabels(_spec.KnownLabelsRef);
         // Label spreading sees only the seeded known share; the other labels only score it.
         var known = allKnown is null ? null : KnownLabels.Choose(allKnown, _options.KnownFraction, _options.Seed);
-        Progress(0, 1, "internal metrics and the forest's training set");
-        var training = await Task.Run(() => ClusteringPipeline.PrepareTraining(embedded, classifierRows, clustering, _options, known, clock), cancellationToken)
+        Progress(0, 1, "internal metrics and the first labels");
+        var labelling = await Task.Run(() => ClusteringPipeline.Label(embedded, clustering, _options, known, clock), cancellationToken).ConfigureAwait(true);
+        var images = _options.Refine == RefineMethod.Cnn || _options.ForestInput == ClassifierInput.Pixels
+            ? ShardIngest.Concatenate(_store, _manifest, s => s.ImagesRef)
+            : null;
+        var refinement = _options.Refine == RefineMethod.Cnn
+            ? await RefineAsync(images!, embedded, labelling, known, cancellationToken).ConfigureAwait(true)
+            : null;
+        var classifierRows = ClusteringPipeline.ClassifierRows(_options, images, embedded, refinement?.Features);
+        Progress(0, 1, "the forest's training set");
+        var training = await Task.Run(() => ClusteringPipeline.PrepareTraining(labelling, refinement, classifierRows, _options, clock), cancellationToken)
             .ConfigureAwait(true);
 
         _observer?.StageStarted(ClusteringPipeline.ClassifierStage);
@@ -63,17 +74,65 @@ public sealed partial class JobRunner
         if (_spec.LabelsRef is not null)
         {
             var evaluationClock = Stopwatch.StartNew();
-            var evaluation = ExternalEvaluation.Compute(_store.ReadLabels(_spec.LabelsRef), assignments);
-            report = report with { Accuracy = evaluation.Accuracy, Nmi = evaluation.Nmi, Ari = evaluation.Ari };
+            report = LabellingJob.Evaluate(report, _store.ReadLabels(_spec.LabelsRef), assignments, refinement?.Labels);
             jobTimings[LabellingJob.EvaluateStage] = evaluationClock.Elapsed.TotalSeconds;
         }
-        var version = WriteOutputs(result.Model, report, assignments, jobTimings);
+        var version = WriteOutputs(result.Model, report, assignments, result.PseudoLabels, jobTimings);
         await CallAsync("publishing the model", async () =>
         {
             await _grains.GetGrain<IModelRegistryGrain>(0).Publish(new PublishedModel(version, $"{_state.OutputsRef}/{JobOutputs.Model}", _jobId, DateTimeOffset.UtcNow)).ConfigureAwait(true);
             return version;
         }, _ => 0, cancellationToken).ConfigureAwait(true);
     }
+
+    /// <summary>
+    /// Self-labelling: trains the CNN here on the confident images (once: a resumed job reads the
+    /// model back), then has shard workers relabel every shard with it and keep its features.
+    /// </summary>
+    /// <remarks>
+    /// The CNN trains on the CPU of the coordinator's silo, as UMAP does: the project has no device
+    /// kernels for convolutions yet, and placing CPU work on a gpu silo would only hold its device.
+    /// </remarks>
+    private async Task<SelfLabellingResult> RefineAsync(Matrix images, Matrix embedded, PseudoLabelling labelling, int[]? known, CancellationToken cancellationToken)
+    {
+        _stage = ClusteringPipeline.RefineStage;
+        _observer?.StageStarted(_stage);
+        var clock = Stopwatch.StartNew();
+        var options = ClusteringPipeline.SelfLabellingOptions(_options);
+        if (_state.RefinerRef is null)
+        {
+            Progress(0, options.Cnn.Epochs, "training the self-labelling CNN");
+            // Epochs end on the thread pool: they go to the observer (thread-safe), not into the checkpoint.
+            var (trained, _) = await Task.Run(() => SelfLabelling.Train(images, embedded, labelling.Labels, labelling.Classes, known, options,
+                epoch => _observer?.StageProgress(ClusteringPipeline.RefineStage, epoch.Epoch, epoch.MaxEpochs,
+                    $"CNN epoch {epoch.Epoch}: loss {epoch.Loss:G4}, {epoch.RowsPerSecond:F0} images/s")), cancellationToken)
+                .ConfigureAwait(true);
+            var reference = ModelRefs.Of($"{_dir}/models", ClusteringPipeline.RefineStage, CnnClassifierModel.Kind);
+            _store.Write(reference, trained.Save);
+            _state.RefinerRef = reference;
+            await _save().ConfigureAwait(true);
+        }
+        var modelRef = _state.RefinerRef!;
+        await ForEachShard(SiloRoles.Cpu, "relabelling shards", shard => _grains.GetGrain<IShardWorkerGrain>(ShardKey(shard))
+            .RelabelShard(new RelabelShard(shard.ImagesRef, modelRef, CnnFeaturesRef(shard), RefinedRef(shard))), cancellationToken).ConfigureAwait(true);
+        var model = _store.Read(modelRef, CnnClassifierModel.Load);
+        var labels = new int[_manifest.Images];
+        foreach (var shard in _manifest.Shards)
+        {
+            _store.ReadLabels(RefinedRef(shard)).CopyTo(labels, shard.FirstRow);
+        }
+        var features = ShardIngest.Concatenate(_store, _manifest, CnnFeaturesRef);
+        // The confident rows are a pure function of the first labels: chosen again rather than stored.
+        var confidentRows = SelfLabelling.TrainingSet(embedded, labelling.Labels, labelling.Classes, known, options.ConfidentShare).Rows;
+        _state.TimingsS[ClusteringPipeline.RefineStage] = _state.TimingsS.GetValueOrDefault(ClusteringPipeline.RefineStage) + clock.Elapsed.TotalSeconds;
+        _observer?.StageCompleted(ClusteringPipeline.RefineStage, clock.Elapsed);
+        _stage = null;
+        return new SelfLabellingResult(model, confidentRows, labels, features);
+    }
+
+    private string RefinedRef(ShardInfo shard) => $"{_dir}/refined/{shard.Index:D5}.npy";
+
+    private string CnnFeaturesRef(ShardInfo shard) => $"{_dir}/cnn-features/{shard.Index:D5}.npy";
 
     /// <summary>Has forest trainers grow the trees in groups (per-tree seeds, so the grouping does not change the forest) and merges them in tree order.</summary>
     private async Task<RandomForestModel> GrowForestAsync(LabelledRows rows, CancellationToken cancellationToken)
@@ -103,7 +162,7 @@ public sealed partial class JobRunner
     private Ml.Features.IFittedTransform ReadTransform(string reference) => _store.ReadTransform(reference);
 
     /// <summary>Writes the outputs directory at once (staged, then renamed); returns the model version.</summary>
-    private string WriteOutputs(PipelineModel model, PipelineReport report, int[] assignments, Dictionary<string, double> jobTimings)
+    private string WriteOutputs(PipelineModel model, PipelineReport report, int[] assignments, int[] labels, Dictionary<string, double> jobTimings)
     {
         string? version = null;
         var clock = Stopwatch.StartNew();
@@ -117,6 +176,10 @@ public sealed partial class JobRunner
             using (var stream = File.Create(Path.Combine(staging, JobOutputs.Assignments)))
             {
                 NpyWriter.Write(stream, assignments, assignments.Length);
+            }
+            using (var stream = File.Create(Path.Combine(staging, JobOutputs.Labels)))
+            {
+                NpyWriter.Write(stream, labels, labels.Length);
             }
             jobTimings[LabellingJob.WriteStage] = clock.Elapsed.TotalSeconds;
             var metrics = LabellingJob.MetricsDocument(report, jobTimings, manifest.ModelVersion, _state.FeatureBackend);

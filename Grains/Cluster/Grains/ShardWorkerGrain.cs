@@ -6,6 +6,7 @@ using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Monitoring;
 using Distributed.Ml.Clustering;
 using Distributed.Ml.Pipeline;
+using Distributed.Ml.Refinement;
 using Orleans.Placement;
 
 namespace Distributed.Grains.Cluster.Grains;
@@ -61,6 +62,19 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo, Cluster
         {
             var model = store.Read(request.ModelRef, stream => PipelineModel.LoadClusterer(ModelRefs.KindOf(request.ModelRef), stream));
             store.WriteLabels(request.OutputRef, model.Predict(rows));
+        });
+    }
+
+    /// <inheritdoc/>
+    public Task<ShardCompleted> RelabelShard(RelabelShard request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ShardWork.RunAsync(store, silo, metrics, SiloRoles.Cpu, ShardOperation.Relabel, request.OutputRef, () =>
+        {
+            var model = store.Read(request.ModelRef, CnnClassifierModel.Load);
+            var (labels, features) = model.Relabel(store.ReadMatrix(request.ImagesRef));
+            store.WriteMatrix(request.FeaturesRef, features);
+            store.WriteLabels(request.OutputRef, labels);
         });
     }
 

@@ -86,19 +86,25 @@ public class ClusterJobTests
         var (assignments, bundle, metrics) = await RunEmbeddedAsync(temp, "out", observer);
 
         // The coordinator reports its phases to the host's observer (PipelineMetrics on a silo's /metrics).
-        Assert.Equal(["features", "reduce", "cluster", "cluster", "internal_metrics", "rebalance", "classifier"], observer.Completed);
+        Assert.Equal(["features", "reduce", "cluster", "cluster", "internal_metrics", "refine", "rebalance", "classifier"], observer.Completed);
         Assert.Equal(observer.Completed, observer.Started);
 
         Assert.Equal(1.0, metrics["accuracy"]!.GetValue<double>());
         Assert.Equal(180, assignments.Length);
         Assert.Equal(metrics["cluster_sizes"]!.AsArray().Select(n => n!.GetValue<long>()), Enumerable.Range(0, 3).Select(c => (long)assignments.Count(a => a == c)));
-        Assert.Equal(["features", "reduce", "cluster", "classifier", "novelty"], bundle.Manifest.Stages.Select(s => s.Name));
+        Assert.Equal(["features", "reduce", "cluster", "refine", "classifier", "novelty"], bundle.Manifest.Stages.Select(s => s.Name));
+        Assert.Equal(ClassifierInput.Cnn, bundle.Manifest.ClassifierInput);
         Assert.Equal(5, metrics["cluster_shards"]!.GetValue<int>());
         // Alone, the silo iterates the clustering locally and grows the forest in one group: the calls
         // before the outputs are written are the training, 5 encodings, 5 UMAP transforms (fitted on
-        // 120 of 180 rows), 5 assignments and the forest.
-        Assert.Equal(1 + 5 + 5 + 5 + 1, metrics["cluster_grain_calls"]!.GetValue<long>());
-        foreach (var key in new[] { "classifier_accuracy", "log_likelihood", "bic", "silhouette", "model_version", "timings_s" })
+        // 120 of 180 rows), 5 assignments, 5 relabellings by the CNN and the forest.
+        Assert.Equal(1 + 5 + 5 + 5 + 5 + 1, metrics["cluster_grain_calls"]!.GetValue<long>());
+        // The labels the forest learned are the CNN's, published beside the clusters.
+        using (var file = File.OpenRead(Path.Combine(temp.File("out"), JobOutputs.Labels)))
+        {
+            Assert.Equal(180, NpyReader.Read(file).ToInt32().Length);
+        }
+        foreach (var key in new[] { "classifier_accuracy", "log_likelihood", "bic", "silhouette", "model_version", "timings_s", "refine_accuracy", "refine_training_loss", "refine_changed_share" })
         {
             Assert.True(metrics[key] is not null, $"metrics.json lacks {key}");
         }

@@ -73,7 +73,8 @@ public class LabellingJobRebalanceTests
         using var temp = new TempDirectory();
         var (images, _) = SyntheticImages.Write(temp.Path);
         var output = temp.File("out");
-        LabellingJob.Run(new LabellingJobRequest(images, output, s_options));
+        // Bundles from before the field had no refine stage either.
+        LabellingJob.Run(new LabellingJobRequest(images, output, s_options with { Refine = RefineMethod.None }));
         var bundle = Path.Combine(output, JobOutputs.Model);
         var manifestPath = Path.Combine(bundle, ModelBundle.ManifestFile);
         var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();

@@ -17,7 +17,7 @@ public class ModelBundleTests
         var manifest = ModelBundle.Save(bundle, result.Model, s_options, result.Report.ClusterSizes);
         var (loaded, loadedManifest) = ModelBundle.Load(bundle);
         Assert.Equal(manifest.ModelVersion, loadedManifest.ModelVersion);
-        Assert.Equal(new[] { "features", "cluster", "classifier", "novelty" }, loadedManifest.Stages.Select(s => s.Name));
+        Assert.Equal(new[] { "features", "cluster", "refine", "classifier", "novelty" }, loadedManifest.Stages.Select(s => s.Name));
         Assert.Equal(result.Model.Predict(images).Probabilities.Data, loaded.Predict(images).Probabilities.Data);
         Assert.Equal(result.Model.Predict(images).Novelty, loaded.Predict(images).Novelty);
         Assert.Empty(Directory.GetDirectories(temp.Path, ".*"));

@@ -1,0 +1,130 @@
+using Distributed.Ml.Features;
+using Distributed.Ml.Neural;
+using Distributed.Ml.Numerics;
+using Distributed.Ml.Persistence;
+
+namespace Distributed.Ml.Refinement;
+
+/// <summary>
+/// A trained self-labelling CNN: <see cref="PredictProba"/> gives class probabilities,
+/// <see cref="Transform"/> the penultimate layer's activations (features a forest can learn from).
+/// </summary>
+/// <remarks>
+/// Thread-safe: calls share the network's buffers under a lock. Images go through the network one
+/// at a time: a convolution over one image is already a tall matrix product (676 patch rows for
+/// the first layer on 28×28), so batching gains little (3,700 against 3,460 images/s on 2 cores),
+/// while one image padded into a block of 16 cost 3.5 ms instead of 0.28 ms to serve. It also makes
+/// an image's output independent of every other image, to the bit: alone, in a shard on any silo
+/// or in the whole set. (Within a block, BLAS's edge tiles round the last bit differently for an
+/// image at another place in the product.)
+/// </remarks>
+public sealed class CnnClassifierModel : IFittedTransform
+{
+    /// <summary>Kind tag in the serialised form.</summary>
+    public const string Kind = "cnn";
+    private const int FormatVersion = 1;
+
+    /// <summary>Images per forward pass when predicting.</summary>
+    public const int InferenceBlock = 1;
+
+    private readonly Network _network;
+    private readonly Lock _gate = new();
+
+    internal CnnClassifierModel(Network network, int featureLayers, int classes, double[] trainingLoss)
+    {
+        _network = network.MaxBatch == InferenceBlock ? network : new Network(network.Layers, InferenceBlock);
+        FeatureLayers = featureLayers;
+        Classes = classes;
+        TrainingLoss = trainingLoss;
+        if (_network.Layers[^1].OutputShape.Size != classes || featureLayers < 1 || featureLayers >= _network.Layers.Count)
+        {
+            throw new ArgumentException($"A CNN with {_network.Layers.Count} layers cannot give {classes} classes after feature layer {featureLayers}.");
+        }
+    }
+
+    /// <summary>Number of classes.</summary>
+    public int Classes { get; }
+
+    /// <summary>How many layers produce the features (the rest is the classification head).</summary>
+    public int FeatureLayers { get; }
+
+    /// <summary>Mean loss of each training epoch.</summary>
+    public double[] TrainingLoss { get; }
+
+    /// <inheritdoc />
+    public int InputDimension => _network.InputShape.Size;
+
+    /// <inheritdoc />
+    public int OutputDimension => _network.Layers[FeatureLayers - 1].OutputShape.Size;
+
+    /// <summary>The penultimate activations of every image.</summary>
+    public Matrix Transform(Matrix rows) => Run(rows, FeatureLayers);
+
+    /// <summary>Class probabilities (softmax of the logits) of every image.</summary>
+    public Matrix PredictProba(Matrix rows)
+    {
+        var probabilities = Run(rows, _network.Layers.Count);
+        for (var i = 0; i < probabilities.Rows; i++)
+        {
+            SoftmaxCrossEntropy.Softmax(probabilities.Row(i), probabilities.Row(i));
+        }
+        return probabilities;
+    }
+
+    /// <summary>The most probable class of every image (the lowest class on a tie).</summary>
+    public int[] Predict(Matrix rows) => Relabel(rows).Labels;
+
+    /// <summary>The most probable class and the penultimate activations of every image, from one pass through the network.</summary>
+    public (int[] Labels, Matrix Features) Relabel(Matrix rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var labels = new int[rows.Rows];
+        var features = new Matrix(rows.Rows, OutputDimension);
+        lock (_gate)
+        {
+            _network.ForwardInBlocks(rows, _network.Layers.Count, (start, count) =>
+            {
+                var logits = _network.Output(_network.Layers.Count - 1, count);
+                for (var i = 0; i < count; i++)
+                {
+                    // The largest logit is the most probable class: softmax keeps the order.
+                    labels[start + i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits.Slice(i * Classes, Classes));
+                }
+                _network.Output(FeatureLayers - 1, count).CopyTo(features.RowBlock(start, count));
+            });
+        }
+        return (labels, features);
+    }
+
+    /// <inheritdoc />
+    public void Save(Stream stream)
+    {
+        using var writer = new ModelWriter(stream, Kind, FormatVersion);
+        writer.Write(FeatureLayers);
+        writer.Write(Classes);
+        writer.Write(TrainingLoss);
+        _network.Save(writer);
+    }
+
+    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    /// <exception cref="ModelFormatException">Corrupted or foreign data.</exception>
+    public static CnnClassifierModel Load(Stream stream)
+    {
+        using var reader = new ModelReader(stream, Kind, FormatVersion);
+        var featureLayers = reader.ReadInt32();
+        var classes = reader.ReadInt32();
+        var trainingLoss = reader.ReadDoubles();
+        var network = Network.Load(reader, InferenceBlock);
+        ModelReader.Require(classes >= 2 && featureLayers >= 1 && featureLayers < network.Layers.Count
+            && network.Layers[^1].OutputShape.Size == classes, $"{classes} classes after feature layer {featureLayers} of {network.Layers.Count}");
+        return new CnnClassifierModel(network, featureLayers, classes, trainingLoss);
+    }
+
+    private Matrix Run(Matrix rows, int layerCount)
+    {
+        lock (_gate)
+        {
+            return _network.ForwardRows(rows, layerCount);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using Distributed.Ml.Numerics;
+using Distributed.Ml.Refinement;
+
+namespace Distributed.Ml.Tests.Refinement;
+
+public class CnnClassifierTests
+{
+    private static readonly CnnClassifierOptions Quick = new() { Epochs = 3, MinRelativeImprovement = 0, Seed = 5 };
+
+    private static CnnClassifierModel Train(Matrix images, int[] labels, CnnClassifierOptions? options = null) =>
+        CnnClassifier.Fit(images, Enumerable.Range(0, images.Rows).ToArray(), labels, 2, options ?? Quick);
+
+    [Fact]
+    public void LearnsBarOrientationAndGeneralisesToNewImages()
+    {
+        var (images, labels) = BarImages.Make(1200, 1);
+        var model = Train(images, labels);
+        var (fresh, truth) = BarImages.Make(400, 2);
+        var predicted = model.Predict(fresh);
+        var accuracy = predicted.Zip(truth).Count(p => p.First == p.Second) / (double)truth.Length;
+        Assert.True(accuracy > 0.95, $"accuracy {accuracy}");
+        Assert.Equal(3, model.TrainingLoss.Length);
+        Assert.True(model.TrainingLoss[^1] < model.TrainingLoss[0], string.Join(", ", model.TrainingLoss));
+    }
+
+    [Fact]
+    public void AnImagesOutputsDoNotDependOnTheOthersInItsCall()
+    {
+        // What relabelling shards and serving one image rely on: the same bits alone and in the whole set.
+        var (images, labels) = BarImages.Make(200, 3);
+        var model = Train(images, labels, Quick with { Epochs = 1 });
+        var (all, features) = model.Relabel(images);
+        var (some, someFeatures) = model.Relabel(images.SelectRows([37, 38, 39]));
+        Assert.Equal(all[37..40], some);
+        Assert.Equal(features.RowBlock(37, 3).ToArray(), someFeatures.Data);
+        Assert.Equal(features.Data, model.Transform(images).Data);
+        var (alone, aloneFeatures) = model.Relabel(images.SelectRows([199]));
+        Assert.Equal(all[199], alone[0]);
+        Assert.Equal(features.Row(199).ToArray(), aloneFeatures.Data);
+    }
+
+    [Fact]
+    public void TheSameSeedTrainsTheSameNetworkAndItSurvivesSaving()
+    {
+        var (images, labels) = BarImages.Make(200, 4);
+        var first = Train(images, labels, Quick with { Epochs = 1 });
+        var second = Train(images, labels, Quick with { Epochs = 1 });
+        Assert.Equal(first.PredictProba(images).Data, second.PredictProba(images).Data);
+
+        using var stream = new MemoryStream();
+        first.Save(stream);
+        stream.Position = 0;
+        var loaded = CnnClassifierModel.Load(stream);
+        Assert.Equal(first.PredictProba(images).Data, loaded.PredictProba(images).Data);
+        Assert.Equal(first.TrainingLoss, loaded.TrainingLoss);
+        Assert.Equal(CnnClassifier.FeatureWidth, loaded.OutputDimension);
+    }
+
+    [Fact]
+    public void ProbabilitiesSumToOne()
+    {
+        var (images, labels) = BarImages.Make(100, 6);
+        var probabilities = Train(images, labels, Quick with { Epochs = 1 }).PredictProba(images);
+        for (var i = 0; i < probabilities.Rows; i++)
+        {
+            Assert.Equal(1.0, probabilities.Row(i).ToArray().Sum(), 5);
+        }
+    }
+
+    [Fact]
+    public void ClassWeightsMakeEveryClassWeighTheSame()
+    {
+        // 3 images of class 0 and 1 of class 1 (class 2 absent): 4 / (2 · 3) and 4 / (2 · 1).
+        var weights = CnnClassifier.ClassWeights([0, 0, 1, 0], 3);
+        Assert.Equal(4.0 / 6, weights[0], 6);
+        Assert.Equal(2.0, weights[1], 6);
+        Assert.Equal(0.0, weights[2]);
+    }
+
+    [Fact]
+    public void ImagesThatAreNotSquareAreRefused() =>
+        Assert.Throws<ArgumentException>(() => CnnClassifier.SideOf(300));
+}
