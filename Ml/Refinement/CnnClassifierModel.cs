@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Distributed.Ml.Features;
 using Distributed.Ml.Neural;
 using Distributed.Ml.Numerics;
@@ -10,13 +11,14 @@ namespace Distributed.Ml.Refinement;
 /// <see cref="Transform"/> the penultimate layer's activations (features a forest can learn from).
 /// </summary>
 /// <remarks>
-/// Thread-safe: calls share the network's buffers under a lock. Images go through the network one
-/// at a time: a convolution over one image is already a tall matrix product (676 patch rows for
-/// the first layer on 28×28), so batching gains little (3,700 against 3,460 images/s on 2 cores),
-/// while one image padded into a block of 16 cost 3.5 ms instead of 0.28 ms to serve. It also makes
-/// an image's output independent of every other image, to the bit: alone, in a shard on any silo
-/// or in the whole set. (Within a block, BLAS's edge tiles round the last bit differently for an
-/// image at another place in the product.)
+/// Thread-safe without a lock: layers keep scratch buffers, so each concurrent call rents its own
+/// copy of the network (made from the trained weights on first need, then pooled), and a server's
+/// requests use every core. Images go through the network one at a time: a convolution over one
+/// image is already a tall matrix product (676 patch rows for the first layer on 28×28), so
+/// batching gains little (3,700 against 3,460 images/s on 2 cores), while one image padded into a
+/// block of 16 cost 3.5 ms instead of 0.28 ms to serve. It also makes an image's output independent
+/// of every other image, to the bit: alone, in a shard on any silo or in the whole set. (Within a
+/// block, BLAS's edge tiles round the last bit differently for an image at another place in the product.)
 /// </remarks>
 public sealed class CnnClassifierModel : IFittedTransform
 {
@@ -27,19 +29,34 @@ public sealed class CnnClassifierModel : IFittedTransform
     /// <summary>Images per forward pass when predicting.</summary>
     public const int InferenceBlock = 1;
 
-    private readonly Network _network;
-    private readonly Lock _gate = new();
+    /// <summary>Kind of the network copies' private serialised form.</summary>
+    private const string NetworkKind = "cnn-network";
+
+    private readonly byte[] _trainedNetwork;
+    private readonly ConcurrentBag<Network> _idle = [];
+    private readonly int _layerCount;
+    private readonly int _inputSize;
 
     internal CnnClassifierModel(Network network, int featureLayers, int classes, double[] trainingLoss)
     {
-        _network = network.MaxBatch == InferenceBlock ? network : new Network(network.Layers, InferenceBlock);
+        ArgumentNullException.ThrowIfNull(network);
         FeatureLayers = featureLayers;
         Classes = classes;
         TrainingLoss = trainingLoss;
-        if (_network.Layers[^1].OutputShape.Size != classes || featureLayers < 1 || featureLayers >= _network.Layers.Count)
+        if (network.Layers[^1].OutputShape.Size != classes || featureLayers < 1 || featureLayers >= network.Layers.Count)
         {
-            throw new ArgumentException($"A CNN with {_network.Layers.Count} layers cannot give {classes} classes after feature layer {featureLayers}.");
+            throw new ArgumentException($"A CNN with {network.Layers.Count} layers cannot give {classes} classes after feature layer {featureLayers}.");
         }
+        _layerCount = network.Layers.Count;
+        _inputSize = network.InputShape.Size;
+        OutputDimension = network.Layers[featureLayers - 1].OutputShape.Size;
+        using var bytes = new MemoryStream();
+        using (var writer = new ModelWriter(bytes, NetworkKind, FormatVersion))
+        {
+            network.Save(writer);
+        }
+        _trainedNetwork = bytes.ToArray();
+        _idle.Add(network.MaxBatch == InferenceBlock ? network : new Network(network.Layers, InferenceBlock));
     }
 
     /// <summary>Number of classes.</summary>
@@ -52,10 +69,10 @@ public sealed class CnnClassifierModel : IFittedTransform
     public double[] TrainingLoss { get; }
 
     /// <inheritdoc />
-    public int InputDimension => _network.InputShape.Size;
+    public int InputDimension => _inputSize;
 
     /// <inheritdoc />
-    public int OutputDimension => _network.Layers[FeatureLayers - 1].OutputShape.Size;
+    public int OutputDimension { get; }
 
     /// <summary>The penultimate activations of every image.</summary>
     public Matrix Transform(Matrix rows) => Run(rows, FeatureLayers);
@@ -63,7 +80,7 @@ public sealed class CnnClassifierModel : IFittedTransform
     /// <summary>Class probabilities (softmax of the logits) of every image.</summary>
     public Matrix PredictProba(Matrix rows)
     {
-        var probabilities = Run(rows, _network.Layers.Count);
+        var probabilities = Run(rows, _layerCount);
         for (var i = 0; i < probabilities.Rows; i++)
         {
             SoftmaxCrossEntropy.Softmax(probabilities.Row(i), probabilities.Row(i));
@@ -80,18 +97,23 @@ public sealed class CnnClassifierModel : IFittedTransform
         ArgumentNullException.ThrowIfNull(rows);
         var labels = new int[rows.Rows];
         var features = new Matrix(rows.Rows, OutputDimension);
-        lock (_gate)
+        var network = Rent();
+        try
         {
-            _network.ForwardInBlocks(rows, _network.Layers.Count, (start, count) =>
+            network.ForwardInBlocks(rows, _layerCount, (start, count) =>
             {
-                var logits = _network.Output(_network.Layers.Count - 1, count);
+                var logits = network.Output(_layerCount - 1, count);
                 for (var i = 0; i < count; i++)
                 {
                     // The largest logit is the most probable class: softmax keeps the order.
                     labels[start + i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits.Slice(i * Classes, Classes));
                 }
-                _network.Output(FeatureLayers - 1, count).CopyTo(features.RowBlock(start, count));
+                network.Output(FeatureLayers - 1, count).CopyTo(features.RowBlock(start, count));
             });
+        }
+        finally
+        {
+            _idle.Add(network);
         }
         return (labels, features);
     }
@@ -103,7 +125,15 @@ public sealed class CnnClassifierModel : IFittedTransform
         writer.Write(FeatureLayers);
         writer.Write(Classes);
         writer.Write(TrainingLoss);
-        _network.Save(writer);
+        var network = Rent();
+        try
+        {
+            network.Save(writer);
+        }
+        finally
+        {
+            _idle.Add(network);
+        }
     }
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
@@ -122,9 +152,25 @@ public sealed class CnnClassifierModel : IFittedTransform
 
     private Matrix Run(Matrix rows, int layerCount)
     {
-        lock (_gate)
+        var network = Rent();
+        try
         {
-            return _network.ForwardRows(rows, layerCount);
+            return network.ForwardRows(rows, layerCount);
         }
+        finally
+        {
+            _idle.Add(network);
+        }
+    }
+
+    /// <summary>An idle copy of the trained network, or a new one read from the trained weights.</summary>
+    private Network Rent()
+    {
+        if (_idle.TryTake(out var network))
+        {
+            return network;
+        }
+        using var reader = new ModelReader(new MemoryStream(_trainedNetwork, writable: false), NetworkKind, FormatVersion);
+        return Network.Load(reader, InferenceBlock);
     }
 }
