@@ -3,8 +3,9 @@ using Orleans.Concurrency;
 namespace Distributed.Grains.Interfaces.Cluster;
 
 /// <summary>
-/// Feature extraction, placed only on silos with the <c>gpu</c> role. Keyed
-/// <c>&lt;job&gt;/training</c> for the extractor's training and <c>&lt;job&gt;/&lt;shard&gt;</c> for
+/// Feature extraction and the job's other network training, placed only on silos with the
+/// <c>gpu</c> role. Keyed <c>&lt;job&gt;/training</c> for the extractor's training,
+/// <c>&lt;job&gt;/refiner</c> for the self-labelling CNN's and <c>&lt;job&gt;/&lt;shard&gt;</c> for
 /// encoding a shard. Training takes minutes, so it runs in the background and the coordinator
 /// follows it with <see cref="WaitForTraining"/>; a call that reaches a new activation (the training
 /// silo died) sees <see cref="TrainingState.Idle"/> and starts it again, with the same result.
@@ -13,6 +14,9 @@ public interface IFeatureExtractorGrain : IGrainWithStringKey
 {
     /// <summary>Starts training unless it is running or done; answers at once.</summary>
     Task<ExtractorTraining> StartTraining(TrainExtractor request);
+
+    /// <summary>Starts training the self-labelling CNN unless it is running or done; answers at once.</summary>
+    Task<ExtractorTraining> StartRefinerTraining(TrainRefiner request);
 
     /// <summary>
     /// The training's progress once it has ended, or after <paramref name="longest"/> (at most

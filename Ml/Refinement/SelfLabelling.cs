@@ -34,21 +34,14 @@ public static class SelfLabelling
         return (chosen, chosenLabels);
     }
 
-    /// <summary>Trains the CNN on the confident images (<see cref="TrainingSet"/>); returns it and the rows it trained on.</summary>
-    public static (CnnClassifierModel Model, int[] ConfidentRows) Train(Matrix images, Matrix embedded, int[] labels, int classes, int[]? knownLabels, SelfLabellingOptions options,
+    /// <summary>Trains the CNN on the confident images and relabels them all.</summary>
+    public static SelfLabellingResult Fit(Matrix images, Matrix embedded, int[] labels, int classes, int[]? knownLabels, SelfLabellingOptions options,
         Action<CnnEpoch>? epochCompleted = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(options);
         var (rows, rowLabels) = TrainingSet(embedded, labels, classes, knownLabels, options.ConfidentShare);
-        return (CnnClassifier.Fit(images, rows, rowLabels, classes, options.Cnn, epochCompleted), rows);
-    }
-
-    /// <summary>Trains the CNN on the confident images and relabels them all.</summary>
-    public static SelfLabellingResult Fit(Matrix images, Matrix embedded, int[] labels, int classes, int[]? knownLabels, SelfLabellingOptions options,
-        Action<CnnEpoch>? epochCompleted = null)
-    {
-        var (model, rows) = Train(images, embedded, labels, classes, knownLabels, options, epochCompleted);
+        var model = CnnClassifier.Fit(images, rows, rowLabels, classes, options.Cnn, epochCompleted);
         var (refined, features) = model.Relabel(images);
         return new SelfLabellingResult(model, rows, refined, features);
     }

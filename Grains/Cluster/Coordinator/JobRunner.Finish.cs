@@ -20,8 +20,8 @@ public sealed partial class JobRunner
 {
     /// <summary>
     /// The in-process pipeline's tail on the gathered embedding (n × reduced dimensions, small):
-    /// internal metrics, label spreading with known labels, self-labelling (the CNN trained here,
-    /// every shard relabelled by a shard worker), the held-out split, rebalancing; then the forest
+    /// internal metrics, label spreading with known labels, self-labelling (the CNN trained on a gpu
+    /// silo, every shard relabelled by a shard worker), the held-out split, rebalancing; then the forest
     /// from tree groups grown by forest trainers, evaluation against true labels, and the outputs in
     /// the format of <see cref="LabellingJob"/>, whose model is then published to every predictor.
     /// </summary>
@@ -40,12 +40,10 @@ public sealed partial class JobRunner
         var known = allKnown is null ? null : KnownLabels.Choose(allKnown, _options.KnownFraction, _options.Seed);
         Progress(0, 1, "internal metrics and the first labels");
         var labelling = await Task.Run(() => ClusteringPipeline.Label(embedded, clustering, _options, known, clock), cancellationToken).ConfigureAwait(true);
-        var images = _options.Refine == RefineMethod.Cnn || _options.ForestInput == ClassifierInput.Pixels
-            ? ShardIngest.Concatenate(_store, _manifest, s => s.ImagesRef)
-            : null;
         var refinement = _options.Refine == RefineMethod.Cnn
-            ? await RefineAsync(images!, embedded, labelling, known, cancellationToken).ConfigureAwait(true)
+            ? await RefineAsync(embedded, labelling, known, cancellationToken).ConfigureAwait(true)
             : null;
+        var images = _options.ForestInput == ClassifierInput.Pixels ? ShardIngest.Concatenate(_store, _manifest, s => s.ImagesRef) : null;
         var classifierRows = ClusteringPipeline.ClassifierRows(_options, images, embedded, refinement?.Features);
         Progress(0, 1, "the forest's training set");
         var training = await Task.Run(() => ClusteringPipeline.PrepareTraining(labelling, refinement, classifierRows, _options, clock), cancellationToken)
@@ -86,30 +84,37 @@ public sealed partial class JobRunner
     }
 
     /// <summary>
-    /// Self-labelling: trains the CNN here on the confident images (once: a resumed job reads the
-    /// model back), then has shard workers relabel every shard with it and keep its features.
+    /// Self-labelling: chooses the confident images here, has a gpu silo train the CNN on them (once:
+    /// a resumed job reads the model back), then has shard workers relabel every shard with it and
+    /// keep its features.
     /// </summary>
-    /// <remarks>
-    /// The CNN trains on the CPU of the coordinator's silo, as UMAP does: the project has no device
-    /// kernels for convolutions yet, and placing CPU work on a gpu silo would only hold its device.
-    /// </remarks>
-    private async Task<SelfLabellingResult> RefineAsync(Matrix images, Matrix embedded, PseudoLabelling labelling, int[]? known, CancellationToken cancellationToken)
+    private async Task<SelfLabellingResult> RefineAsync(Matrix embedded, PseudoLabelling labelling, int[]? known, CancellationToken cancellationToken)
     {
         _stage = ClusteringPipeline.RefineStage;
         _observer?.StageStarted(_stage);
         var clock = Stopwatch.StartNew();
         var options = ClusteringPipeline.SelfLabellingOptions(_options);
+        // A pure function of the first labels: chosen again on a resumed job rather than stored.
+        var (confidentRows, confidentLabels) = SelfLabelling.TrainingSet(embedded, labelling.Labels, labelling.Classes, known, options.ConfidentShare);
         if (_state.RefinerRef is null)
         {
-            Progress(0, options.Cnn.Epochs, "training the self-labelling CNN");
-            // Epochs end on the thread pool: they go to the observer (thread-safe), not into the checkpoint.
-            var (trained, _) = await Task.Run(() => SelfLabelling.Train(images, embedded, labelling.Labels, labelling.Classes, known, options,
-                epoch => _observer?.StageProgress(ClusteringPipeline.RefineStage, epoch.Epoch, epoch.MaxEpochs,
-                    $"CNN epoch {epoch.Epoch}: loss {epoch.Loss:G4}, {epoch.RowsPerSecond:F0} images/s")), cancellationToken)
-                .ConfigureAwait(true);
-            var reference = ModelRefs.Of($"{_dir}/models", ClusteringPipeline.RefineStage, CnnClassifierModel.Kind);
-            _store.Write(reference, trained.Save);
-            _state.RefinerRef = reference;
+            var rowsRef = $"{_dir}/refine/train-rows.npy";
+            var labelsRef = $"{_dir}/refine/train-labels.npy";
+            _store.WriteLabels(rowsRef, confidentRows);
+            _store.WriteLabels(labelsRef, confidentLabels);
+            var request = new TrainRefiner(_jobId, _spec.ShardsRef, rowsRef, labelsRef, labelling.Classes, _options,
+                ModelRefs.Of($"{_dir}/models", ClusteringPipeline.RefineStage, CnnClassifierModel.Kind));
+            var reported = 0;
+            var trained = await TrainOnGpuSiloAsync("refiner", "training the self-labelling CNN", trainer => trainer.StartRefinerTraining(request), training =>
+            {
+                // A restarted training reports from its first epoch again.
+                for (reported = Math.Min(reported, training.TrainingLoss.Length); reported < training.TrainingLoss.Length; reported++)
+                {
+                    _observer?.StageProgress(ClusteringPipeline.RefineStage, reported + 1, options.Cnn.Epochs,
+                        $"CNN epoch {reported + 1} on silo {training.SiloId}: loss {training.TrainingLoss[reported]:G4}");
+                }
+            }, cancellationToken).ConfigureAwait(true);
+            _state.RefinerRef = trained.ModelRef;
             await _save().ConfigureAwait(true);
         }
         var modelRef = _state.RefinerRef!;
@@ -122,8 +127,6 @@ public sealed partial class JobRunner
             _store.ReadLabels(RefinedRef(shard)).CopyTo(labels, shard.FirstRow);
         }
         var features = ShardIngest.Concatenate(_store, _manifest, CnnFeaturesRef);
-        // The confident rows are a pure function of the first labels: chosen again rather than stored.
-        var confidentRows = SelfLabelling.TrainingSet(embedded, labelling.Labels, labelling.Classes, known, options.ConfidentShare).Rows;
         _state.TimingsS[ClusteringPipeline.RefineStage] = _state.TimingsS.GetValueOrDefault(ClusteringPipeline.RefineStage) + clock.Elapsed.TotalSeconds;
         _observer?.StageCompleted(ClusteringPipeline.RefineStage, clock.Elapsed);
         _stage = null;

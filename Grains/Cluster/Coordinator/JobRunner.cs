@@ -157,28 +157,32 @@ public sealed partial class JobRunner
             .EncodeShard(new EncodeShard(shard.ImagesRef, extractor, FeaturesRef(shard))), cancellationToken).ConfigureAwait(true);
     }
 
+    private Task<ExtractorTraining> TrainExtractorAsync(TrainExtractor request, CancellationToken cancellationToken) =>
+        TrainOnGpuSiloAsync("training", $"training the {CliNames.Of(_options.Features)} extractor", trainer => trainer.StartTraining(request), null, cancellationToken);
+
     /// <summary>
-    /// Starts the extractor's training on a gpu silo and follows it with calls that return at its end
-    /// or after the poll interval (training takes minutes, longer than a call may). A call that finds
-    /// the training idle reached a new activation because the training silo died: training starts
-    /// again there, from the same seed.
+    /// Starts a training on a gpu silo (the grain keyed <c>&lt;job&gt;/<paramref name="key"/></c>) and
+    /// follows it with calls that return at its end or after the poll interval (training takes
+    /// minutes, longer than a call may). A call that finds the training idle reached a new activation
+    /// because the training silo died: training starts again there, from the same seed.
     /// </summary>
-    private async Task<ExtractorTraining> TrainExtractorAsync(TrainExtractor request, CancellationToken cancellationToken)
+    private async Task<ExtractorTraining> TrainOnGpuSiloAsync(string key, string detail, Func<IFeatureExtractorGrain, Task<ExtractorTraining>> start,
+        Action<ExtractorTraining>? progress, CancellationToken cancellationToken)
     {
-        var detail = $"training the {CliNames.Of(_options.Features)} extractor";
         Progress(0, 1, detail);
         var clock = Stopwatch.StartNew();
-        var trainer = _grains.GetGrain<IFeatureExtractorGrain>($"{_jobId:N}/training");
-        var training = await CallAsync(detail, () => trainer.StartTraining(request), _ => 0, cancellationToken).ConfigureAwait(true);
+        var trainer = _grains.GetGrain<IFeatureExtractorGrain>($"{_jobId:N}/{key}");
+        var training = await CallAsync(detail, () => start(trainer), _ => 0, cancellationToken).ConfigureAwait(true);
         while (training.State != TrainingState.Done)
         {
             if (training.State == TrainingState.Failed)
             {
-                throw new JobFailedException($"training the feature extractor failed on silo {training.SiloId}: {training.Error}");
+                throw new JobFailedException($"{detail} failed on silo {training.SiloId}: {training.Error}");
             }
+            progress?.Invoke(training);
             cancellationToken.ThrowIfCancellationRequested();
             var restart = training.State == TrainingState.Idle;
-            training = await CallAsync(detail, () => restart ? trainer.StartTraining(request) : trainer.WaitForTraining(_silo.TrainingPollInterval), _ => 0,
+            training = await CallAsync(detail, () => restart ? start(trainer) : trainer.WaitForTraining(_silo.TrainingPollInterval), _ => 0,
                 cancellationToken, counted: restart).ConfigureAwait(true);
         }
         // The training is one unit of work, however many polls it took.

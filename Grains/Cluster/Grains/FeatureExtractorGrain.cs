@@ -7,6 +7,7 @@ using Distributed.Grains.Monitoring;
 using Distributed.Ml.Features;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
+using Distributed.Ml.Refinement;
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
 
@@ -16,6 +17,7 @@ namespace Distributed.Grains.Cluster.Grains;
 /// Feature extraction on <c>gpu</c> silos: trains the extractor on a seeded sample of the job's
 /// shards in the background (minutes: longer than a grain call may take), and encodes shards. The
 /// sample is drawn from (seed, <see cref="RandomStreams.Features"/>), so any silo trains the same model.
+/// An activation keyed for the self-labelling CNN trains that network the same way.
 /// </summary>
 [RequireSiloRole(SiloRoles.Gpu)]
 [ActivationCountBasedPlacement]
@@ -29,18 +31,37 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     private string? _trainsOn;
     private Task? _trainingRun;
     private Stopwatch? _clock;
+    private volatile double[] _epochLosses = [];
 
     /// <inheritdoc/>
     public Task<ExtractorTraining> StartTraining(TrainExtractor request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // What a job records as its feature backend: the one that computes this fit here.
+        return Start(backend.TrainsOn(request.Options), request.JobId, request.OutputRef, () => Train(request));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The CNN trains with the CPU code of this silo whatever its backend: the device kernels cover
+    /// dense layers only. It trains here rather than on the coordinator because gpu silos are the
+    /// ones sized for network training, and they sit idle once the shards are encoded.
+    /// </remarks>
+    public Task<ExtractorTraining> StartRefinerTraining(TrainRefiner request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Start(CpuFeatureBackend.BackendName, request.JobId, request.OutputRef, () => TrainRefiner(request));
+    }
+
+    private Task<ExtractorTraining> Start(string trainsOn, Guid jobId, string outputRef, Func<double[]> train)
+    {
         if (_training is null or { State: TrainingState.Failed })
         {
             _clock = Stopwatch.StartNew();
-            // What a job records as its feature backend: the one that computes this fit here.
-            _trainsOn = backend.TrainsOn(request.Options);
+            _trainsOn = trainsOn;
+            _epochLosses = [];
             _training = Progress(TrainingState.Running);
-            _trainingRun = TrainAsync(request);
+            _trainingRun = TrainAsync(jobId, outputRef, train);
         }
         return Task.FromResult(Training());
     }
@@ -58,7 +79,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     private ExtractorTraining Training() => _training switch
     {
         null => Progress(TrainingState.Idle),
-        { State: TrainingState.Running } running => running with { Seconds = _clock!.Elapsed.TotalSeconds },
+        { State: TrainingState.Running } running => running with { Seconds = _clock!.Elapsed.TotalSeconds, TrainingLoss = _epochLosses },
         var finished => finished,
     };
 
@@ -74,16 +95,16 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     }
 
     /// <summary>Trains off the grain's scheduler; only the final state change runs on it.</summary>
-    private async Task TrainAsync(TrainExtractor request)
+    private async Task TrainAsync(Guid jobId, string outputRef, Func<double[]> train)
     {
         try
         {
-            var loss = await Task.Run(() => Train(request)).ConfigureAwait(true);
-            _training = Progress(TrainingState.Done) with { ModelRef = request.OutputRef, TrainingLoss = loss };
+            var loss = await Task.Run(train).ConfigureAwait(true);
+            _training = Progress(TrainingState.Done) with { ModelRef = outputRef, TrainingLoss = loss };
         }
         catch (Exception e)
         {
-            LogTrainingFailed(logger, e, request.JobId, e.Message);
+            LogTrainingFailed(logger, e, jobId, e.Message);
             _training = Progress(TrainingState.Failed) with { Error = e.Message };
         }
     }
@@ -107,6 +128,29 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
         return store.ReadTransform(request.OutputRef) is AutoencoderModel autoencoder ? autoencoder.TrainingLoss : [];
     }
 
+    /// <summary>Trains the CNN on the chosen rows' images, gathered from the shards in row order.</summary>
+    private double[] TrainRefiner(TrainRefiner request)
+    {
+        if (!store.Exists(request.OutputRef))
+        {
+            var manifest = ShardIngest.ReadManifest(store, request.ShardsRef);
+            var rows = store.ReadLabels(request.RowsRef);
+            var labels = store.ReadLabels(request.LabelsRef);
+            var images = ShardIngest.Gather(store, manifest, s => s.ImagesRef, rows);
+            LogTrainingRefiner(logger, request.JobId, rows.Length, _trainsOn!);
+            if (_trainsOn != backend.Name)
+            {
+                LogHandedToCpu(logger, request.JobId, backend.Name, "the self-labelling CNN", _trainsOn!);
+            }
+            var options = ClusteringPipeline.SelfLabellingOptions(request.Options).Cnn;
+            // The epochs end on the training thread; a new array each time, so a reader sees a whole one.
+            var model = CnnClassifier.Fit(images, Enumerable.Range(0, rows.Length).ToArray(), labels, request.Classes, options,
+                epoch => _epochLosses = [.. _epochLosses, epoch.Loss]);
+            store.Write(request.OutputRef, model.Save);
+        }
+        return store.Read(request.OutputRef, CnnClassifierModel.Load).TrainingLoss;
+    }
+
     private ExtractorTraining Progress(TrainingState state) =>
         new(state, null, [], null, _trainsOn ?? backend.Name, silo.SiloId, _clock?.Elapsed.TotalSeconds ?? 0);
 
@@ -117,9 +161,12 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: training the {Features} extractor on {Rows} sampled images ({Backend})")]
     private static partial void LogTraining(ILogger logger, Guid jobId, string features, int rows, string backend);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: training the self-labelling CNN on {Rows} confident images ({Backend})")]
+    private static partial void LogTrainingRefiner(ILogger logger, Guid jobId, int rows, string backend);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: the {Backend} backend does not train {What}; the {TrainsOn} code on this silo does")]
     private static partial void LogHandedToCpu(ILogger logger, Guid jobId, string backend, string what, string trainsOn);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: training the feature extractor failed: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: training failed: {Reason}")]
     private static partial void LogTrainingFailed(ILogger logger, Exception exception, Guid jobId, string reason);
 }

@@ -50,6 +50,20 @@ public class GrainTests
         var missing = await Assert.ThrowsAnyAsync<IOException>(() =>
             silos.Grains.GetGrain<IShardWorkerGrain>("job/0").EmbedShard(new EmbedShard("no/features.npy", "no/model.umap.bin", "out/x.npy")));
         Assert.Contains("model.umap.bin", missing.Message, StringComparison.Ordinal);
+
+        // The self-labelling CNN trains on a gpu silo too, with the CPU code (no convolution kernels on
+        // the device); a failed training answers with its reason rather than throwing at the poller.
+        var jobId = Guid.NewGuid();
+        var refiner = silos.Grains.GetGrain<IFeatureExtractorGrain>($"{jobId:N}/refiner");
+        var started = await refiner.StartRefinerTraining(new TrainRefiner(jobId, "no/manifest.json", "no/rows.npy", "no/labels.npy", 3, ClusterJobTests.Options, "out/refine.cnn.bin"));
+        Assert.Equal(("Silo_0", "cpu"), (started.SiloId, started.Backend));
+        var ended = started;
+        while (ended.State == TrainingState.Running)
+        {
+            ended = await refiner.WaitForTraining(IFeatureExtractorGrain.LongestWait);
+        }
+        Assert.Equal(TrainingState.Failed, ended.State);
+        Assert.Contains("manifest.json", ended.Error, StringComparison.Ordinal);
     }
 
     [Fact]
