@@ -28,6 +28,7 @@ internal static class ReportPage
         Sizes(html, data);
         Confusion(html, data);
         Galleries(html, data);
+        Refinement(html, data);
         MethodChoice(html, metrics);
         Rebalancing(html, metrics);
         html.Append("</body></html>\n");
@@ -161,6 +162,83 @@ internal static class ReportPage
             var uncertain = members.OrderBy(i => data.Margin[i]).ThenBy(i => i).Take(RunReport.UncertainPerCluster).ToArray();
             Image(html, $"cluster {cluster}: most typical", ImageGrid.Png([.. typical.Select(i => (ReadOnlyMemory<float>)data.SamplePixels.Data.AsMemory(i * data.SamplePixels.Cols, data.SamplePixels.Cols))], 16));
             Image(html, $"cluster {cluster}: least certain", ImageGrid.Png([.. uncertain.Select(i => (ReadOnlyMemory<float>)data.SamplePixels.Data.AsMemory(i * data.SamplePixels.Cols, data.SamplePixels.Cols))], 16));
+            html.Append("</div>\n");
+        }
+        html.Append("</section>\n");
+    }
+
+    /// <summary>
+    /// What the self-labelling CNN changed: its training, the scores before and after, and the largest
+    /// moves from a cluster to another label with the sample's images of each, so a person can judge
+    /// whether the CNN corrected the clusters or spoiled them.
+    /// </summary>
+    private static void Refinement(StringBuilder html, ReportData data)
+    {
+        if (data.RefinedLabels is not { } refined)
+        {
+            return;
+        }
+        var m = data.Metrics;
+        Section(html, "refine", "Self-labelling");
+        var changed = Enumerable.Range(0, refined.Length).Where(i => refined[i] != data.Assignments[i]).ToArray();
+        html.Append("<p>A CNN trained on ").Append(Number(m, "refine_confident_rows")).Append(" confident images for ").Append(Number(m, "refine_epochs"))
+            .Append(" epoch(s) labelled every image; the forest learned its labels. ").Append(changed.Length.ToString("N0", s_invariant)).Append(" of ")
+            .Append(refined.Length.ToString("N0", s_invariant)).Append(" images got a label other than their cluster.</p>");
+        if (m["refine_accuracy"] is not null)
+        {
+            html.Append("<table><tr><th>Labels</th><th>Accuracy</th><th>NMI</th><th>ARI</th></tr>");
+            foreach (var (name, prefix) in new[] { ("Clusters", ""), ("After self-labelling", "refine_") })
+            {
+                html.Append("<tr><td>").Append(name).Append("</td>");
+                foreach (var score in new[] { "accuracy", "nmi", "ari" })
+                {
+                    html.Append("<td>").Append(Number(m, prefix + score)).Append("</td>");
+                }
+                html.Append("</tr>");
+            }
+            html.Append("</table>");
+        }
+        if (m["refine_training_loss"] is JsonArray loss && loss.Count > 0)
+        {
+            Image(html, "CNN loss per epoch", ReportCharts.Line("Self-labelling CNN training loss", "epoch", "loss", [.. loss.Select(v => v!.GetValue<double>())]));
+        }
+        var moves = changed.GroupBy(i => (From: data.Assignments[i], To: refined[i])).OrderByDescending(g => g.Count()).ThenBy(g => g.Key.From).ThenBy(g => g.Key.To)
+            .Take(RunReport.ChangesListed).ToArray();
+        if (moves.Length == 0)
+        {
+            html.Append("</section>\n");
+            return;
+        }
+        html.Append("<h3>Largest changes</h3><table><tr><th>From</th><th>To</th><th>Images</th>");
+        if (data.TrueLabels is not null)
+        {
+            html.Append("<th>Most common true label</th>");
+        }
+        html.Append("</tr>");
+        foreach (var move in moves)
+        {
+            html.Append("<tr><td>").Append(Encode(ClusterTitle(data, move.Key.From))).Append("</td><td>").Append(Encode(ClusterTitle(data, move.Key.To)))
+                .Append("</td><td>").Append(move.Count().ToString("N0", s_invariant)).Append("</td>");
+            if (data.TrueLabels is { } labels)
+            {
+                var (label, count) = move.GroupBy(i => labels[i]).Select(g => (g.Key, g.Count())).OrderByDescending(g => g.Item2).ThenBy(g => g.Key).First();
+                html.Append("<td>").Append(label).Append(" (").Append(count.ToString("N0", s_invariant)).Append(")</td>");
+            }
+            html.Append("</tr>");
+        }
+        html.Append("</table>\n<p>The sample's images of the largest changes, up to ").Append(RunReport.ImagesPerChange).Append(" each.</p>\n");
+        foreach (var move in moves.Take(RunReport.ChangesShown))
+        {
+            var (from, to) = move.Key;
+            var shown = Enumerable.Range(0, data.Sample.Length).Where(i => data.Assignments[data.Sample[i]] == from && refined[data.Sample[i]] == to)
+                .Take(RunReport.ImagesPerChange).ToArray();
+            if (shown.Length == 0)
+            {
+                continue;
+            }
+            var title = $"{ClusterTitle(data, from)} → {ClusterTitle(data, to)}";
+            html.Append("<div class=\"gallery\" id=\"change-").Append(from).Append('-').Append(to).Append("\"><h3>").Append(Encode(title)).Append("</h3>");
+            Image(html, title, ImageGrid.Png([.. shown.Select(i => (ReadOnlyMemory<float>)data.SamplePixels.Data.AsMemory(i * data.SamplePixels.Cols, data.SamplePixels.Cols))], 16));
             html.Append("</div>\n");
         }
         html.Append("</section>\n");

@@ -6,13 +6,14 @@ using Distributed.Grains.Storage;
 using Distributed.Ml.Embedding;
 using Distributed.Ml.Metrics;
 using Distributed.Ml.Numerics;
+using Distributed.Ml.Pipeline;
 
 namespace Distributed.Grains.Reporting;
 
 /// <summary>
 /// <c>report.html</c>: one self-contained page (images inline, no network fetch) that shows what a
 /// run found, for a person to check: summary, training curve, 2-D embedding, cluster sizes,
-/// confusion, a gallery per cluster, the method choice and the rebalancing. Built from the run's
+/// confusion, a gallery per cluster, what self-labelling changed, the method choice and the rebalancing. Built from the run's
 /// outputs (metrics, assignments, model bundle) and its input images, so a run and a later
 /// <c>report</c> give the same page. Plots are deterministic for the run's seed.
 /// </summary>
@@ -29,6 +30,15 @@ public static class RunReport
 
     /// <summary>Least certain images per gallery.</summary>
     public const int UncertainPerCluster = 16;
+
+    /// <summary>Most label changes (from a cluster to another label) the self-labelling section lists.</summary>
+    public const int ChangesListed = 10;
+
+    /// <summary>Most of the listed changes shown as pictures, largest first: the ones worth a person's check.</summary>
+    public const int ChangesShown = 6;
+
+    /// <summary>Most images per pictured change.</summary>
+    public const int ImagesPerChange = 16;
 
     /// <summary>Fewest images a 2-D layout is fitted for: a neighbour graph needs a few neighbours per point.</summary>
     private const int MinimumLayoutRows = 3;
@@ -81,6 +91,7 @@ public static class RunReport
             throw new InputFileException(imagesPath, $"{images.Rows} images, but the run labelled {assignments.Length}");
         }
         var labels = labelsPath is null ? null : ArrayFiles.LoadLabelsFor(labelsPath, imagesPath, images.Rows);
+        var refined = metrics["refine"]?.ToString() == CliNames.Of(RefineMethod.Cnn) ? LoadRefinedLabels(runDirectory, assignments.Length) : null;
         var (model, manifest) = ModelBundle.Load(Path.Combine(runDirectory, JobOutputs.Model));
         var seed = metrics["seed"]?.GetValue<ulong>() ?? 0;
 
@@ -97,7 +108,14 @@ public static class RunReport
         var features = model.Features?.Transform(pixels) ?? pixels;
         var layout = Layout(features, seed);
         var (distance, margin) = CentroidMargins.Of(features, sampleClusters);
-        return new ReportData(metrics, assignments, labels, sample, pixels, layout, distance, margin, manifest.ClusterNames);
+        return new ReportData(metrics, assignments, refined, labels, sample, pixels, layout, distance, margin, manifest.ClusterNames);
+    }
+
+    private static int[] LoadRefinedLabels(string runDirectory, int images)
+    {
+        var path = Path.Combine(runDirectory, JobOutputs.Labels);
+        var refined = ArrayFiles.LoadLabels(path);
+        return refined.Length == images ? refined : throw new InputFileException(path, $"{refined.Length} labels, but the run labelled {images} images");
     }
 
     /// <summary>

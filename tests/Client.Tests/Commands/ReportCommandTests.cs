@@ -13,7 +13,7 @@ namespace Distributed.Client.Tests.Commands;
 public sealed partial class ReportCommandTests : IDisposable
 {
     private const int Images = 150;
-    private static readonly string[] s_sections = ["summary", "training", "embedding", "sizes", "confusion", "galleries", "rebalancing"];
+    private static readonly string[] s_sections = ["summary", "training", "embedding", "sizes", "confusion", "galleries", "refine", "rebalancing"];
     private static readonly TimeSpan s_browserTimeout = TimeSpan.FromSeconds(60);
     private readonly string _directory = Directory.CreateTempSubdirectory("report-test-").FullName;
 
@@ -30,6 +30,7 @@ public sealed partial class ReportCommandTests : IDisposable
         Assert.Equal(s_sections, SectionIds().Matches(html).Select(m => m.Groups[1].Value));
         Assert.Equal(3, GalleryIds().Matches(html).Count);
         Assert.Contains("majority label", html, StringComparison.Ordinal);
+        Assert.Contains("alt=\"CNN loss per epoch\"", html, StringComparison.Ordinal);
         // Self-contained: every image inline, no address outside the page.
         Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
