@@ -41,6 +41,11 @@ internal static class CliApp
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.UserError;
         }
+        catch (Interrupted e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return e.ExitCode;
+        }
         catch (IOException e)
         {
             error.WriteLine($"error: {e.Message}");

@@ -13,4 +13,10 @@ internal static class ExitCodes
 
     /// <summary>A bug: an exception the program did not expect (sysexits' EX_SOFTWARE).</summary>
     public const int InternalError = 70;
+
+    /// <summary>Stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it.</summary>
+    public const int Interrupt = 130;
+
+    /// <summary>Stopped by SIGTERM: 128 + 15.</summary>
+    public const int Terminate = 143;
 }

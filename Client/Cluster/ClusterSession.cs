@@ -22,8 +22,9 @@ internal sealed class ClusterSession : IAsyncDisposable
     private static readonly IReadOnlyList<string> s_embeddedRoles = [SiloRoles.Gpu, SiloRoles.Cpu, SiloRoles.Coordinator];
 
     private readonly IHost _host;
+    private readonly Abandonment _abandonment;
 
-    private ClusterSession(IHost host) => _host = host;
+    private ClusterSession(IHost host, Abandonment abandonment) => (_host, _abandonment) = (host, abandonment);
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
@@ -80,10 +81,17 @@ internal sealed class ClusterSession : IAsyncDisposable
         builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // The CLI reports a failed job or an unreachable cluster itself, in one line.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Orleans", LogLevel.Error);
         // A host that fails to start logs the whole exception; the CLI says what failed in one line instead.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        // Once the command gives up on the job, what its grains say while they are torn down (failed
+        // checkpoint writes, cancelled deactivations) is expected and would bury the one-line error.
+        // (Filters are picked by the most specific category, so each one checks it.)
+        var abandonment = new Abandonment();
+        builder.Logging.AddFilter((_, _, level) => level >= LogLevel.Warning && !abandonment.Abandoned);
+        builder.Logging.AddFilter("Orleans", level => level >= LogLevel.Error && !abandonment.Abandoned);
         configure(builder);
+        // The command handles Ctrl-C and SIGTERM itself (Interruption): the host must not stop on them behind its back.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         var host = builder.Build();
         try
         {
@@ -94,13 +102,39 @@ internal sealed class ClusterSession : IAsyncDisposable
             host.Dispose();
             throw;
         }
-        return new ClusterSession(host);
+        return new ClusterSession(host, abandonment);
     }
+
+    /// <summary>
+    /// Stops the host without waiting more than a few seconds for its grains: after an interruption
+    /// the embedded silo's job is being thrown away, and its coordinator may be inside a step that
+    /// takes minutes to reach the next checkpoint.
+    /// </summary>
+    public void Abandon() => _abandonment.Abandoned = true;
+
+    private static readonly TimeSpan s_abandonedStopLimit = TimeSpan.FromSeconds(5);
 
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync().ConfigureAwait(false);
+        using (var limit = new CancellationTokenSource(_abandonment.Abandoned ? s_abandonedStopLimit : Timeout.InfiniteTimeSpan))
+        {
+            await _host.StopAsync(limit.Token).ConfigureAwait(false);
+        }
         _host.Dispose();
+    }
+
+    /// <summary>Whether the command gave up on its job (<see cref="Abandon"/>), shared with the host's log filter.</summary>
+    private sealed class Abandonment
+    {
+        public volatile bool Abandoned;
+    }
+
+    /// <summary>Starts and stops with the command, never on a signal.</summary>
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>Turns polled job statuses into stage events for the progress display.</summary>

@@ -186,6 +186,7 @@ internal static class RunCommand
         // inside the output directory, removed afterwards; if this process dies, the next
         // publication there (or store gc --out) removes it.
         using var scratch = store is null ? new RunDirectory(request.OutputDirectory, JobOutputs.All).CreateScratch() : null;
+        using var interruption = new Interruption();
         var storeDirectory = store ?? scratch!.Path;
         return ProgressReporter.Run(quiet, observer =>
         {
@@ -219,8 +220,15 @@ internal static class RunCommand
             try
             {
                 var client = new ClusterJobClient(session.Grains, settings, ConsoleLog.Create(output));
-                return client.RunAsync(shardStore, ingested ?? ClusterJobClient.Ingest(shardStore, request, settings), ClusterSession.Observe(observer))
+                return client.RunAsync(shardStore, ingested ?? ClusterJobClient.Ingest(shardStore, request, settings), ClusterSession.Observe(observer), interruption.Token)
                     .GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (interruption.Token.IsCancellationRequested)
+            {
+                session.Abandon();
+                throw interruption.Outcome(redis is null
+                    ? $"the job was stopped; nothing was written to {request.OutputDirectory}"
+                    : $"the job was cancelled on the cluster; nothing was written to {request.OutputDirectory}");
             }
             finally
             {

@@ -19,9 +19,13 @@ public static class Autoencoder
     private const ulong SampleStream = 1;
     private const ulong ShuffleStream = 2;
 
-    /// <summary>Fits an autoencoder on the CPU; <paramref name="epochCompleted"/> is told about every epoch.</summary>
-    public static AutoencoderModel Fit(Matrix rows, AutoencoderOptions options, Action<AutoencoderEpoch>? epochCompleted = null) =>
-        Fit(rows, options, epochCompleted, (network, _) => new CpuAutoencoderSteps(network, options));
+    /// <summary>
+    /// Fits an autoencoder on the CPU; <paramref name="epochCompleted"/> is told about every epoch.
+    /// <paramref name="cancellationToken"/> stops the training between two batches (a host shutting down).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static AutoencoderModel Fit(Matrix rows, AutoencoderOptions options, Action<AutoencoderEpoch>? epochCompleted = null, CancellationToken cancellationToken = default) =>
+        Fit(rows, options, epochCompleted, (network, _) => new CpuAutoencoderSteps(network, options), cancellationToken);
 
     /// <summary>
     /// The one training loop: seeded sample, weights and batch order, epoch losses and the plateau
@@ -29,7 +33,7 @@ public static class Autoencoder
     /// device), given the seeded network and the rows of one epoch.
     /// </summary>
     internal static AutoencoderModel Fit(Matrix rows, AutoencoderOptions options, Action<AutoencoderEpoch>? epochCompleted,
-        Func<Network, int, IAutoencoderSteps> steps)
+        Func<Network, int, IAutoencoderSteps> steps, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(options);
@@ -55,6 +59,7 @@ public static class Autoencoder
             var order = Rng.Derive(options.Seed, RandomStreams.Features, ShuffleStream, (ulong)epoch).Permutation(training.Rows);
             for (var start = 0; start < training.Rows; start += batchSize)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var count = Math.Min(batchSize, training.Rows - start);
                 var input = batch.AsSpan(0, count * rows.Cols);
                 for (var r = 0; r < count; r++)

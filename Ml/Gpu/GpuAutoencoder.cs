@@ -38,9 +38,10 @@ public static class GpuAutoencoder
         return DeviceDenseNetwork.Supports(model.Network.Layers);
     }
 
-    /// <summary>Fits the autoencoder with its steps on <paramref name="device"/>; <paramref name="epochCompleted"/> is told about every epoch.</summary>
+    /// <summary>Fits the autoencoder with its steps on <paramref name="device"/>; <paramref name="epochCompleted"/> is told about every epoch, <paramref name="cancellationToken"/> stops it between batches.</summary>
     /// <exception cref="NotSupportedException">The options ask for what the device does not train (see <see cref="CanTrain"/>).</exception>
-    public static AutoencoderModel Fit(GpuDevice device, Matrix rows, AutoencoderOptions options, Action<AutoencoderEpoch>? epochCompleted = null)
+    public static AutoencoderModel Fit(GpuDevice device, Matrix rows, AutoencoderOptions options, Action<AutoencoderEpoch>? epochCompleted = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (!CanTrain(options))
@@ -49,7 +50,7 @@ public static class GpuAutoencoder
         }
         using (device.Use())
         {
-            return Autoencoder.Fit(rows, options, epochCompleted, (network, rowsPerEpoch) => new DeviceAutoencoderSteps(device, network, options, rowsPerEpoch));
+            return Autoencoder.Fit(rows, options, epochCompleted, (network, rowsPerEpoch) => new DeviceAutoencoderSteps(device, network, options, rowsPerEpoch), cancellationToken);
         }
     }
 

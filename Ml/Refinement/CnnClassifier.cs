@@ -29,8 +29,9 @@ public static class CnnClassifier
     /// Fits on the images of <paramref name="rows"/> (each row of <paramref name="images"/> a
     /// side × side image) with their <paramref name="labels"/> in [0, <paramref name="classes"/>).
     /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled: it stops the training between two batches.</exception>
     public static CnnClassifierModel Fit(Matrix images, ReadOnlySpan<int> rows, ReadOnlySpan<int> labels, int classes, CnnClassifierOptions options,
-        Action<CnnEpoch>? epochCompleted = null)
+        Action<CnnEpoch>? epochCompleted = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(options);
@@ -56,6 +57,7 @@ public static class CnnClassifier
             double lossSum = 0;
             for (var start = 0; start < rows.Length; start += batchSize)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var count = Math.Min(batchSize, rows.Length - start);
                 for (var i = 0; i < count; i++)
                 {

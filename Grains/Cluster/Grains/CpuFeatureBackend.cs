@@ -18,12 +18,12 @@ public sealed class CpuFeatureBackend : IFeatureBackend
     public string TrainsOn(PipelineOptions options) => BackendName;
 
     /// <inheritdoc/>
-    public IFittedTransform Train(Matrix sample, PipelineOptions options)
+    public IFittedTransform Train(Matrix sample, PipelineOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.Features switch
         {
-            FeatureMethod.Autoencoder => Autoencoder.Fit(sample, ClusteringPipeline.AutoencoderOptions(options)),
+            FeatureMethod.Autoencoder => Autoencoder.Fit(sample, ClusteringPipeline.AutoencoderOptions(options), cancellationToken: cancellationToken),
             FeatureMethod.Pca => Pca.Fit(sample, new PcaOptions { Components = options.PcaComponents }),
             _ => throw new OptionsException($"--features {CliNames.Of(options.Features)} has no extractor to train"),
         };

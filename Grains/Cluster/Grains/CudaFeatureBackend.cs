@@ -47,8 +47,10 @@ public sealed class CudaFeatureBackend : IFeatureBackend, IDisposable
     }
 
     /// <inheritdoc/>
-    public IFittedTransform Train(Matrix sample, PipelineOptions options) =>
-        TrainsOn(options) == BackendName ? GpuAutoencoder.Fit(_device, sample, ClusteringPipeline.AutoencoderOptions(options)) : _cpu.Train(sample, options);
+    public IFittedTransform Train(Matrix sample, PipelineOptions options, CancellationToken cancellationToken = default) =>
+        TrainsOn(options) == BackendName
+            ? GpuAutoencoder.Fit(_device, sample, ClusteringPipeline.AutoencoderOptions(options), cancellationToken: cancellationToken)
+            : _cpu.Train(sample, options, cancellationToken);
 
     /// <inheritdoc/>
     public Matrix Encode(IFittedTransform model, Matrix rows) =>

@@ -33,6 +33,14 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     private Stopwatch? _clock;
     private volatile double[] _epochLosses = [];
 
+    /// <summary>
+    /// Cancelled when the activation goes (its silo stops or drains): the training stops between two
+    /// batches instead of running on for minutes with nobody to take its model, which a new
+    /// activation elsewhere trains again from the same seed. It also keeps a stopping process from
+    /// waiting at exit for BLAS threads that a training still feeds.
+    /// </summary>
+    private readonly CancellationTokenSource _deactivating = new();
+
     /// <inheritdoc/>
     public Task<ExtractorTraining> StartTraining(TrainExtractor request)
     {
@@ -94,6 +102,13 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
         });
     }
 
+    /// <inheritdoc/>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating.Cancel();
+        return Task.CompletedTask;
+    }
+
     /// <summary>Trains off the grain's scheduler; only the final state change runs on it.</summary>
     private async Task TrainAsync(Guid jobId, string outputRef, Func<double[]> train)
     {
@@ -101,6 +116,11 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
         {
             var loss = await Task.Run(train).ConfigureAwait(true);
             _training = Progress(TrainingState.Done) with { ModelRef = outputRef, TrainingLoss = loss };
+        }
+        catch (OperationCanceledException) when (_deactivating.IsCancellationRequested)
+        {
+            LogTrainingStopped(logger, jobId);
+            _training = Progress(TrainingState.Failed) with { Error = "stopped: the activation was deactivated (its silo is stopping)" };
         }
         catch (Exception e)
         {
@@ -122,7 +142,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
             {
                 LogHandedToCpu(logger, request.JobId, backend.Name, Describe(options), _trainsOn!);
             }
-            var model = backend.Train(sample, options);
+            var model = backend.Train(sample, options, _deactivating.Token);
             store.Write(request.OutputRef, model.Save);
         }
         return store.ReadTransform(request.OutputRef) is AutoencoderModel autoencoder ? autoencoder.TrainingLoss : [];
@@ -145,7 +165,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
             var options = ClusteringPipeline.SelfLabellingOptions(request.Options).Cnn;
             // The epochs end on the training thread; a new array each time, so a reader sees a whole one.
             var model = CnnClassifier.Fit(images, Enumerable.Range(0, rows.Length).ToArray(), labels, request.Classes, options,
-                epoch => _epochLosses = [.. _epochLosses, epoch.Loss]);
+                epoch => _epochLosses = [.. _epochLosses, epoch.Loss], _deactivating.Token);
             store.Write(request.OutputRef, model.Save);
         }
         return store.Read(request.OutputRef, CnnClassifierModel.Load).TrainingLoss;
@@ -166,6 +186,9 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: the {Backend} backend does not train {What}; the {TrainsOn} code on this silo does")]
     private static partial void LogHandedToCpu(ILogger logger, Guid jobId, string backend, string what, string trainsOn);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: training stopped: this activation is going away; another one trains again from the same seed")]
+    private static partial void LogTrainingStopped(ILogger logger, Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: training failed: {Reason}")]
     private static partial void LogTrainingFailed(ILogger logger, Exception exception, Guid jobId, string reason);

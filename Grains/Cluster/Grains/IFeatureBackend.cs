@@ -17,8 +17,8 @@ public interface IFeatureBackend
     /// <summary>The name of the backend that computes a fit of these options on this silo: this one, or <c>cpu</c> for what this one hands to the CPU code.</summary>
     string TrainsOn(PipelineOptions options);
 
-    /// <summary>Fits the feature extractor the options ask for on the sample rows.</summary>
-    IFittedTransform Train(Matrix sample, PipelineOptions options);
+    /// <summary>Fits the feature extractor the options ask for on the sample rows; <paramref name="cancellationToken"/> stops a network's training between batches.</summary>
+    IFittedTransform Train(Matrix sample, PipelineOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>Encodes rows with a fitted extractor.</summary>
     Matrix Encode(IFittedTransform model, Matrix rows);

@@ -5,6 +5,7 @@ using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Jobs;
 using Distributed.Grains.Reporting;
 using Distributed.Grains.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Distributed.Grains.Cluster.Hosting;
 
@@ -13,7 +14,7 @@ namespace Distributed.Grains.Cluster.Hosting;
 /// submits the job to its <see cref="ILabellingJobGrain"/>, follows its status, and publishes the
 /// outputs into the output directory as <see cref="LabellingJob"/> does (<see cref="RunOutputs"/>).
 /// </summary>
-public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings settings, Microsoft.Extensions.Logging.ILogger? logger = null)
+public sealed partial class ClusterJobClient(IGrainFactory grains, ClusterJobSettings settings, ILogger? logger = null)
 {
     /// <summary>Runs the job with its shards in <paramref name="store"/> (the silos' shared store); returns the metrics document. <paramref name="progress"/> sees every status polled.</summary>
     /// <exception cref="InputFileException">An input file is unusable.</exception>
@@ -46,9 +47,20 @@ public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings se
         var spec = new LabellingJobSpec(shards.ShardsRef, shards.LabelsRef, shards.KnownLabelsRef, request.Options,
             settings.EncoderSampleRows, settings.UmapSampleRows, settings.TreesPerGroup, request.KeepJobData);
         var job = grains.GetGrain<ILabellingJobGrain>(jobId);
+        cancellationToken.ThrowIfCancellationRequested();
         await Ask(() => job.Submit(spec), "submitting the job", cancellationToken).ConfigureAwait(false);
 
-        var status = await WaitAsync(job, progress, cancellationToken).ConfigureAwait(false);
+        JobStatus status;
+        try
+        {
+            status = await WaitAsync(job, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Nobody would collect the outputs: stop the job rather than leave it running on the cluster.
+            await CancelAsync(job, jobId).ConfigureAwait(false);
+            throw;
+        }
         if (status.State != JobState.Completed)
         {
             throw new ClusterJobException($"job {jobId:N} {status.State.ToString().ToLowerInvariant()}: {status.Error ?? status.Detail}");
@@ -74,6 +86,7 @@ public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings se
         var clock = Stopwatch.StartNew();
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var asked = Stopwatch.GetTimestamp();
             var status = await Ask(() => job.WaitForEnd(settings.PollInterval), "waiting for the job", cancellationToken).ConfigureAwait(false);
             progress?.Invoke(status);
@@ -92,6 +105,24 @@ public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings se
             }
         }
     }
+
+    /// <summary>Asks the job to stop, giving up after <see cref="s_cancelWait"/>: the caller is going away either way.</summary>
+    private async Task CancelAsync(ILabellingJobGrain job, Guid jobId)
+    {
+        try
+        {
+            await job.Cancel().WaitAsync(s_cancelWait).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException or SiloUnavailableException)
+        {
+            if (logger is not null)
+            {
+                LogCancelFailed(logger, jobId, e.Message);
+            }
+        }
+    }
+
+    private static readonly TimeSpan s_cancelWait = TimeSpan.FromSeconds(10);
 
     /// <summary>Least time between two waits, so a job between activations is not asked in a tight loop.</summary>
     private static readonly TimeSpan s_shortestWait = TimeSpan.FromMilliseconds(50);
@@ -131,4 +162,7 @@ public sealed class ClusterJobClient(IGrainFactory grains, ClusterJobSettings se
             CopyDirectory(directory, Path.Combine(target, Path.GetFileName(directory)));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: could not ask the cluster to cancel it: {Reason}")]
+    private static partial void LogCancelFailed(ILogger logger, Guid jobId, string reason);
 }

@@ -31,7 +31,7 @@ internal sealed class AutoencoderTrainCudaEntry : IBenchEntry, IDisposable
     public EntryResult Run(BenchData data)
     {
         var (cuda, cudaImagesPerSecond) = AutoencoderTrainEntry.Measure(Name, data, AutoencoderArchitecture.Dense, DeviceFit);
-        var (_, cpuImagesPerSecond) = AutoencoderTrainEntry.Measure(Name, data, AutoencoderArchitecture.Dense, Autoencoder.Fit);
+        var (_, cpuImagesPerSecond) = AutoencoderTrainEntry.Measure(Name, data, AutoencoderArchitecture.Dense, (rows, options, epochCompleted) => Autoencoder.Fit(rows, options, epochCompleted));
         return cuda with
         {
             Notes = Invariant($"device {_device!.Name}; ") + cuda.Notes

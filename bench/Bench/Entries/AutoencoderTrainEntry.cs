@@ -34,9 +34,9 @@ internal sealed class AutoencoderTrainEntry(string name, AutoencoderArchitecture
 
     public string QualityMetric => "final_epoch_mse";
 
-    public void WarmUp(BenchData data) => WarmUp(data, architecture, Autoencoder.Fit);
+    public void WarmUp(BenchData data) => WarmUp(data, architecture, (rows, options, epochCompleted) => Autoencoder.Fit(rows, options, epochCompleted));
 
-    public EntryResult Run(BenchData data) => Measure(Name, data, architecture, Autoencoder.Fit).Result;
+    public EntryResult Run(BenchData data) => Measure(Name, data, architecture, (rows, options, epochCompleted) => Autoencoder.Fit(rows, options, epochCompleted)).Result;
 
     /// <summary>A fit of a few batches on its own network, so the JIT (and a device's kernel compiler) is warm.</summary>
     internal static void WarmUp(BenchData data, AutoencoderArchitecture architecture, Fit fit) =>

@@ -43,6 +43,17 @@ public class AutoencoderTests
     }
 
     [Fact]
+    public void ACancelledTrainingStopsWithinTheEpochItWasCancelledIn()
+    {
+        var (images, _) = PrototypeImages(perPrototype: 5, seed: 2);
+        using var cancel = new CancellationTokenSource();
+        var epochs = 0;
+        Assert.Throws<OperationCanceledException>(() => Autoencoder.Fit(images, new AutoencoderOptions { Epochs = 10, BatchSize = 5, MinRelativeImprovement = 0 },
+            _ => { epochs++; cancel.Cancel(); }, cancel.Token));
+        Assert.Equal(1, epochs);
+    }
+
+    [Fact]
     public void StopsWhenTheLossPlateaus()
     {
         var (images, _) = PrototypeImages(perPrototype: 5, seed: 2);

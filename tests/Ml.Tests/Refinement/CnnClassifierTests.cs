@@ -24,6 +24,17 @@ public class CnnClassifierTests
     }
 
     [Fact]
+    public void ACancelledTrainingStopsWithinTheEpochItWasCancelledIn()
+    {
+        var (images, labels) = BarImages.Make(200, 4);
+        using var cancel = new CancellationTokenSource();
+        var epochs = 0;
+        Assert.Throws<OperationCanceledException>(() => CnnClassifier.Fit(images, Enumerable.Range(0, images.Rows).ToArray(), labels, 2, Quick with { Epochs = 5 },
+            _ => { epochs++; cancel.Cancel(); }, cancel.Token));
+        Assert.Equal(1, epochs);
+    }
+
+    [Fact]
     public void AnImagesOutputsDoNotDependOnTheOthersInItsCall()
     {
         // What relabelling shards and serving one image rely on: the same bits alone and in the whole set.
