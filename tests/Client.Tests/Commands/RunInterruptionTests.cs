@@ -32,7 +32,7 @@ public sealed class RunInterruptionTests : IDisposable
         var images = Path.Combine(_directory, "images.npy");
         using (var file = File.Create(images))
         {
-            NpyWriter.Write(file, Bars(Images), Images, 784);
+            NpyWriter.Write(file, ServeCommandTests.Images(Images), Images, 784);
         }
         var output = Path.Combine(_directory, $"out-{signal}");
         // Through perl (in every Debian), which resets SIGINT to its default before it becomes the
@@ -93,19 +93,5 @@ public sealed class RunInterruptionTests : IDisposable
                 process.Kill(entireProcessTree: true);
             }
         }
-    }
-
-    /// <summary>Three kinds of images, a bright band at the top, middle or bottom, with a little deterministic noise.</summary>
-    private static byte[] Bars(int count)
-    {
-        var pixels = new byte[count * 784];
-        for (var i = 0; i < count; i++)
-        {
-            for (var p = 0; p < 784; p++)
-            {
-                pixels[i * 784 + p] = (byte)((p / 28 / 9 == i % 3 ? 200 : 10) + (i * 7 + p * 13) % 30);
-            }
-        }
-        return pixels;
     }
 }
