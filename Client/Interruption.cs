@@ -19,8 +19,9 @@ internal sealed class Interruption : IDisposable
     public CancellationToken Token => _source.Token;
 
     /// <summary>The exception to end the command with once <see cref="Token"/> was cancelled.</summary>
-    public Interrupted Outcome(string whatWasLeft) =>
-        new((PosixSignal)_signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM", (PosixSignal)_signal == PosixSignal.SIGINT ? ExitCodes.Interrupt : ExitCodes.Terminate, whatWasLeft);
+    public Interrupted Outcome(string whatWasLeft) => (PosixSignal)_signal == PosixSignal.SIGINT
+        ? new("SIGINT", ExitCodes.Interrupt, whatWasLeft)
+        : new("SIGTERM", ExitCodes.Terminate, whatWasLeft);
 
     private PosixSignalRegistration Register(PosixSignal signal) => PosixSignalRegistration.Create(signal, context =>
     {

@@ -43,15 +43,15 @@ internal static class AutoencoderNetworks
         var layers = new List<Layer>();
         var image = new TensorShape(ImageSide, ImageSide, 1);
         // 28 → 14 → 7 → 3: "same" padding for the 5×5 layers, none for the last 3×3 (as in DCEC).
-        AddRelu(layers, new Conv2d(image, 32, 5, 2, 2, rng));
-        AddRelu(layers, new Conv2d(layers[^1].OutputShape, 64, 5, 2, 2, rng));
-        AddRelu(layers, new Conv2d(layers[^1].OutputShape, 128, 3, 2, 0, rng));
+        Activation.AppendWithRelu(layers, new Conv2d(image, 32, 5, 2, 2, rng));
+        Activation.AppendWithRelu(layers, new Conv2d(layers[^1].OutputShape, 64, 5, 2, 2, rng));
+        Activation.AppendWithRelu(layers, new Conv2d(layers[^1].OutputShape, 128, 3, 2, 0, rng));
         var grid = layers[^1].OutputShape;
         layers.Add(new Dense(grid, TensorShape.Vector(embedding), rng));
         var encoderLayers = layers.Count;
-        AddRelu(layers, new Dense(TensorShape.Vector(embedding), grid, rng));
-        AddRelu(layers, new ConvTranspose2d(grid, 64, 3, 2, 0, 0, rng));
-        AddRelu(layers, new ConvTranspose2d(layers[^1].OutputShape, 32, 5, 2, 2, 1, rng));
+        Activation.AppendWithRelu(layers, new Dense(TensorShape.Vector(embedding), grid, rng));
+        Activation.AppendWithRelu(layers, new ConvTranspose2d(grid, 64, 3, 2, 0, 0, rng));
+        Activation.AppendWithRelu(layers, new ConvTranspose2d(layers[^1].OutputShape, 32, 5, 2, 2, 1, rng));
         layers.Add(new ConvTranspose2d(layers[^1].OutputShape, 1, 5, 2, 2, 1, rng));
         return ([.. layers], encoderLayers);
     }
@@ -64,17 +64,11 @@ internal static class AutoencoderNetworks
         var dense = new Dense(inputs, outputs, rng);
         if (relu)
         {
-            AddRelu(layers, dense);
+            Activation.AppendWithRelu(layers, dense);
         }
         else
         {
             layers.Add(dense);
         }
-    }
-
-    private static void AddRelu(List<Layer> layers, Layer layer)
-    {
-        layers.Add(layer);
-        layers.Add(new Activation(layer.OutputShape, ActivationKind.Relu));
     }
 }

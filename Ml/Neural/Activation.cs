@@ -22,6 +22,13 @@ public sealed class Activation : Layer
     /// <summary>Default leaky-ReLU slope (Keras' and PyTorch's 0.01).</summary>
     public const float DefaultSlope = 0.01f;
 
+    /// <summary>Appends <paramref name="layer"/> and a ReLU on its output: how the networks build their hidden layers.</summary>
+    internal static void AppendWithRelu(List<Layer> layers, Layer layer)
+    {
+        layers.Add(layer);
+        layers.Add(new Activation(layer.OutputShape, ActivationKind.Relu));
+    }
+
     /// <summary>Creates an activation layer.</summary>
     public Activation(TensorShape shape, ActivationKind kind, float slope = DefaultSlope)
         : base(shape, shape)

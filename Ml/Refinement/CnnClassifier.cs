@@ -117,21 +117,15 @@ public static class CnnClassifier
     private static (Layer[] Layers, int FeatureLayers) Build(int side, int classes, Rng rng)
     {
         var layers = new List<Layer>();
-        AddRelu(layers, new Conv2d(new TensorShape(side, side, 1), 32, 3, 1, 0, rng));
+        Activation.AppendWithRelu(layers, new Conv2d(new TensorShape(side, side, 1), 32, 3, 1, 0, rng));
         layers.Add(new MaxPool2d(layers[^1].OutputShape, 2, 2));
-        AddRelu(layers, new Conv2d(layers[^1].OutputShape, 64, 3, 1, 0, rng));
+        Activation.AppendWithRelu(layers, new Conv2d(layers[^1].OutputShape, 64, 3, 1, 0, rng));
         layers.Add(new MaxPool2d(layers[^1].OutputShape, 2, 2));
-        AddRelu(layers, new Conv2d(layers[^1].OutputShape, 64, 3, 1, 0, rng));
-        AddRelu(layers, new Dense(layers[^1].OutputShape, TensorShape.Vector(FeatureWidth), rng));
+        Activation.AppendWithRelu(layers, new Conv2d(layers[^1].OutputShape, 64, 3, 1, 0, rng));
+        Activation.AppendWithRelu(layers, new Dense(layers[^1].OutputShape, TensorShape.Vector(FeatureWidth), rng));
         var featureLayers = layers.Count;
         layers.Add(new Dense(FeatureWidth, classes, rng));
         return ([.. layers], featureLayers);
-    }
-
-    private static void AddRelu(List<Layer> layers, Layer layer)
-    {
-        layers.Add(layer);
-        layers.Add(new Activation(layer.OutputShape, ActivationKind.Relu));
     }
 
     private static void Validate(Matrix images, ReadOnlySpan<int> rows, ReadOnlySpan<int> labels, int classes, CnnClassifierOptions options)
