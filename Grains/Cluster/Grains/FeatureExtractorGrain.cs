@@ -8,6 +8,7 @@ using Distributed.Ml.Features;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
 using Distributed.Ml.Refinement;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
 
@@ -21,7 +22,8 @@ namespace Distributed.Grains.Cluster.Grains;
 /// </summary>
 [RequireSiloRole(SiloRoles.Gpu)]
 [ActivationCountBasedPlacement]
-public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBackend backend, SiloOptions silo, ClusterMetrics metrics, ILogger<FeatureExtractorGrain> logger)
+public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBackend backend, SiloOptions silo, ClusterMetrics metrics, IHostApplicationLifetime lifetime,
+    ILogger<FeatureExtractorGrain> logger)
     : Grain, IFeatureExtractorGrain
 {
     /// <summary>Sub-stream of <see cref="RandomStreams.Features"/> for the training sample (0–2 belong to the autoencoder).</summary>
@@ -40,6 +42,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     /// waiting at exit for BLAS threads that a training still feeds.
     /// </summary>
     private readonly CancellationTokenSource _deactivating = new();
+    private CancellationTokenRegistration? _stopping;
 
     /// <inheritdoc/>
     public Task<ExtractorTraining> StartTraining(TrainExtractor request)
@@ -65,6 +68,8 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     {
         if (_training is null or { State: TrainingState.Failed })
         {
+            // The host stopping cancels too: under load its stop can time out before this activation is deactivated.
+            _stopping ??= lifetime.ApplicationStopping.Register(_deactivating.Cancel);
             _clock = Stopwatch.StartNew();
             _trainsOn = trainsOn;
             _epochLosses = [];
@@ -106,6 +111,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _deactivating.Cancel();
+        _stopping?.Dispose();
         return Task.CompletedTask;
     }
 
