@@ -190,7 +190,9 @@ internal static class RunCommand
         var storeDirectory = store ?? scratch!.Path;
         return ProgressReporter.Run(quiet, observer =>
         {
-            var shardStore = new ShardStore(storeDirectory);
+            // The client writes the shards like a silo of the cluster it runs on: synced for a
+            // cluster's jobs, which outlive processes; not for the embedded silo's (SiloOptions.StoreDurability).
+            var shardStore = new ShardStore(storeDirectory, redis is null ? StoreDurability.Unsynced : StoreDurability.Synced);
             var settings = new ClusterJobSettings { ShardSize = shardSize };
             IngestedRequest? ingested = null;
             ClusterSession session;

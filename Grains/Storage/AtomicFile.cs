@@ -8,7 +8,14 @@ namespace Distributed.Grains.Storage;
 public static class AtomicFile
 {
     /// <summary>Writes a file through <paramref name="write"/> and renames it into place.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <param name="path">The file.</param>
+    /// <param name="write">Writes the content.</param>
+    /// <param name="sync">
+    /// Whether the content and the rename reach the disk before this returns. Without it readers
+    /// still see the old or the whole new file, but a machine crash may lose the write: only for
+    /// files that cannot outlive this process anyway.
+    /// </param>
+    public static void Write(string path, Action<Stream> write, bool sync = true)
     {
         ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
@@ -19,11 +26,14 @@ public static class AtomicFile
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: sync);
             }
             File.Move(temporary, full, overwrite: true);
-            // The rename is durable only once the directory that records it is.
-            PosixFiles.Sync(Path.GetDirectoryName(full)!);
+            if (sync)
+            {
+                // The rename is durable only once the directory that records it is.
+                PosixFiles.Sync(Path.GetDirectoryName(full)!);
+            }
         }
         catch
         {
@@ -39,7 +49,10 @@ public static class AtomicFile
     /// removed first. Directories that readers may hold open are published through
     /// <see cref="RunDirectory"/> instead.
     /// </summary>
-    public static void WriteDirectory(string path, Action<string> fill)
+    /// <param name="path">The directory.</param>
+    /// <param name="fill">Writes the content into the directory it is given.</param>
+    /// <param name="sync">Whether the content and the rename reach the disk first (see <see cref="Write"/>).</param>
+    public static void WriteDirectory(string path, Action<string> fill, bool sync = true)
     {
         ArgumentNullException.ThrowIfNull(fill);
         var full = Path.GetFullPath(path.TrimEnd(Path.DirectorySeparatorChar));
@@ -50,13 +63,19 @@ public static class AtomicFile
         try
         {
             fill(temporary);
-            PosixFiles.SyncTree(temporary);
+            if (sync)
+            {
+                PosixFiles.SyncTree(temporary);
+            }
             if (Directory.Exists(full))
             {
                 Directory.Delete(full, recursive: true);
             }
             PosixFiles.Rename(temporary, full);
-            PosixFiles.Sync(parent);
+            if (sync)
+            {
+                PosixFiles.Sync(parent);
+            }
         }
         catch
         {

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Distributed.Ml.Data;
 
 /// <summary>Reads <c>.npy</c> arrays, whole or a range of rows, checking the data against the header.</summary>
@@ -7,28 +9,81 @@ public static class NpyReader
     /// <exception cref="DataFormatException">Bad header, truncated data, or bytes beyond what the shape calls for.</exception>
     public static NumericArray Read(Stream stream)
     {
+        var header = ReadWholeHeader(stream);
+        var bytes = new byte[header.DataBytes];
+        ReadData(stream, header, bytes);
+        return new NumericArray(header.DType, header.Shape, bytes);
+    }
+
+    /// <summary>
+    /// Reads a whole array as floats. A float32 file goes straight into the result, without the
+    /// byte buffer and copy of <see cref="Read"/>: the shard store reads every shard this way,
+    /// several times per job. Other element types are converted as <see cref="NumericArray.ToSingle"/> does.
+    /// </summary>
+    /// <exception cref="DataFormatException">Bad header, truncated data, or bytes beyond what the shape calls for.</exception>
+    public static (long[] Shape, float[] Values) ReadSingle(Stream stream)
+    {
+        var header = ReadWholeHeader(stream);
+        if (header.DType != NpyDType.Float32)
+        {
+            var bytes = new byte[header.DataBytes];
+            ReadData(stream, header, bytes);
+            return (header.Shape, new NumericArray(header.DType, header.Shape, bytes).ToSingle());
+        }
+        var values = new float[header.ElementCount];
+        ReadData(stream, header, MemoryMarshal.AsBytes(values.AsSpan()));
+        return (header.Shape, values);
+    }
+
+    /// <summary>
+    /// Reads a whole float32 array into <paramref name="destination"/>, which must hold exactly its
+    /// elements (a block of a larger matrix: shards read into their rows of a concatenation).
+    /// </summary>
+    /// <returns>The array's shape.</returns>
+    /// <exception cref="DataFormatException">Bad header, not float32, an element count other than the destination's, truncated data, or bytes beyond the shape.</exception>
+    public static long[] ReadSingleInto(Stream stream, Span<float> destination)
+    {
+        var header = ReadWholeHeader(stream);
+        if (header.DType != NpyDType.Float32)
+        {
+            throw new DataFormatException($"expected float32 data, got {header.DType.Descr()}");
+        }
+        if (header.ElementCount != destination.Length)
+        {
+            throw new DataFormatException($"header shape {header.ShapeText} holds {header.ElementCount} elements where {destination.Length} were expected");
+        }
+        ReadData(stream, header, MemoryMarshal.AsBytes(destination));
+        return header.Shape;
+    }
+
+    /// <summary>Reads the header of an array to be read whole and checks the file's size against it where the stream can tell.</summary>
+    private static NpyHeader ReadWholeHeader(Stream stream)
+    {
         var header = NpyHeader.Read(stream);
         var expected = header.DataBytes;
         if (stream.CanSeek)
         {
-            var available = stream.Length - stream.Position;
-            CheckSize(header, expected, available);
+            CheckSize(header, expected, stream.Length - stream.Position);
         }
         if (expected > Array.MaxLength)
         {
             throw new DataFormatException($"array {header.ShapeText} is too large to load at once ({expected} bytes); read it in shards");
         }
-        var bytes = new byte[expected];
-        var read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-        if (read < bytes.Length)
+        return header;
+    }
+
+    /// <summary>Fills <paramref name="data"/> (the header's data bytes) from the stream and checks that nothing follows.</summary>
+    private static void ReadData(Stream stream, NpyHeader header, Span<byte> data)
+    {
+        var read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+        if (read < data.Length)
         {
-            throw Truncated(header, expected, read);
+            throw Truncated(header, data.Length, read);
         }
         if (!stream.CanSeek && stream.ReadByte() >= 0)
         {
-            throw new DataFormatException($"header shape {header.ShapeText} disagrees with the file size: data continues past {expected} bytes");
+            throw new DataFormatException($"header shape {header.ShapeText} disagrees with the file size: data continues past {data.Length} bytes");
         }
-        return new NumericArray(header.DType, header.Shape, bytes);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Distributed.Grains.Cluster.Store;
+
 namespace Distributed.Grains.Cluster.Hosting;
 
 /// <summary>Settings of a silo (and of the Client's embedded silo). Every default is here.</summary>
@@ -23,6 +25,13 @@ public sealed record SiloOptions
 
     /// <summary>The shared store directory. Required.</summary>
     public required string Store { get; init; }
+
+    /// <summary>
+    /// Whether the store's writes are synced to disk: with Redis, where a job's checkpoint outlives
+    /// this process and its job resumes elsewhere from what the store holds; not with in-memory state,
+    /// whose jobs die with the process.
+    /// </summary>
+    public StoreDurability StoreDurability => Redis is null ? StoreDurability.Unsynced : StoreDurability.Synced;
 
     /// <summary>Identity of this silo in status and logs (<c>--id</c>). Default host-pid-random.</summary>
     public string SiloId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";

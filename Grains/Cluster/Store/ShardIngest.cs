@@ -29,9 +29,7 @@ public static class ShardIngest
         {
             var rows = Math.Min(shardSize, images.Rows - first);
             var reference = $"{job}/shards/{shards.Count:D5}.npy";
-            var data = new float[rows * images.Cols];
-            images.RowBlock(first, rows).CopyTo(data);
-            store.WriteMatrix(reference, new Matrix(rows, images.Cols, data));
+            store.WriteMatrix(reference, images, first, rows);
             shards.Add(new ShardInfo(shards.Count, first, rows, reference));
         }
         var labelsRef = WriteLabels(store, labels, $"{job}/labels.npy");
@@ -74,11 +72,20 @@ public static class ShardIngest
             {
                 continue;
             }
-            var data = store.ReadMatrix(shardRef(shard));
-            result ??= new Matrix(globalRows.Length, data.Cols);
-            for (var i = next; i < end; i++)
+            var reference = shardRef(shard);
+            result ??= new Matrix(globalRows.Length, store.ReadMatrixColumns(reference));
+            if (end - next == shard.Rows)
             {
-                data.Row(globalRows[i] - shard.FirstRow).CopyTo(result.Row(i));
+                // Every row of the shard, in order (a sample as large as the data): straight into place.
+                store.ReadMatrixInto(reference, result, next, shard.Rows);
+            }
+            else
+            {
+                var data = store.ReadMatrix(reference);
+                for (var i = next; i < end; i++)
+                {
+                    data.Row(globalRows[i] - shard.FirstRow).CopyTo(result.Row(i));
+                }
             }
             next = end;
         }
@@ -93,9 +100,9 @@ public static class ShardIngest
         Matrix? result = null;
         foreach (var shard in manifest.Shards)
         {
-            var data = store.ReadMatrix(shardRef(shard));
-            result ??= new Matrix(manifest.Images, data.Cols);
-            data.Data.CopyTo(result.RowBlock(shard.FirstRow, shard.Rows));
+            var reference = shardRef(shard);
+            result ??= new Matrix(manifest.Images, store.ReadMatrixColumns(reference));
+            store.ReadMatrixInto(reference, result, shard.FirstRow, shard.Rows);
         }
         return result!;
     }

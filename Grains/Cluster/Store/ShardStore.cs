@@ -16,15 +16,20 @@ public sealed class ShardStore
 
     /// <summary>Opens (and creates) the store at <paramref name="root"/>.</summary>
     /// <param name="root">The store's directory.</param>
+    /// <param name="durability">Whether writes are synced to disk; see <see cref="StoreDurability"/>.</param>
     /// <param name="faults">Injected write failures, for tests; null in production.</param>
     /// <exception cref="ArgumentException"><paramref name="root"/> is an existing file.</exception>
-    public ShardStore(string root, IStoreFaults? faults = null)
+    public ShardStore(string root, StoreDurability durability = StoreDurability.Synced, IStoreFaults? faults = null)
     {
         CheckRoot(root);
         Root = Path.GetFullPath(root);
         Directory.CreateDirectory(Root);
+        Durability = durability;
         _faults = faults;
     }
+
+    /// <summary>Whether this store's writes are synced to disk.</summary>
+    public StoreDurability Durability { get; }
 
     /// <summary>Refuses a store path that is blank or names a file, with a message for the user.</summary>
     /// <exception cref="ArgumentException">The path is blank or an existing file.</exception>
@@ -105,17 +110,56 @@ public sealed class ShardStore
     /// <summary>Reads a float32 matrix (n×d .npy).</summary>
     public Matrix ReadMatrix(string reference) => Read(reference, stream =>
     {
-        var array = NpyReader.Read(stream);
-        if (array.Shape.Length != 2)
+        var (shape, values) = NpyReader.ReadSingle(stream);
+        if (shape.Length != 2)
         {
-            throw new DataFormatException($"expected a 2-d array, got {array.Shape.Length} dimensions");
+            throw new DataFormatException($"expected a 2-d array, got {shape.Length} dimensions");
         }
-        return new Matrix((int)array.Shape[0], (int)array.Shape[1], array.ToSingle());
+        return new Matrix((int)shape[0], (int)shape[1], values);
     });
+
+    /// <summary>The column count of a stored matrix, from its header alone.</summary>
+    /// <exception cref="InvalidDataException">The file is malformed or not 2-d.</exception>
+    public int ReadMatrixColumns(string reference) => Read(reference, stream =>
+    {
+        var shape = NpyHeader.Read(stream).Shape;
+        return shape.Length == 2 && shape[1] <= int.MaxValue
+            ? (int)shape[1]
+            : throw new DataFormatException($"expected a 2-d array, got shape {NpyHeader.FormatShape(shape)}");
+    });
+
+    /// <summary>
+    /// Reads a float32 matrix of <paramref name="rows"/> × <c>destination.Cols</c> straight into
+    /// rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>) of
+    /// <paramref name="destination"/>, without a matrix of its own in between (a shard into its place
+    /// in a gathered sample or a concatenation).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed or has another shape; the destination's rows then hold no meaning.</exception>
+    public void ReadMatrixInto(string reference, Matrix destination, int firstRow, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var block = destination.Data.AsMemory(firstRow * destination.Cols, rows * destination.Cols);
+        Read(reference, stream =>
+        {
+            var shape = NpyReader.ReadSingleInto(stream, block.Span);
+            if (shape.Length != 2 || shape[0] != rows || shape[1] != destination.Cols)
+            {
+                throw new DataFormatException($"expected a {rows}×{destination.Cols} array, got {NpyHeader.FormatShape(shape)}");
+            }
+            return shape;
+        });
+    }
 
     /// <summary>Writes a float32 matrix atomically.</summary>
     public void WriteMatrix(string reference, Matrix matrix) =>
         Write(reference, stream => NpyWriter.Write(stream, matrix.Data, matrix.Rows, matrix.Cols));
+
+    /// <summary>Writes rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>) of <paramref name="source"/> as a matrix of their own, atomically, without copying them first.</summary>
+    public void WriteMatrix(string reference, Matrix source, int firstRow, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Write(reference, stream => NpyWriter.Write(stream, source.RowBlock(firstRow, rows), rows, source.Cols));
+    }
 
     /// <summary>Reads int32 labels.</summary>
     public int[] ReadLabels(string reference) => Read(reference, stream => NpyReader.Read(stream).ToInt32());
@@ -129,7 +173,7 @@ public sealed class ShardStore
     {
         var path = PathOf(reference);
         _faults?.BeforeWrite(path);
-        AtomicFile.Write(path, write);
+        AtomicFile.Write(path, write, Durability == StoreDurability.Synced);
     }
 
     /// <summary>Writes a directory atomically (see <see cref="AtomicFile.WriteDirectory"/>).</summary>
@@ -137,7 +181,7 @@ public sealed class ShardStore
     {
         var path = PathOf(reference);
         _faults?.BeforeWrite(path);
-        AtomicFile.WriteDirectory(path, fill);
+        AtomicFile.WriteDirectory(path, fill, Durability == StoreDurability.Synced);
     }
 
     /// <summary>Reads binary content; a malformed file is reported with its path as <see cref="InvalidDataException"/> (retrying cannot fix it).</summary>

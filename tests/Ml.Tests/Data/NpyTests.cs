@@ -20,6 +20,47 @@ public class NpyTests
     }
 
     [Fact]
+    public void ReadsFloatsStraightAndConvertsOtherTypes()
+    {
+        var values = new[] { 0f, 0.5f, 1f, 0.25f, 0.75f, 0.125f };
+        var floats = new MemoryStream();
+        NpyWriter.Write(floats, values, 3, 2);
+        floats.Position = 0;
+        var (shape, read) = NpyReader.ReadSingle(floats);
+        Assert.Equal(new long[] { 3, 2 }, shape);
+        Assert.Equal(values, read);
+
+        var bytes = new MemoryStream();
+        NpyWriter.Write(bytes, new byte[] { 0, 7, 255 }, 3);
+        bytes.Position = 0;
+        var (byteShape, converted) = NpyReader.ReadSingle(bytes);
+        Assert.Equal(new long[] { 3 }, byteShape);
+        Assert.Equal(new[] { 0f, 7f, 255f }, converted);
+    }
+
+    [Fact]
+    public void ReadsFloatsIntoABlockOfALargerArray()
+    {
+        var stream = new MemoryStream();
+        NpyWriter.Write(stream, new[] { 1f, 2f, 3f, 4f }, 2, 2);
+        var destination = new float[8];
+        stream.Position = 0;
+        var shape = NpyReader.ReadSingleInto(stream, destination.AsSpan(2, 4));
+        Assert.Equal(new long[] { 2, 2 }, shape);
+        Assert.Equal(new[] { 0f, 0f, 1f, 2f, 3f, 4f, 0f, 0f }, destination);
+
+        stream.Position = 0;
+        var tooSmall = Assert.Throws<DataFormatException>(() => NpyReader.ReadSingleInto(stream, new float[3]));
+        Assert.Contains("holds 4 elements where 3 were expected", tooSmall.Message);
+
+        var bytes = new MemoryStream();
+        NpyWriter.Write(bytes, new byte[] { 1, 2 }, 2);
+        bytes.Position = 0;
+        var notFloats = Assert.Throws<DataFormatException>(() => NpyReader.ReadSingleInto(bytes, new float[2]));
+        Assert.Contains("expected float32 data, got |u1", notFloats.Message);
+    }
+
+    [Fact]
     public void HeaderIsPaddedToSixtyFourBytes()
     {
         var stream = new MemoryStream();
@@ -116,13 +157,24 @@ public class NpyTests
         var bytes = Npy("{'descr': '|u1', 'fortran_order': False, 'shape': (4,), }", 6);
         var error = Assert.Throws<DataFormatException>(() => NpyReader.Read(new UnseekableStream(bytes)));
         Assert.Contains("disagrees with the file size", error.Message);
+        var floats = Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 12);
+        var straight = Assert.Throws<DataFormatException>(() => NpyReader.ReadSingle(new UnseekableStream(floats)));
+        Assert.Contains("disagrees with the file size", straight.Message);
     }
 
+    /// <summary>Every reader of whole arrays refuses the bytes in one line.</summary>
     private static void AssertRejected(byte[] bytes, string expected)
     {
-        var error = Assert.Throws<DataFormatException>(() => NpyReader.Read(new MemoryStream(bytes)));
-        Assert.Contains(expected, error.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain('\n', error.Message);
+        var errors = new[]
+        {
+            Assert.Throws<DataFormatException>(() => NpyReader.Read(new MemoryStream(bytes))),
+            Assert.Throws<DataFormatException>(() => NpyReader.ReadSingle(new MemoryStream(bytes))),
+        };
+        foreach (var error in errors)
+        {
+            Assert.Contains(expected, error.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain('\n', error.Message);
+        }
     }
 
     /// <summary>A hand-made .npy: version 1.0 preamble, the given header text, then <paramref name="dataBytes"/> zero bytes.</summary>
