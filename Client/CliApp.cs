@@ -36,7 +36,12 @@ internal static class CliApp
         {
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is InputFileException or ModelBundleException or OptionsException or UserError or Grains.Cluster.Hosting.ClusterJobException)
+        catch (OptionsException e)
+        {
+            error.WriteLine($"error: {e.Describe(OptionFlags.Of)}");
+            return ExitCodes.UserError;
+        }
+        catch (Exception e) when (e is InputFileException or ModelBundleException or UserError or Grains.Cluster.Hosting.ClusterJobException)
         {
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.UserError;

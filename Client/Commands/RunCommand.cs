@@ -24,9 +24,9 @@ internal static class RunCommand
         var images = new Argument<string>("images") { Description = "Images: .npy (N,1,28,28)/(N,28,28)/(N,784), MNIST IDX (.gz too) or CSV" };
         var outDir = new Option<string>("--out") { Description = "Output directory: each run publishes model/, assignments.npy, metrics.json and report.html as one new version (versions/<model-version>/, current points to it)", Required = true };
         var clusters = new Option<int>("--clusters") { Description = "Number of clusters", DefaultValueFactory = _ => new PipelineOptions().Clusters };
-        var features = Choice("--features", "Feature extractor", CliNames.Of(new PipelineOptions().Features), Enum.GetValues<FeatureMethod>().Select(CliNames.Of));
-        var reduce = Choice("--reduce", "Reduction before clustering", CliNames.Of(new PipelineOptions().Reduce), Enum.GetValues<ReductionMethod>().Select(CliNames.Of));
-        var method = Choice("--method", "Clustering method", CliNames.Of(new PipelineOptions().Method), Enum.GetValues<ClusteringMethod>().Select(CliNames.Of));
+        var features = Choice("--features", "Feature extractor", ChoiceNames.Of(new PipelineOptions().Features), Enum.GetValues<FeatureMethod>().Select(ChoiceNames.Of));
+        var reduce = Choice("--reduce", "Reduction before clustering", ChoiceNames.Of(new PipelineOptions().Reduce), Enum.GetValues<ReductionMethod>().Select(ChoiceNames.Of));
+        var method = Choice("--method", "Clustering method", ChoiceNames.Of(new PipelineOptions().Method), Enum.GetValues<ClusteringMethod>().Select(ChoiceNames.Of));
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => new PipelineOptions().Seed };
         var labels = new Option<string?>("--labels") { Description = "True labels, used only to evaluate (never to fit)" };
         var pcaComponents = new Option<int>("--pca-components") { Description = "PCA components for --features pca", DefaultValueFactory = _ => new PipelineOptions().PcaComponents };
@@ -42,12 +42,12 @@ internal static class RunCommand
         var umapMinDist = new Option<double>("--umap-min-dist") { Description = "UMAP minimum distance for --reduce umap", DefaultValueFactory = _ => new PipelineOptions().Umap.MinDist };
         var eps = new Option<double?>("--eps") { Description = "DBSCAN neighbourhood radius (default: chosen at the knee of the k-distance curve, reported as dbscan_eps)" };
         var minSamples = new Option<int>("--min-samples") { Description = "DBSCAN: rows within eps, the row itself included, that make a core row", DefaultValueFactory = _ => new DbscanOptions().MinSamples };
-        var linkage = Choice("--linkage", "Agglomerative linkage", CliNames.Of(new AgglomerativeOptions().Linkage), Enum.GetValues<Linkage>().Select(CliNames.Of));
-        var rebalance = Choice("--rebalance", "Rebalancing of the forest's training rows (after the held-out split)", CliNames.Of(new PipelineOptions().Rebalance), Enum.GetValues<RebalanceMethod>().Select(CliNames.Of));
-        var refine = Choice("--refine", "Second labelling stage: cnn trains a CNN on the confident images and relabels every image; none keeps the first labels", CliNames.Of(new PipelineOptions().Refine), Enum.GetValues<RefineMethod>().Select(CliNames.Of));
+        var linkage = Choice("--linkage", "Agglomerative linkage", ChoiceNames.Of(new AgglomerativeOptions().Linkage), Enum.GetValues<Linkage>().Select(ChoiceNames.Of));
+        var rebalance = Choice("--rebalance", "Rebalancing of the forest's training rows (after the held-out split)", ChoiceNames.Of(new PipelineOptions().Rebalance), Enum.GetValues<RebalanceMethod>().Select(ChoiceNames.Of));
+        var refine = Choice("--refine", "Second labelling stage: cnn trains a CNN on the confident images and relabels every image; none keeps the first labels", ChoiceNames.Of(new PipelineOptions().Refine), Enum.GetValues<RefineMethod>().Select(ChoiceNames.Of));
         // No default value: leaving it out means the features the final labels came from (cnn with --refine cnn, else features).
         var classifierInput = new Option<string?>("--classifier-input") { Description = "What the random forest trains on and predicts from: features, pixels or cnn (default: cnn with --refine cnn, else features)" };
-        classifierInput.AcceptOnlyFromAmong([.. Enum.GetValues<ClassifierInput>().Select(CliNames.Of)]);
+        classifierInput.AcceptOnlyFromAmong([.. Enum.GetValues<ClassifierInput>().Select(ChoiceNames.Of)]);
         var knownLabels = new Option<string?>("--known-labels") { Description = "Labels of every image; a seeded --known-fraction of them is known, label spreading labels the rest and the forest learns the spread labels" };
         var knownFraction = new Option<double>("--known-fraction") { Description = "Share of --known-labels treated as known", DefaultValueFactory = _ => new PipelineOptions().KnownFraction };
         var quiet = CommonOptions.Quiet();
@@ -75,9 +75,9 @@ internal static class RunCommand
             var options = new PipelineOptions
             {
                 Clusters = parse.GetValue(clusters),
-                Features = CliNames.Parse<FeatureMethod>(parse.GetValue(features)!)!.Value,
-                Reduce = CliNames.Parse<ReductionMethod>(parse.GetValue(reduce)!)!.Value,
-                Method = CliNames.Parse<ClusteringMethod>(parse.GetValue(method)!)!.Value,
+                Features = ChoiceNames.Parse<FeatureMethod>(parse.GetValue(features)!)!.Value,
+                Reduce = ChoiceNames.Parse<ReductionMethod>(parse.GetValue(reduce)!)!.Value,
+                Method = ChoiceNames.Parse<ClusteringMethod>(parse.GetValue(method)!)!.Value,
                 Seed = parse.GetValue(seed),
                 PcaComponents = parse.GetValue(pcaComponents),
                 ReducedDimensions = parse.GetValue(reduceDims),
@@ -93,10 +93,10 @@ internal static class RunCommand
                 },
                 Umap = new PipelineOptions().Umap with { Neighbors = parse.GetValue(umapNeighbors), MinDist = parse.GetValue(umapMinDist) },
                 Dbscan = new DbscanOptions { Eps = parse.GetValue(eps), MinSamples = parse.GetValue(minSamples) },
-                Agglomerative = new PipelineOptions().Agglomerative with { Linkage = CliNames.Parse<Linkage>(parse.GetValue(linkage)!)!.Value },
-                Rebalance = CliNames.Parse<RebalanceMethod>(parse.GetValue(rebalance)!)!.Value,
-                Refine = CliNames.Parse<RefineMethod>(parse.GetValue(refine)!)!.Value,
-                ClassifierInput = parse.GetValue(classifierInput) is { } input ? CliNames.Parse<ClassifierInput>(input)!.Value : null,
+                Agglomerative = new PipelineOptions().Agglomerative with { Linkage = ChoiceNames.Parse<Linkage>(parse.GetValue(linkage)!)!.Value },
+                Rebalance = ChoiceNames.Parse<RebalanceMethod>(parse.GetValue(rebalance)!)!.Value,
+                Refine = ChoiceNames.Parse<RefineMethod>(parse.GetValue(refine)!)!.Value,
+                ClassifierInput = parse.GetValue(classifierInput) is { } input ? ChoiceNames.Parse<ClassifierInput>(input)!.Value : null,
                 KnownFraction = parse.GetValue(knownFraction),
             };
             options.Validate();

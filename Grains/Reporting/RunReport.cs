@@ -91,7 +91,7 @@ public static class RunReport
             throw new InputFileException(imagesPath, $"{images.Rows} images, but the run labelled {assignments.Length}");
         }
         var labels = labelsPath is null ? null : ArrayFiles.LoadLabelsFor(labelsPath, imagesPath, images.Rows);
-        var refined = metrics["refine"]?.ToString() == CliNames.Of(RefineMethod.Cnn) ? LoadRefinedLabels(runDirectory, assignments.Length) : null;
+        var refined = metrics["refine"]?.ToString() == ChoiceNames.Of(RefineMethod.Cnn) ? LoadRefinedLabels(runDirectory, assignments.Length) : null;
         var (model, manifest) = ModelBundle.Load(Path.Combine(runDirectory, JobOutputs.Model));
         var seed = metrics["seed"]?.GetValue<ulong>() ?? 0;
 

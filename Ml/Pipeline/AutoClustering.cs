@@ -4,7 +4,7 @@ using Distributed.Ml.Numerics;
 namespace Distributed.Ml.Pipeline;
 
 /// <summary>
-/// <c>--method auto</c>: fits k-means, GMM, DBSCAN and agglomerative clustering on the same
+/// <see cref="ClusteringMethod.Auto"/>: fits k-means, GMM, DBSCAN and agglomerative clustering on the same
 /// reduced features, scores each by silhouette, Davies–Bouldin and Calinski–Harabasz (noise rows
 /// left out) and keeps one by <see cref="SelectionRule"/>. Every candidate's figures are reported.
 /// </summary>
@@ -71,7 +71,7 @@ public static class AutoClustering
                 best = i;
             }
         }
-        return best >= 0 ? best : throw new OptionsException("--method auto: no candidate clustering found at least 2 clusters");
+        return best >= 0 ? best : throw new OptionsException("{0} auto: no candidate clustering found at least 2 clusters", PipelineSetting.Method);
     }
 
     /// <summary>Fits and scores every candidate with <paramref name="fit"/>, and returns the chosen one's outcome with the candidates attached.</summary>
@@ -90,7 +90,7 @@ public static class AutoClustering
             outcomes.Add((outcome, scores));
             candidates.Add(new ClusteringCandidate
             {
-                Method = CliNames.Of(method),
+                Method = ChoiceNames.Of(method),
                 NClusters = outcome.Model.ClusterCount,
                 NoiseFraction = noise,
                 Silhouette = scores.Silhouette,

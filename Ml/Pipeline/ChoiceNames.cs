@@ -2,8 +2,11 @@ using Distributed.Ml.Clustering;
 
 namespace Distributed.Ml.Pipeline;
 
-/// <summary>The command-line spelling of each pipeline choice, used in reports and parsed back from options.</summary>
-public static class CliNames
+/// <summary>
+/// The one spelling of each pipeline choice: in metrics.json and reports, and what a host parses
+/// back from its options (the command line spells its choices this way too).
+/// </summary>
+public static class ChoiceNames
 {
     /// <summary>Spelling of a feature method.</summary>
     public static string Of(FeatureMethod value) => value.ToString().ToLowerInvariant();

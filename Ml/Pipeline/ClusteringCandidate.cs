@@ -1,7 +1,7 @@
 namespace Distributed.Ml.Pipeline;
 
 /// <summary>
-/// One method tried by <c>--method auto</c>, with the figures the choice was made on (written to
+/// One method tried by <see cref="ClusteringMethod.Auto"/>, with the figures the choice was made on (written to
 /// metrics.json as an entry of <c>candidates</c>). Scores leave noise rows out.
 /// </summary>
 public sealed record ClusteringCandidate

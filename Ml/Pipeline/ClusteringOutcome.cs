@@ -24,9 +24,9 @@ public sealed record ClusteringOutcome(
     /// <summary>Internal scores when they were already computed (by the auto selection); null otherwise.</summary>
     public InternalScores? Scores { get; init; }
 
-    /// <summary>Every method tried, for <c>--method auto</c>; null otherwise.</summary>
+    /// <summary>Every method tried, for <see cref="ClusteringMethod.Auto"/>; null otherwise.</summary>
     public IReadOnlyList<ClusteringCandidate>? Candidates { get; init; }
 
-    /// <summary>The method whose result this is, when <c>--method auto</c> chose it; null otherwise.</summary>
+    /// <summary>The method whose result this is, when <see cref="ClusteringMethod.Auto"/> chose it; null otherwise.</summary>
     public ClusteringMethod? Selected { get; init; }
 }

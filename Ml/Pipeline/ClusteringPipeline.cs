@@ -126,7 +126,7 @@ public static class ClusteringPipeline
         {
             throw new ArgumentException($"{knownLabels.Length} known labels for {embedded.Rows} rows.", nameof(knownLabels));
         }
-        // --method auto has scored its choice already; the same numbers are reported.
+        // The auto method has scored its choice already; the same numbers are reported.
         var scores = clock.Run(InternalMetricsStage, () =>
             clustering.Scores ?? InternalScores.Compute(embedded, clustering.Labels, options.SilhouetteSampleSize, options.Seed));
         var spreading = knownLabels is null ? null : clock.Run(LabelSpreadingStage, () =>
@@ -185,19 +185,19 @@ public static class ClusteringPipeline
         {
             NImages = embedded.Rows,
             NClusters = options.Clusters,
-            Method = CliNames.Of(options.Method),
-            Features = CliNames.Of(options.Features),
-            Reduce = CliNames.Of(options.Reduce),
+            Method = ChoiceNames.Of(options.Method),
+            Features = ChoiceNames.Of(options.Features),
+            Reduce = ChoiceNames.Of(options.Reduce),
             Seed = options.Seed,
             NClustersFound = clusterCount,
-            SelectedMethod = clustering.Selected is { } selected ? CliNames.Of(selected) : null,
+            SelectedMethod = clustering.Selected is { } selected ? ChoiceNames.Of(selected) : null,
             SelectionRule = clustering.Candidates is null ? null : AutoClustering.SelectionRule,
             Candidates = clustering.Candidates,
             NoiseFraction = dbscan is null ? null : AutoClustering.NoiseFraction(assignments),
             DbscanEps = dbscan?.Eps,
             DbscanEpsChosen = dbscan?.EpsChosen,
             DbscanMinSamples = dbscan?.MinSamples,
-            AgglomerativeLinkage = agglomerative is null ? null : CliNames.Of(agglomerative.Linkage),
+            AgglomerativeLinkage = agglomerative is null ? null : ChoiceNames.Of(agglomerative.Linkage),
             AgglomerativeSampleSize = agglomerative?.TreeRows,
             Silhouette = labelling.Scores.Silhouette,
             DaviesBouldin = labelling.Scores.DaviesBouldin,
@@ -216,13 +216,13 @@ public static class ClusteringPipeline
             ClassifierAriVsClusters = AdjustedRandIndex.Score(expected, predicted),
             ClassifierOobScore = double.IsNaN(forest.OutOfBagScore) ? null : forest.OutOfBagScore,
             ClassifierHeldOut = training.HeldOutRows.Length,
-            ClassifierInput = CliNames.Of(options.ForestInput),
-            Refine = CliNames.Of(options.Refine),
+            ClassifierInput = ChoiceNames.Of(options.ForestInput),
+            Refine = ChoiceNames.Of(options.Refine),
             RefineConfidentRows = refinement?.ConfidentRows.Length,
             RefineEpochs = refinement?.Model.TrainingLoss.Length,
             RefineTrainingLoss = refinement?.Model.TrainingLoss,
             RefineChangedShare = refinement is null ? null : ChangedShare(labelling.Labels, refinement.Labels),
-            Rebalance = CliNames.Of(options.Rebalance),
+            Rebalance = ChoiceNames.Of(options.Rebalance),
             ClassCountsBefore = training.Rebalanced.CountsBefore,
             ClassCountsAfter = training.Rebalanced.CountsAfter,
             KnownLabels = labelling.KnownCount,
@@ -263,9 +263,9 @@ public static class ClusteringPipeline
         if (outcome.Model.ClusterCount < 2)
         {
             // A one-class forest and internal scores mean nothing; say which knobs change the count.
-            throw new OptionsException($"--method {CliNames.Of(options.Method)} found {outcome.Model.ClusterCount} cluster(s)"
-                + (outcome.Model is DbscanModel d ? $" with eps {d.Eps:G4} and min_samples {d.MinSamples}; change --eps or --min-samples" : "")
-                + "; at least 2 are needed");
+            throw new OptionsException($"{{0}} {ChoiceNames.Of(options.Method)} found {outcome.Model.ClusterCount} cluster(s)"
+                + (outcome.Model is DbscanModel d ? $" with eps {d.Eps:G4} and min_samples {d.MinSamples}; change {{1}} or {{2}}" : "")
+                + "; at least 2 are needed", PipelineSetting.Method, PipelineSetting.Eps, PipelineSetting.MinSamples);
         }
         return outcome;
     }
@@ -295,7 +295,8 @@ public static class ClusteringPipeline
             case ClusteringMethod.Dbscan:
                 if (options.Dbscan.Eps is null && embedded.Rows < options.Dbscan.MinSamples)
                 {
-                    throw new OptionsException($"choosing eps needs at least --min-samples ({options.Dbscan.MinSamples}) images, got {embedded.Rows}; give --eps");
+                    throw new OptionsException($"choosing eps needs at least {{0}} ({options.Dbscan.MinSamples}) images, got {embedded.Rows}; give {{1}}",
+                        PipelineSetting.MinSamples, PipelineSetting.Eps);
                 }
                 var dbscan = Dbscan.Fit(embedded, options.Dbscan);
                 return new ClusteringOutcome(dbscan.Model, dbscan.Labels);
@@ -303,7 +304,7 @@ public static class ClusteringPipeline
                 var tree = Agglomerative.Fit(embedded, options.Agglomerative with { Clusters = options.Clusters, Seed = options.Seed });
                 return new ClusteringOutcome(tree.Model, tree.Labels);
             default:
-                throw new OptionsException($"--method {CliNames.Of(method)} cannot be a single clustering step");
+                throw new OptionsException($"{{0}} {ChoiceNames.Of(method)} cannot be a single clustering step", PipelineSetting.Method);
         }
     }
 

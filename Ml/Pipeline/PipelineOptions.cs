@@ -131,32 +131,32 @@ public sealed record PipelineOptions
     /// <exception cref="OptionsException">A value is out of range.</exception>
     public void Validate()
     {
-        Require(Clusters >= 2, $"--clusters must be at least 2, got {Clusters}");
-        Require(PcaComponents is >= 1 and <= Data.ImageShape.Pixels, $"PCA components must be in 1..784, got {PcaComponents}");
-        Require(ReducedDimensions >= 1, $"reduced dimensions must be at least 1, got {ReducedDimensions}");
-        Require(KMeansRestarts >= 1, $"k-means restarts must be at least 1, got {KMeansRestarts}");
+        Require(Clusters >= 2, $"{{0}} must be at least 2, got {Clusters}", PipelineSetting.Clusters);
+        Require(PcaComponents is >= 1 and <= Data.ImageShape.Pixels, $"{{0}} must be in 1..784, got {PcaComponents}", PipelineSetting.PcaComponents);
+        Require(ReducedDimensions >= 1, $"{{0}} must be at least 1, got {ReducedDimensions}", PipelineSetting.ReducedDimensions);
+        Require(KMeansRestarts >= 1, $"{{0}} must be at least 1, got {KMeansRestarts}", PipelineSetting.KMeansRestarts);
         Require(HeldOutFraction is > 0 and < 1, $"held-out fraction must be in (0, 1), got {HeldOutFraction}");
-        Require(ForestTrees >= 1, $"forest trees must be at least 1, got {ForestTrees}");
+        Require(ForestTrees >= 1, $"{{0}} must be at least 1, got {ForestTrees}", PipelineSetting.ForestTrees);
         Require(SilhouetteSampleSize >= 2, $"silhouette sample size must be at least 2, got {SilhouetteSampleSize}");
-        Require(Autoencoder.Epochs >= 1, $"--epochs must be at least 1, got {Autoencoder.Epochs}");
-        Require(Autoencoder.BatchSize >= 1, $"--batch-size must be at least 1, got {Autoencoder.BatchSize}");
-        Require(Autoencoder.EmbeddingSize >= 1, $"--embedding-size must be at least 1, got {Autoencoder.EmbeddingSize}");
-        Require(Autoencoder.LearningRate > 0f && float.IsFinite(Autoencoder.LearningRate), $"--learning-rate must be positive, got {Autoencoder.LearningRate}");
-        Require(Umap.Neighbors >= 2, $"--umap-neighbors must be at least 2, got {Umap.Neighbors}");
-        Require(Umap.MinDist >= 0 && double.IsFinite(Umap.MinDist), $"--umap-min-dist must be non-negative, got {Umap.MinDist}");
+        Require(Autoencoder.Epochs >= 1, $"{{0}} must be at least 1, got {Autoencoder.Epochs}", PipelineSetting.Epochs);
+        Require(Autoencoder.BatchSize >= 1, $"{{0}} must be at least 1, got {Autoencoder.BatchSize}", PipelineSetting.BatchSize);
+        Require(Autoencoder.EmbeddingSize >= 1, $"{{0}} must be at least 1, got {Autoencoder.EmbeddingSize}", PipelineSetting.EmbeddingSize);
+        Require(Autoencoder.LearningRate > 0f && float.IsFinite(Autoencoder.LearningRate), $"{{0}} must be positive, got {Autoencoder.LearningRate}", PipelineSetting.LearningRate);
+        Require(Umap.Neighbors >= 2, $"{{0}} must be at least 2, got {Umap.Neighbors}", PipelineSetting.UmapNeighbors);
+        Require(Umap.MinDist >= 0 && double.IsFinite(Umap.MinDist), $"{{0}} must be non-negative, got {Umap.MinDist}", PipelineSetting.UmapMinDist);
         Require(SmoteTomek.Neighbors >= 1, $"SMOTE neighbours must be at least 1, got {SmoteTomek.Neighbors}");
-        Require(KnownFraction is > 0 and <= 1, $"--known-fraction must be in (0, 1], got {KnownFraction}");
+        Require(KnownFraction is > 0 and <= 1, $"{{0}} must be in (0, 1], got {KnownFraction}", PipelineSetting.KnownFraction);
         Require(LabelSpreading.Neighbors >= 2, $"label spreading neighbours must be at least 2, got {LabelSpreading.Neighbors}");
         Require(LabelSpreading.Alpha is > 0 and < 1, $"label spreading alpha must be in (0, 1), got {LabelSpreading.Alpha}");
         Require(LabelSpreading.MaxIterations >= 1, $"label spreading iterations must be at least 1, got {LabelSpreading.MaxIterations}");
         Require(Gmm.Restarts >= 1, $"GMM restarts must be at least 1, got {Gmm.Restarts}");
-        Require(Dbscan.Eps is null || (Dbscan.Eps > 0 && double.IsFinite(Dbscan.Eps.Value)), $"--eps must be positive, got {Dbscan.Eps}");
+        Require(Dbscan.Eps is null || (Dbscan.Eps > 0 && double.IsFinite(Dbscan.Eps.Value)), $"{{0}} must be positive, got {Dbscan.Eps}", PipelineSetting.Eps);
         Require(Dbscan.MinSamples >= (Dbscan.Eps is null ? 2 : 1),
-            $"--min-samples must be at least {(Dbscan.Eps is null ? "2 when eps is chosen from the k-distance curve" : "1")}, got {Dbscan.MinSamples}");
+            $"{{0}} must be at least {(Dbscan.Eps is null ? "2 when eps is chosen from the k-distance curve" : "1")}, got {Dbscan.MinSamples}", PipelineSetting.MinSamples);
         Require(Enum.IsDefined(Agglomerative.Linkage), $"unknown linkage {Agglomerative.Linkage}");
-        Require(Agglomerative.MaxExactRows >= Clusters, $"agglomerative exact-row limit must be at least --clusters ({Clusters}), got {Agglomerative.MaxExactRows}");
+        Require(Agglomerative.MaxExactRows >= Clusters, $"agglomerative exact-row limit must be at least {{0}} ({Clusters}), got {Agglomerative.MaxExactRows}", PipelineSetting.Clusters);
         Require(Enum.IsDefined(Refine), $"unknown refinement {Refine}");
-        Require(ForestInput != Pipeline.ClassifierInput.Cnn || Refine == RefineMethod.Cnn, "--classifier-input cnn needs --refine cnn");
+        Require(ForestInput != Pipeline.ClassifierInput.Cnn || Refine == RefineMethod.Cnn, "{0} cnn needs {1} cnn", PipelineSetting.ClassifierInput, PipelineSetting.Refine);
         Require(SelfLabelling.ConfidentShare is > 0 and <= 1, $"the confident share must be in (0, 1], got {SelfLabelling.ConfidentShare}");
         Require(SelfLabelling.Cnn.Epochs >= 1, $"CNN epochs must be at least 1, got {SelfLabelling.Cnn.Epochs}");
         Require(SelfLabelling.Cnn.BatchSize >= 1, $"CNN batch size must be at least 1, got {SelfLabelling.Cnn.BatchSize}");
@@ -168,11 +168,11 @@ public sealed record PipelineOptions
         }
     }
 
-    private static void Require(bool condition, string message)
+    private static void Require(bool condition, string template, params PipelineSetting[] settings)
     {
         if (!condition)
         {
-            throw new OptionsException(message);
+            throw new OptionsException(template, settings);
         }
     }
 }

@@ -18,13 +18,13 @@ public sealed record PipelineReport
     /// <summary>Clustering method, CLI spelling.</summary>
     public required string Method { get; init; }
 
-    /// <summary>With <c>--method auto</c>: the method chosen (CLI spelling).</summary>
+    /// <summary>With <see cref="ClusteringMethod.Auto"/>: the method chosen (its <see cref="ChoiceNames"/> spelling).</summary>
     public string? SelectedMethod { get; init; }
 
-    /// <summary>With <c>--method auto</c>: how the choice was made (<see cref="AutoClustering.SelectionRule"/>).</summary>
+    /// <summary>With <see cref="ClusteringMethod.Auto"/>: how the choice was made (<see cref="AutoClustering.SelectionRule"/>).</summary>
     public string? SelectionRule { get; init; }
 
-    /// <summary>With <c>--method auto</c>: every method tried, with its scores, noise fraction, cluster count and fit seconds.</summary>
+    /// <summary>With <see cref="ClusteringMethod.Auto"/>: every method tried, with its scores, noise fraction, cluster count and fit seconds.</summary>
     public IReadOnlyList<ClusteringCandidate>? Candidates { get; init; }
 
     /// <summary>Feature extractor, CLI spelling.</summary>
@@ -72,7 +72,7 @@ public sealed record PipelineReport
     /// <summary>DBSCAN: the neighbourhood radius used.</summary>
     public double? DbscanEps { get; init; }
 
-    /// <summary>DBSCAN: whether the radius was chosen from the k-distance curve's knee (true) or given with --eps (false).</summary>
+    /// <summary>DBSCAN: whether the radius was chosen from the k-distance curve's knee (true) or given in the options (false).</summary>
     public bool? DbscanEpsChosen { get; init; }
 
     /// <summary>DBSCAN: rows (itself included) a core row has within the radius.</summary>

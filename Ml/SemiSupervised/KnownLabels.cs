@@ -14,7 +14,7 @@ public static class KnownLabels
         ArgumentNullException.ThrowIfNull(labels);
         if (fraction is <= 0 or > 1)
         {
-            throw new OptionsException($"--known-fraction must be in (0, 1], got {fraction}");
+            throw new OptionsException($"{{0}} must be in (0, 1], got {fraction}", PipelineSetting.KnownFraction);
         }
         var count = Math.Clamp((int)Math.Round(labels.Length * fraction), 1, labels.Length);
         var chosen = Rng.Derive(seed, RandomStreams.SemiSupervised).SampleWithoutReplacement(labels.Length, count);

@@ -210,11 +210,28 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void OptionErrorsNameTheFlagsTheUserTyped()
+    {
+        var images = WriteImages("images.npy", 30);
+        var output = Path.Combine(_directory, "out");
+        var (code, stdout, stderr) = Cli("run", images, "--out", output, "--refine", "none", "--classifier-input", "cnn", "--quiet");
+        Assert.Equal(1, code);
+        Assert.Empty(stdout);
+        Assert.Equal("error: --classifier-input cnn needs --refine cnn", stderr.Trim());
+        Assert.False(Directory.Exists(output));
+        (code, _, stderr) = Cli("run", images, "--out", output, "--clusters", "1", "--in-process", "--quiet");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --clusters must be at least 2, got 1", stderr.Trim());
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void UnknownChoiceAndMissingArgumentsAreUsageErrors()
     {
         Assert.Equal(2, Cli("run", "x.npy", "--out", "o", "--method", "magic").Code);
         Assert.Equal(2, Cli("run", "x.npy", "--out", "o", "--rebalance", "magic").Code);
         Assert.Equal(2, Cli("run", "x.npy", "--out", "o", "--classifier-input", "magic").Code);
+        Assert.Equal(2, Cli("run", "x.npy", "--out", "o", "--refine", "magic").Code);
         Assert.Equal(2, Cli("run", "x.npy").Code);
         Assert.Equal(2, Cli("frobnicate").Code);
     }

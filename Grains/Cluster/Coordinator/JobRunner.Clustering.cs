@@ -59,7 +59,7 @@ public sealed partial class JobRunner
         {
             return;
         }
-        var detail = $"{CliNames.Of(_options.Method)} on the coordinator over {_manifest.Images} rows";
+        var detail = $"{ChoiceNames.Of(_options.Method)} on the coordinator over {_manifest.Images} rows";
         Progress(0, 1, detail);
         var embedded = ShardIngest.Concatenate(_store, _manifest, EmbeddingRef);
         var outcome = await Task.Run(() => ClusteringPipeline.Cluster(embedded, _options), cancellationToken).ConfigureAwait(true);

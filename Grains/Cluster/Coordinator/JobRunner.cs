@@ -158,7 +158,7 @@ public sealed partial class JobRunner
     }
 
     private Task<ExtractorTraining> TrainExtractorAsync(TrainExtractor request, CancellationToken cancellationToken) =>
-        TrainOnGpuSiloAsync("training", $"training the {CliNames.Of(_options.Features)} extractor", trainer => trainer.StartTraining(request), null, cancellationToken);
+        TrainOnGpuSiloAsync("training", $"training the {ChoiceNames.Of(_options.Features)} extractor", trainer => trainer.StartTraining(request), null, cancellationToken);
 
     /// <summary>
     /// Starts a training on a gpu silo (the grain keyed <c>&lt;job&gt;/<paramref name="key"/></c>) and
@@ -199,7 +199,7 @@ public sealed partial class JobRunner
         }
         if (_state.ReducerRef is null)
         {
-            Progress(0, 1, $"fitting {CliNames.Of(_options.Reduce)} on a sample of {Math.Min(_spec.UmapSampleRows, _manifest.Images)} rows");
+            Progress(0, 1, $"fitting {ChoiceNames.Of(_options.Reduce)} on a sample of {Math.Min(_spec.UmapSampleRows, _manifest.Images)} rows");
             var sample = ShardIngest.Gather(_store, _manifest, FeaturesRef, SampleRows());
             IFittedTransform reducer = _options.Reduce == ReductionMethod.Umap
                 ? await Task.Run(() => Umap.Fit(sample, _options.Umap with { Components = _options.ReducedDimensions, Seed = _options.Seed }), cancellationToken).ConfigureAwait(true)

@@ -25,7 +25,7 @@ public sealed class CpuFeatureBackend : IFeatureBackend
         {
             FeatureMethod.Autoencoder => Autoencoder.Fit(sample, ClusteringPipeline.AutoencoderOptions(options), cancellationToken: cancellationToken),
             FeatureMethod.Pca => Pca.Fit(sample, new PcaOptions { Components = options.PcaComponents }),
-            _ => throw new OptionsException($"--features {CliNames.Of(options.Features)} has no extractor to train"),
+            _ => throw new OptionsException($"{{0}} {ChoiceNames.Of(options.Features)} has no extractor to train", PipelineSetting.Features),
         };
     }
 

@@ -143,7 +143,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
             var manifest = ShardIngest.ReadManifest(store, request.ShardsRef);
             var rows = ShardIngest.SampleRows(manifest.Images, request.SampleRows, Rng.Derive(options.Seed, RandomStreams.Features, SampleStream));
             var sample = ShardIngest.Gather(store, manifest, s => s.ImagesRef, rows);
-            LogTraining(logger, request.JobId, CliNames.Of(options.Features), sample.Rows, _trainsOn!);
+            LogTraining(logger, request.JobId, ChoiceNames.Of(options.Features), sample.Rows, _trainsOn!);
             if (_trainsOn != backend.Name)
             {
                 LogHandedToCpu(logger, request.JobId, backend.Name, Describe(options), _trainsOn!);
@@ -182,7 +182,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
 
     private static string Describe(PipelineOptions options) => options.Features == FeatureMethod.Autoencoder
         ? $"the {options.Autoencoder.Architecture.ToString().ToLowerInvariant()} autoencoder with {options.Autoencoder.Loss}"
-        : CliNames.Of(options.Features);
+        : ChoiceNames.Of(options.Features);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: training the {Features} extractor on {Rows} sampled images ({Backend})")]
     private static partial void LogTraining(ILogger logger, Guid jobId, string features, int rows, string backend);

@@ -117,7 +117,7 @@ public class LabellingJobTests
             FitS = c["fit_s"]!.GetValue<double>(),
             Eligible = c["eligible"]!.GetValue<bool>(),
         }).ToArray();
-        Assert.All(recorded, c => Assert.Equal(AutoClustering.Eligibility(CliNames.Parse<ClusteringMethod>(c.Method)!.Value, c.NClusters, c.NoiseFraction).Eligible, c.Eligible));
+        Assert.All(recorded, c => Assert.Equal(AutoClustering.Eligibility(ChoiceNames.Parse<ClusteringMethod>(c.Method)!.Value, c.NClusters, c.NoiseFraction).Eligible, c.Eligible));
         var selected = recorded[AutoClustering.Select(recorded)];
         Assert.Equal(selected.Method, metrics["selected_method"]!.GetValue<string>());
         Assert.Equal(selected.Silhouette, metrics["silhouette"]!.GetValue<double>());
@@ -177,7 +177,8 @@ public class LabellingJobTests
         var (images, _) = SyntheticImages.Write(temp.Path);
         var options = s_options with { Method = ClusteringMethod.Dbscan, Dbscan = new() { Eps = 1e-6 } };
         var error = Assert.Throws<OptionsException>(() => LabellingJob.Run(new LabellingJobRequest(images, temp.File("out"), options)));
-        Assert.Contains("--method dbscan found 0 cluster(s) with eps 1E-06 and min_samples 5; change --eps or --min-samples", error.Message);
+        Assert.Equal("method dbscan found 0 cluster(s) with eps 1E-06 and min_samples 5; change eps or min_samples; at least 2 are needed", error.Message);
+        Assert.Equal([PipelineSetting.Method, PipelineSetting.Eps, PipelineSetting.MinSamples], error.Settings);
         Assert.False(Directory.Exists(temp.File("out")));
     }
 }

@@ -49,7 +49,7 @@ public class AutoClusteringTests
 
     private static ClusteringCandidate Candidate(string method, double silhouette, double daviesBouldin, double noise = 0)
     {
-        var (eligible, reason) = AutoClustering.Eligibility(CliNames.Parse<ClusteringMethod>(method)!.Value, 10, noise);
+        var (eligible, reason) = AutoClustering.Eligibility(ChoiceNames.Parse<ClusteringMethod>(method)!.Value, 10, noise);
         return new ClusteringCandidate
         {
             Method = method,

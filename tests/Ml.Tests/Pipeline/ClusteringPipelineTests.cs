@@ -71,6 +71,10 @@ public class ClusteringPipelineTests
     }
 
     [Fact]
-    public void TheForestCannotReadCnnFeaturesWithoutRefinement() =>
-        Assert.Throws<OptionsException>(() => new PipelineOptions { Refine = RefineMethod.None, ClassifierInput = ClassifierInput.Cnn }.Validate());
+    public void TheForestCannotReadCnnFeaturesWithoutRefinement()
+    {
+        var error = Assert.Throws<OptionsException>(() => new PipelineOptions { Refine = RefineMethod.None, ClassifierInput = ClassifierInput.Cnn }.Validate());
+        Assert.Equal("classifier input cnn needs refinement cnn", error.Message);
+        Assert.Equal("--classifier-input cnn needs --refine cnn", error.Describe(setting => setting == PipelineSetting.Refine ? "--refine" : "--classifier-input"));
+    }
 }
