@@ -2,8 +2,8 @@ namespace Distributed.Grains.Storage;
 
 /// <summary>
 /// Writes files and directories so that readers see either the old content or the complete new
-/// content, never a partial write: everything goes to a temporary sibling, is synced to disk, then
-/// takes its name with one rename.
+/// content, never a partial write: everything goes to a temporary sibling, is synced to disk
+/// (unless the caller's files cannot outlive the process), then takes its name with one rename.
 /// </summary>
 public static class AtomicFile
 {
