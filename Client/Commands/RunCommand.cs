@@ -190,9 +190,8 @@ internal static class RunCommand
         var storeDirectory = store ?? scratch!.Path;
         return ProgressReporter.Run(quiet, observer =>
         {
-            // The client writes the shards like a silo of the cluster it runs on: synced for a
-            // cluster's jobs, which outlive processes; not for the embedded silo's (SiloOptions.StoreDurability).
-            var shardStore = new ShardStore(storeDirectory, redis is null ? StoreDurability.Unsynced : StoreDurability.Synced);
+            // The client writes the shards as a silo of the cluster it runs on would.
+            var shardStore = new ShardStore(storeDirectory, SiloOptions.DurabilityWith(redis));
             var settings = new ClusterJobSettings { ShardSize = shardSize };
             IngestedRequest? ingested = null;
             ClusterSession session;

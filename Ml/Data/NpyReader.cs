@@ -10,9 +10,7 @@ public static class NpyReader
     public static NumericArray Read(Stream stream)
     {
         var header = ReadWholeHeader(stream);
-        var bytes = new byte[header.DataBytes];
-        ReadData(stream, header, bytes);
-        return new NumericArray(header.DType, header.Shape, bytes);
+        return ReadArray(stream, header);
     }
 
     /// <summary>
@@ -26,9 +24,7 @@ public static class NpyReader
         var header = ReadWholeHeader(stream);
         if (header.DType != NpyDType.Float32)
         {
-            var bytes = new byte[header.DataBytes];
-            ReadData(stream, header, bytes);
-            return (header.Shape, new NumericArray(header.DType, header.Shape, bytes).ToSingle());
+            return (header.Shape, ReadArray(stream, header).ToSingle());
         }
         var values = new float[header.ElementCount];
         ReadData(stream, header, MemoryMarshal.AsBytes(values.AsSpan()));
@@ -70,6 +66,14 @@ public static class NpyReader
             throw new DataFormatException($"array {header.ShapeText} is too large to load at once ({expected} bytes); read it in shards");
         }
         return header;
+    }
+
+    /// <summary>The data the header announces, as raw bytes.</summary>
+    private static NumericArray ReadArray(Stream stream, NpyHeader header)
+    {
+        var bytes = new byte[header.DataBytes];
+        ReadData(stream, header, bytes);
+        return new NumericArray(header.DType, header.Shape, bytes);
     }
 
     /// <summary>Fills <paramref name="data"/> (the header's data bytes) from the stream and checks that nothing follows.</summary>

@@ -31,7 +31,10 @@ public sealed record SiloOptions
     /// this process and its job resumes elsewhere from what the store holds; not with in-memory state,
     /// whose jobs die with the process.
     /// </summary>
-    public StoreDurability StoreDurability => Redis is null ? StoreDurability.Unsynced : StoreDurability.Synced;
+    public StoreDurability StoreDurability => DurabilityWith(Redis);
+
+    /// <summary>The store durability of a silo, or of a client writing for the cluster, whose grain state is in <paramref name="redis"/> (null: in memory).</summary>
+    public static StoreDurability DurabilityWith(string? redis) => redis is null ? StoreDurability.Unsynced : StoreDurability.Synced;
 
     /// <summary>Identity of this silo in status and logs (<c>--id</c>). Default host-pid-random.</summary>
     public string SiloId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
