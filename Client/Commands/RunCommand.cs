@@ -209,6 +209,9 @@ internal static class RunCommand
                     session = starting.GetAwaiter().GetResult();
                     if (ingested is null)
                     {
+                        // The silo may still be starting: what Orleans says while it is stopped
+                        // half-started would bury the input's one-line error.
+                        session.Abandon();
                         session.DisposeAsync().AsTask().GetAwaiter().GetResult();
                     }
                 }

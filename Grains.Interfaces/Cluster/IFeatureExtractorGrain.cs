@@ -25,6 +25,14 @@ public interface IFeatureExtractorGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ExtractorTraining> WaitForTraining(TimeSpan longest);
 
+    /// <summary>
+    /// Stops a running training between two batches, because its job was cancelled: nobody will take
+    /// its model, and it would hold the silo's cores for minutes. Nothing to answer, so nothing to wait for.
+    /// </summary>
+    [OneWay]
+    [AlwaysInterleave]
+    Task StopTraining();
+
     /// <summary>The longest a <see cref="WaitForTraining"/> call waits, well inside Orleans' response timeout.</summary>
     static TimeSpan LongestWait => TimeSpan.FromSeconds(10);
 

@@ -30,7 +30,8 @@ public sealed partial class JobRunner
             }
             try
             {
-                var answer = await call().ConfigureAwait(true);
+                // A cancelled job stops waiting at once; the call's own work ends on its grain.
+                var answer = await call().WaitAsync(cancellationToken).ConfigureAwait(true);
                 if (counted)
                 {
                     _state.CallSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;

@@ -105,7 +105,7 @@ public sealed partial class JobRunner
             var request = new TrainRefiner(_jobId, _spec.ShardsRef, rowsRef, labelsRef, labelling.Classes, _options,
                 ModelRefs.Of($"{_dir}/models", ClusteringPipeline.RefineStage, CnnClassifierModel.Kind));
             var reported = 0;
-            var trained = await TrainOnGpuSiloAsync("refiner", "training the self-labelling CNN", trainer => trainer.StartRefinerTraining(request), training =>
+            var trained = await TrainOnGpuSiloAsync(RefinerTrainingKey, "training the self-labelling CNN", trainer => trainer.StartRefinerTraining(request), training =>
             {
                 // A restarted training reports from its first epoch again.
                 for (reported = Math.Min(reported, training.TrainingLoss.Length); reported < training.TrainingLoss.Length; reported++)

@@ -158,7 +158,24 @@ public sealed partial class JobRunner
     }
 
     private Task<ExtractorTraining> TrainExtractorAsync(TrainExtractor request, CancellationToken cancellationToken) =>
-        TrainOnGpuSiloAsync("training", $"training the {ChoiceNames.Of(_options.Features)} extractor", trainer => trainer.StartTraining(request), null, cancellationToken);
+        TrainOnGpuSiloAsync(ExtractorTrainingKey, $"training the {ChoiceNames.Of(_options.Features)} extractor", trainer => trainer.StartTraining(request), null, cancellationToken);
+
+    /// <summary>Key suffixes of the job's training grains: the extractor's and the self-labelling CNN's.</summary>
+    private const string ExtractorTrainingKey = "training", RefinerTrainingKey = "refiner";
+
+    /// <summary>
+    /// Tells the job's training grains to stop what they train, when the job was cancelled (not when
+    /// its coordinator moves: a resumed job takes the running training's model). One-way calls, so
+    /// a training silo that is gone holds nothing up.
+    /// </summary>
+    public static void StopTrainings(IGrainFactory grains, Guid jobId)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        foreach (var key in new[] { ExtractorTrainingKey, RefinerTrainingKey })
+        {
+            _ = grains.GetGrain<IFeatureExtractorGrain>($"{jobId:N}/{key}").StopTraining();
+        }
+    }
 
     /// <summary>
     /// Starts a training on a gpu silo (the grain keyed <c>&lt;job&gt;/<paramref name="key"/></c>) and
@@ -175,12 +192,13 @@ public sealed partial class JobRunner
         var training = await CallAsync(detail, () => start(trainer), _ => 0, cancellationToken).ConfigureAwait(true);
         while (training.State != TrainingState.Done)
         {
+            // First: a training that failed because the job was cancelled is a cancelled job, not a failed one.
+            cancellationToken.ThrowIfCancellationRequested();
             if (training.State == TrainingState.Failed)
             {
                 throw new JobFailedException($"{detail} failed on silo {training.SiloId}: {training.Error}");
             }
             progress?.Invoke(training);
-            cancellationToken.ThrowIfCancellationRequested();
             var restart = training.State == TrainingState.Idle;
             training = await CallAsync(detail, () => restart ? start(trainer) : trainer.WaitForTraining(_silo.TrainingPollInterval), _ => 0,
                 cancellationToken, counted: restart).ConfigureAwait(true);

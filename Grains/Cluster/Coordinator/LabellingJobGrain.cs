@@ -6,6 +6,7 @@ using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Monitoring;
 using Distributed.Ml.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
@@ -41,6 +42,8 @@ public sealed partial class LabellingJobGrain(
     private static readonly TimeSpan s_longestSavePause = TimeSpan.FromSeconds(8);
 
     private JobCheckpoint State => checkpoint.State;
+
+    private bool Stopping => services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested;
 
     private CancellationTokenSource? _stop;
     private Task? _run;
@@ -199,7 +202,9 @@ public sealed partial class LabellingJobGrain(
                 await checkpoint.WriteStateAsync().ConfigureAwait(true);
                 return;
             }
-            catch (Exception e) when (e is not InconsistentStateException && attempt < SaveAttempts)
+            // Not once this silo stops: its own storage may be going with it (the embedded silo's
+            // in-memory store), and the job resumes elsewhere from the last checkpoint anyway.
+            catch (Exception e) when (e is not InconsistentStateException && attempt < SaveAttempts && !Stopping)
             {
                 LogSaveFailed(logger, this.GetPrimaryKey(), attempt, SaveAttempts, e.Message);
             }
@@ -210,6 +215,7 @@ public sealed partial class LabellingJobGrain(
 
     private async Task EndCancelled()
     {
+        JobRunner.StopTrainings(GrainFactory, this.GetPrimaryKey());
         State.State = JobState.Cancelled;
         State.Detail = "cancelled";
         await SaveAsync().ConfigureAwait(true);

@@ -44,12 +44,15 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     private readonly CancellationTokenSource _deactivating = new();
     private CancellationTokenRegistration? _stopping;
 
+    /// <summary>Cancelled by <see cref="StopTraining"/> or <see cref="_deactivating"/>: the token the running training stops on.</summary>
+    private CancellationTokenSource? _trainingStop;
+
     /// <inheritdoc/>
     public Task<ExtractorTraining> StartTraining(TrainExtractor request)
     {
         ArgumentNullException.ThrowIfNull(request);
         // What a job records as its feature backend: the one that computes this fit here.
-        return Start(backend.TrainsOn(request.Options), request.JobId, request.OutputRef, () => Train(request));
+        return Start(backend.TrainsOn(request.Options), request.JobId, request.OutputRef, stop => Train(request, stop));
     }
 
     /// <inheritdoc/>
@@ -61,10 +64,10 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     public Task<ExtractorTraining> StartRefinerTraining(TrainRefiner request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Start(CpuFeatureBackend.BackendName, request.JobId, request.OutputRef, () => TrainRefiner(request));
+        return Start(CpuFeatureBackend.BackendName, request.JobId, request.OutputRef, stop => TrainRefiner(request, stop));
     }
 
-    private Task<ExtractorTraining> Start(string trainsOn, Guid jobId, string outputRef, Func<double[]> train)
+    private Task<ExtractorTraining> Start(string trainsOn, Guid jobId, string outputRef, Func<CancellationToken, double[]> train)
     {
         if (_training is null or { State: TrainingState.Failed })
         {
@@ -74,7 +77,10 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
             _trainsOn = trainsOn;
             _epochLosses = [];
             _training = Progress(TrainingState.Running);
-            _trainingRun = TrainAsync(jobId, outputRef, train);
+            _trainingStop?.Dispose();
+            _trainingStop = CancellationTokenSource.CreateLinkedTokenSource(_deactivating.Token);
+            var stop = _trainingStop.Token;
+            _trainingRun = TrainAsync(jobId, outputRef, () => train(stop), stop);
         }
         return Task.FromResult(Training());
     }
@@ -97,6 +103,16 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     };
 
     /// <inheritdoc/>
+    public Task StopTraining()
+    {
+        if (_training is { State: TrainingState.Running })
+        {
+            _trainingStop!.Cancel();
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
     public Task<ShardCompleted> EncodeShard(EncodeShard request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -116,7 +132,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     }
 
     /// <summary>Trains off the grain's scheduler; only the final state change runs on it.</summary>
-    private async Task TrainAsync(Guid jobId, string outputRef, Func<double[]> train)
+    private async Task TrainAsync(Guid jobId, string outputRef, Func<double[]> train, CancellationToken stop)
     {
         try
         {
@@ -128,6 +144,11 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
             LogTrainingStopped(logger, jobId);
             _training = Progress(TrainingState.Failed) with { Error = "stopped: the activation was deactivated (its silo is stopping)" };
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            LogTrainingCancelled(logger, jobId);
+            _training = Progress(TrainingState.Failed) with { Error = "stopped: its job was cancelled" };
+        }
         catch (Exception e)
         {
             LogTrainingFailed(logger, e, jobId, e.Message);
@@ -135,7 +156,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
         }
     }
 
-    private double[] Train(TrainExtractor request)
+    private double[] Train(TrainExtractor request, CancellationToken stop)
     {
         var options = request.Options;
         if (!store.Exists(request.OutputRef))
@@ -148,14 +169,14 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
             {
                 LogHandedToCpu(logger, request.JobId, backend.Name, Describe(options), _trainsOn!);
             }
-            var model = backend.Train(sample, options, _deactivating.Token);
+            var model = backend.Train(sample, options, stop);
             store.Write(request.OutputRef, model.Save);
         }
         return store.ReadTransform(request.OutputRef) is AutoencoderModel autoencoder ? autoencoder.TrainingLoss : [];
     }
 
     /// <summary>Trains the CNN on the chosen rows' images, gathered from the shards in row order.</summary>
-    private double[] TrainRefiner(TrainRefiner request)
+    private double[] TrainRefiner(TrainRefiner request, CancellationToken stop)
     {
         if (!store.Exists(request.OutputRef))
         {
@@ -171,7 +192,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
             var options = ClusteringPipeline.SelfLabellingOptions(request.Options).Cnn;
             // The epochs end on the training thread; a new array each time, so a reader sees a whole one.
             var model = CnnClassifier.Fit(images, Enumerable.Range(0, rows.Length).ToArray(), labels, request.Classes, options,
-                epoch => _epochLosses = [.. _epochLosses, epoch.Loss], _deactivating.Token);
+                epoch => _epochLosses = [.. _epochLosses, epoch.Loss], stop);
             store.Write(request.OutputRef, model.Save);
         }
         return store.Read(request.OutputRef, CnnClassifierModel.Load).TrainingLoss;
@@ -195,6 +216,9 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: training stopped: this activation is going away; another one trains again from the same seed")]
     private static partial void LogTrainingStopped(ILogger logger, Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: training stopped: the job was cancelled")]
+    private static partial void LogTrainingCancelled(ILogger logger, Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: training failed: {Reason}")]
     private static partial void LogTrainingFailed(ILogger logger, Exception exception, Guid jobId, string reason);

@@ -138,7 +138,8 @@ public sealed partial class ClusterJobClient(IGrainFactory grains, ClusterJobSet
         {
             try
             {
-                return await call().ConfigureAwait(false);
+                // Cancelled: stop waiting at once (a status poll may wait seconds for the job's end).
+                return await call().WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OrleansException or TimeoutException or SiloUnavailableException)
             {

@@ -97,21 +97,34 @@ public class GrainTests
     }
 
     [Fact]
-    public async Task ACancelledJobStopsAndSaysSo()
+    public async Task ACancelledJobStopsAndSaysSoAndStopsItsTraining()
     {
         using var temp = new TempDirectory();
         var (images, _) = SyntheticImages.Write(temp.Path);
         await using var silos = await TestSilos.StartAsync(temp.Path, "coordinator,gpu,cpu");
-        // An autoencoder that trains its 50 epochs (seconds) without stopping on a plateau: the job
-        // is still training when the cancel arrives on a busy machine, and the training (which a
-        // cancel does not interrupt) ends soon after the test.
-        var options = ClusterJobTests.Options with { Features = FeatureMethod.Autoencoder, Autoencoder = new() { Epochs = 50, BatchSize = 16, Patience = 50 } };
+        // An autoencoder that would train for minutes without stopping on a plateau: the cancel
+        // arrives mid-training, and must end the training too rather than leave it holding the cores.
+        var options = ClusterJobTests.Options with { Features = FeatureMethod.Autoencoder, Autoencoder = new() { Epochs = 5_000, BatchSize = 16, Patience = 5_000 } };
         var (job, submitted) = await SubmitAsync(silos.Grains, temp.Path, images, options);
         Assert.Equal(JobState.Running, submitted.State);
+        var training = silos.Grains.GetGrain<IFeatureExtractorGrain>($"{job.GetPrimaryKey():N}/training");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while ((await training.WaitForTraining(TimeSpan.Zero)).State != TrainingState.Running)
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+
         var cancelled = await job.Cancel();
         var status = cancelled.State == JobState.Cancelled ? cancelled : await ClusterJobTests.WaitForEndAsync(job);
         Assert.Equal(JobState.Cancelled, status.State);
         Assert.Equal(JobPhase.Features, status.Phase);
+        var stopped = await training.WaitForTraining(TimeSpan.Zero);
+        while (stopped.State == TrainingState.Running)
+        {
+            deadline.Token.ThrowIfCancellationRequested();
+            stopped = await training.WaitForTraining(IFeatureExtractorGrain.LongestWait);
+        }
+        Assert.Equal((TrainingState.Failed, "stopped: its job was cancelled"), (stopped.State, stopped.Error));
     }
 
     [Fact]
