@@ -7,10 +7,10 @@ namespace Distributed.Ml.Features;
 /// <summary>A trained autoencoder: <see cref="Transform"/> runs the encoder, <see cref="Reconstruct"/> the whole network.</summary>
 /// <remarks>
 /// Thread-safe: calls share the network's buffers under a lock. Rows go through the network in
-/// blocks of exactly <see cref="InferenceBlock"/> (the last one zero-padded) because BLAS picks
-/// different kernels for different matrix heights, and a row's features must not depend on how
-/// many other rows came with it: one image served alone, a shard on a worker and the whole
-/// training set must give the same features bit for bit.
+/// blocks of at most <see cref="InferenceBlock"/>, computed row by row (<see cref="Network.ForwardInBlocks"/>),
+/// so a row's features do not depend on how many other rows came with it: one image served alone,
+/// a shard on a worker and the whole training set give the same features bit for bit, and a lone
+/// image costs one row's work.
 /// </remarks>
 public sealed class AutoencoderModel : IFittedTransform
 {
@@ -18,7 +18,7 @@ public sealed class AutoencoderModel : IFittedTransform
     public const string Kind = "autoencoder";
     private const int FormatVersion = 1;
 
-    /// <summary>Rows per forward pass when transforming: small so one served image pays for few padding rows.</summary>
+    /// <summary>Rows per forward pass when transforming: enough for the products' 4-row blocking, small enough for the buffers to stay in cache.</summary>
     public const int InferenceBlock = 16;
 
     private readonly Network _network;

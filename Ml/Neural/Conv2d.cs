@@ -6,7 +6,8 @@ namespace Distributed.Ml.Neural;
 /// <summary>2-d convolution (square kernel, stride, symmetric zero padding) as im2col + one SGEMM.</summary>
 /// <remarks>
 /// Forward: patches (batch·positions × k²·Cin) · W (k²·Cin × Cout) gives the channels-last output
-/// directly. Backward: ∂W = patchesᵀ·∂y, ∂patches = ∂y·Wᵀ scattered back by col2im. The patch
+/// directly; in training through <see cref="Gemm"/>, in inference through the single-threaded
+/// <see cref="InferenceGemm"/>, whose rows do not depend on each other. Backward: ∂W = patchesᵀ·∂y, ∂patches = ∂y·Wᵀ scattered back by col2im. The patch
 /// matrix of the last training forward is kept for the weight gradient.
 /// </remarks>
 public sealed class Conv2d : Layer
@@ -46,6 +47,13 @@ public sealed class Conv2d : Layer
         var columns = Ensure(ref _columns, rows * _geometry.PatchSize);
         _geometry.Im2Col(input, columns, batch);
         var filters = OutputShape.Channels;
+        if (!training)
+        {
+            // Inference runs one image at a time (CnnClassifierModel): products too small for
+            // OpenBLAS's threads to pay, and a result the same to the bit for any number of images.
+            InferenceGemm.MultiplyAddBias(columns, rows, _geometry.PatchSize, _weight.Value, filters, _bias.Value, output);
+            return;
+        }
         Gemm.Multiply(Transpose.No, Transpose.No, rows, filters, _geometry.PatchSize, 1f, columns, _geometry.PatchSize, _weight.Value, filters, 0f, output, filters);
         AddBias(output, rows, _bias.Value);
     }

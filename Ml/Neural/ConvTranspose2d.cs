@@ -19,6 +19,7 @@ public sealed class ConvTranspose2d : Layer
     private readonly Parameter _weight;
     private readonly Parameter _bias;
     private float[]? _columns;
+    private float[]? _noBias;
 
     /// <summary>Creates a transposed convolution with Glorot-uniform weights and zero bias.</summary>
     public ConvTranspose2d(TensorShape inputShape, int filters, int kernel, int stride, int padding, int outputPadding, Rng rng)
@@ -49,7 +50,15 @@ public sealed class ConvTranspose2d : Layer
         var rows = batch * InputShape.Positions;
         var patchSize = _geometry.PatchSize;
         var columns = Ensure(ref _columns, rows * patchSize);
-        Gemm.Multiply(Transpose.No, Transpose.No, rows, patchSize, InputShape.Channels, 1f, input, InputShape.Channels, _weight.Value, patchSize, 0f, columns, patchSize);
+        if (training)
+        {
+            Gemm.Multiply(Transpose.No, Transpose.No, rows, patchSize, InputShape.Channels, 1f, input, InputShape.Channels, _weight.Value, patchSize, 0f, columns, patchSize);
+        }
+        else
+        {
+            // As Conv2d: inference rows independent of each other to the bit. The bias is added after col2im.
+            InferenceGemm.MultiplyAddBias(input, rows, InputShape.Channels, _weight.Value, patchSize, _noBias ??= new float[patchSize], columns);
+        }
         _geometry.Col2Im(columns, output, batch);
         AddBias(output, batch * OutputShape.Positions, _bias.Value);
     }

@@ -45,6 +45,13 @@ public sealed class Dense : Layer
     {
         CheckForward(input, output, batch);
         int inputs = InputShape.Size, outputs = OutputShape.Size;
+        if (!training)
+        {
+            // Inference: rows independent of each other to the bit (a served image alone, a shard,
+            // the training set), and no OpenBLAS threads woken for a lone image's product.
+            InferenceGemm.MultiplyTransposedAddBias(input, batch, inputs, _weight.Value, outputs, _bias.Value, output);
+            return;
+        }
         Gemm.Multiply(Transpose.No, Transpose.Yes, batch, outputs, inputs, 1f, input, inputs, _weight.Value, inputs, 0f, output, outputs);
         AddBias(output, batch, _bias.Value);
     }

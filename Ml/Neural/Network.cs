@@ -14,7 +14,6 @@ public sealed class Network
     private readonly float[][] _activations;
     private readonly float[] _gradientA;
     private readonly float[] _gradientB;
-    private float[]? _paddedBlock;
 
     /// <summary>Chains layers whose shapes match, with buffers for <paramref name="maxBatch"/> samples.</summary>
     public Network(IReadOnlyList<Layer> layers, int maxBatch)
@@ -69,10 +68,11 @@ public sealed class Network
     }
 
     /// <summary>
-    /// Inference over any number of rows in blocks of exactly <see cref="MaxBatch"/> rows, the last
-    /// one zero-padded: BLAS picks kernels by matrix height, so a fixed height keeps a row's output
-    /// independent of how many rows came with it. <paramref name="eachBlock"/> sees each block's
-    /// first row and real row count after the pass (read <see cref="Output"/> for its layers).
+    /// Inference over any number of rows in blocks of at most <see cref="MaxBatch"/> rows. Layers
+    /// compute inference rows independently of each other (<see cref="InferenceGemm"/> for the
+    /// products), so a row's output does not depend on how many rows came with it, and the last block
+    /// needs no padding. <paramref name="eachBlock"/> sees each block's first row and row count after
+    /// the pass (read <see cref="Output"/> for its layers).
     /// </summary>
     public void ForwardInBlocks(Matrix rows, int layerCount, Action<int, int> eachBlock)
     {
@@ -82,13 +82,10 @@ public sealed class Network
         {
             throw new ArgumentException($"The network expects {InputShape.Size} columns, got {rows.Cols}.", nameof(rows));
         }
-        var block = _paddedBlock ??= new float[MaxBatch * InputShape.Size];
         for (var start = 0; start < rows.Rows; start += MaxBatch)
         {
             var count = Math.Min(MaxBatch, rows.Rows - start);
-            block.AsSpan().Clear();
-            rows.RowBlock(start, count).CopyTo(block);
-            Forward(block, MaxBatch, training: false, layerCount);
+            Forward(rows.RowBlock(start, count), count, training: false, layerCount);
             eachBlock(start, count);
         }
     }

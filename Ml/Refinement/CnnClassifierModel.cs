@@ -15,10 +15,9 @@ namespace Distributed.Ml.Refinement;
 /// copy of the network (made from the trained weights on first need, then pooled), and a server's
 /// requests use every core. Images go through the network one at a time: a convolution over one
 /// image is already a tall matrix product (676 patch rows for the first layer on 28×28), so
-/// batching gains little (3,700 against 3,460 images/s on 2 cores), while one image padded into a
-/// block of 16 cost 3.5 ms instead of 0.28 ms to serve. It also makes an image's output independent
-/// of every other image, to the bit: alone, in a shard on any silo or in the whole set. (Within a
-/// block, BLAS's edge tiles round the last bit differently for an image at another place in the product.)
+/// batching gains little, and each copy's buffers stay small. Inference computes every image on
+/// its own (<see cref="Network.ForwardInBlocks"/>), so its output is the same to the bit alone, in
+/// a shard on any silo or in the whole set.
 /// </remarks>
 public sealed class CnnClassifierModel : IFittedTransform
 {

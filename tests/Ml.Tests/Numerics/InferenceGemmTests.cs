@@ -1,0 +1,117 @@
+using Distributed.Ml.Numerics;
+
+namespace Distributed.Ml.Tests.Numerics;
+
+public class InferenceGemmTests
+{
+    /// <summary>Row counts around the 4-row block, depths around zero, and every width up to 70 (past two 16-lane vectors and their tails).</summary>
+    [Fact]
+    public void MatchesADoublePrecisionReferenceForEveryWidth()
+    {
+        foreach (var m in new[] { 0, 1, 3, 4, 5, 9 })
+        {
+            foreach (var k in new[] { 0, 1, 7, 33, 288 })
+            {
+                for (var n = 0; n <= 70; n++)
+                {
+                    var (a, b, bias) = Operands(m, k, n, seed: (ulong)(m * 100_000 + k * 100 + n));
+                    var c = new float[m * n];
+                    InferenceGemm.MultiplyAddBias(a, m, k, b, n, bias, c);
+                    for (var i = 0; i < m; i++)
+                    {
+                        for (var j = 0; j < n; j++)
+                        {
+                            double expected = bias[j], scale = Math.Abs(bias[j]);
+                            for (var p = 0; p < k; p++)
+                            {
+                                expected += (double)a[i * k + p] * b[p * n + j];
+                                scale += Math.Abs((double)a[i * k + p] * b[p * n + j]);
+                            }
+                            Assert.True(Math.Abs(c[i * n + j] - expected) <= 1e-6 * (k + 1) * (scale + 1),
+                                $"m {m}, k {k}, n {n}: c[{i},{j}] = {c[i * n + j]}, expected {expected}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>What a served image gets must not depend on the images computed with it.</summary>
+    [Fact]
+    public void ARowComesOutTheSameToTheBitAloneOrInABlock()
+    {
+        const int m = 11, k = 288, n = 70;
+        var (a, b, bias) = Operands(m, k, n, seed: 7);
+        var together = new float[m * n];
+        InferenceGemm.MultiplyAddBias(a, m, k, b, n, bias, together);
+        for (var i = 0; i < m; i++)
+        {
+            var alone = new float[n];
+            InferenceGemm.MultiplyAddBias(a.AsSpan(i * k, k), 1, k, b, n, bias, alone);
+            Assert.Equal(together.AsSpan(i * n, n).ToArray(), alone);
+        }
+    }
+
+    /// <summary>A dense layer's product against its weights as stored (outputs × inputs): depths around the vector widths and their tails, output counts around the 2-output block.</summary>
+    [Fact]
+    public void TheTransposedProductMatchesADoublePrecisionReference()
+    {
+        foreach (var m in new[] { 0, 1, 3, 4, 5, 9 })
+        {
+            foreach (var n in new[] { 0, 1, 2, 3, 10, 64 })
+            {
+                for (var k = 0; k <= 70; k++)
+                {
+                    var (a, w, bias) = Operands(m, k, n, seed: (ulong)(m * 100_000 + n * 100 + k));
+                    var c = new float[m * n];
+                    InferenceGemm.MultiplyTransposedAddBias(a, m, k, w, n, bias, c);
+                    for (var i = 0; i < m; i++)
+                    {
+                        for (var j = 0; j < n; j++)
+                        {
+                            double expected = bias[j], scale = Math.Abs(bias[j]);
+                            for (var p = 0; p < k; p++)
+                            {
+                                expected += (double)a[i * k + p] * w[j * k + p];
+                                scale += Math.Abs((double)a[i * k + p] * w[j * k + p]);
+                            }
+                            Assert.True(Math.Abs(c[i * n + j] - expected) <= 1e-6 * (k + 1) * (scale + 1),
+                                $"m {m}, k {k}, n {n}: c[{i},{j}] = {c[i * n + j]}, expected {expected}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void TheTransposedProductGivesARowTheSameBitsAloneOrInABlock()
+    {
+        const int m = 11, k = 789, n = 13;
+        var (a, w, bias) = Operands(m, k, n, seed: 8);
+        var together = new float[m * n];
+        InferenceGemm.MultiplyTransposedAddBias(a, m, k, w, n, bias, together);
+        for (var i = 0; i < m; i++)
+        {
+            var alone = new float[n];
+            InferenceGemm.MultiplyTransposedAddBias(a.AsSpan(i * k, k), 1, k, w, n, bias, alone);
+            Assert.Equal(together.AsSpan(i * n, n).ToArray(), alone);
+        }
+    }
+
+    [Fact]
+    public void RejectsOperandsShorterThanTheirShape()
+    {
+        Assert.Throws<ArgumentException>(() => InferenceGemm.MultiplyAddBias(new float[5], 2, 3, new float[6], 2, new float[2], new float[4]));
+        Assert.Throws<ArgumentException>(() => InferenceGemm.MultiplyAddBias(new float[6], 2, 3, new float[6], 2, new float[1], new float[4]));
+        Assert.Throws<ArgumentException>(() => InferenceGemm.MultiplyAddBias(new float[6], 2, 3, new float[6], 2, new float[2], new float[3]));
+        Assert.Throws<ArgumentException>(() => InferenceGemm.MultiplyTransposedAddBias(new float[6], 2, 3, new float[5], 2, new float[2], new float[4]));
+    }
+
+    private static (float[] A, float[] B, float[] Bias) Operands(int m, int k, int n, ulong seed)
+    {
+        var rng = new Rng(seed);
+        float Next() => (float)(rng.NextDouble() * 2 - 1);
+        return ([.. Enumerable.Range(0, m * k).Select(_ => Next())], [.. Enumerable.Range(0, k * n).Select(_ => Next())], [.. Enumerable.Range(0, n).Select(_ => Next())]);
+    }
+}
