@@ -17,20 +17,7 @@ public class InferenceGemmTests
                     var (a, b, bias) = Operands(m, k, n, seed: (ulong)(m * 100_000 + k * 100 + n));
                     var c = new float[m * n];
                     InferenceGemm.MultiplyAddBias(a, m, k, b, n, bias, c);
-                    for (var i = 0; i < m; i++)
-                    {
-                        for (var j = 0; j < n; j++)
-                        {
-                            double expected = bias[j], scale = Math.Abs(bias[j]);
-                            for (var p = 0; p < k; p++)
-                            {
-                                expected += (double)a[i * k + p] * b[p * n + j];
-                                scale += Math.Abs((double)a[i * k + p] * b[p * n + j]);
-                            }
-                            Assert.True(Math.Abs(c[i * n + j] - expected) <= 1e-6 * (k + 1) * (scale + 1),
-                                $"m {m}, k {k}, n {n}: c[{i},{j}] = {c[i * n + j]}, expected {expected}");
-                        }
-                    }
+                    AssertMatchesReference(c, a, m, k, n, bias, (p, j) => b[p * n + j]);
                 }
             }
         }
@@ -65,20 +52,7 @@ public class InferenceGemmTests
                     var (a, w, bias) = Operands(m, k, n, seed: (ulong)(m * 100_000 + n * 100 + k));
                     var c = new float[m * n];
                     InferenceGemm.MultiplyTransposedAddBias(a, m, k, w, n, bias, c);
-                    for (var i = 0; i < m; i++)
-                    {
-                        for (var j = 0; j < n; j++)
-                        {
-                            double expected = bias[j], scale = Math.Abs(bias[j]);
-                            for (var p = 0; p < k; p++)
-                            {
-                                expected += (double)a[i * k + p] * w[j * k + p];
-                                scale += Math.Abs((double)a[i * k + p] * w[j * k + p]);
-                            }
-                            Assert.True(Math.Abs(c[i * n + j] - expected) <= 1e-6 * (k + 1) * (scale + 1),
-                                $"m {m}, k {k}, n {n}: c[{i},{j}] = {c[i * n + j]}, expected {expected}");
-                        }
-                    }
+                    AssertMatchesReference(c, a, m, k, n, bias, (p, j) => w[j * k + p]);
                 }
             }
         }
@@ -106,6 +80,25 @@ public class InferenceGemmTests
         Assert.Throws<ArgumentException>(() => InferenceGemm.MultiplyAddBias(new float[6], 2, 3, new float[6], 2, new float[1], new float[4]));
         Assert.Throws<ArgumentException>(() => InferenceGemm.MultiplyAddBias(new float[6], 2, 3, new float[6], 2, new float[2], new float[3]));
         Assert.Throws<ArgumentException>(() => InferenceGemm.MultiplyTransposedAddBias(new float[6], 2, 3, new float[5], 2, new float[2], new float[4]));
+    }
+
+    /// <summary>Checks every element against bias + Σ a·b in double precision, with a tolerance scaled by the depth and the terms' size.</summary>
+    private static void AssertMatchesReference(float[] c, float[] a, int m, int k, int n, float[] bias, Func<int, int, float> b)
+    {
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                double expected = bias[j], scale = Math.Abs(bias[j]);
+                for (var p = 0; p < k; p++)
+                {
+                    expected += (double)a[i * k + p] * b(p, j);
+                    scale += Math.Abs((double)a[i * k + p] * b(p, j));
+                }
+                Assert.True(Math.Abs(c[i * n + j] - expected) <= 1e-6 * (k + 1) * (scale + 1),
+                    $"m {m}, k {k}, n {n}: c[{i},{j}] = {c[i * n + j]}, expected {expected}");
+            }
+        }
     }
 
     private static (float[] A, float[] B, float[] Bias) Operands(int m, int k, int n, ulong seed)
