@@ -20,13 +20,7 @@ internal static partial class InferenceGemm
     /// <exception cref="ArgumentException">An operand is shorter than its shape, or <paramref name="bias"/> is not <paramref name="n"/> long.</exception>
     public static void MultiplyTransposedAddBias(ReadOnlySpan<float> a, int m, int k, ReadOnlySpan<float> w, int n, ReadOnlySpan<float> bias, Span<float> c)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(m);
-        ArgumentOutOfRangeException.ThrowIfNegative(k);
-        ArgumentOutOfRangeException.ThrowIfNegative(n);
-        if (a.Length < (long)m * k || w.Length < (long)n * k || c.Length < (long)m * n || bias.Length != n)
-        {
-            throw new ArgumentException($"Operands too small for {m}×{k} · ({n}×{k})ᵀ (a {a.Length}, w {w.Length}, c {c.Length}, bias {bias.Length}).");
-        }
+        CheckShapes(a.Length, m, k, w.Length, n, bias.Length, c.Length);
         ref var a0 = ref MemoryMarshal.GetReference(a);
         ref var w0 = ref MemoryMarshal.GetReference(w);
         var i = 0;

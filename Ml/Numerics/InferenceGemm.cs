@@ -23,13 +23,7 @@ internal static partial class InferenceGemm
     /// <exception cref="ArgumentException">An operand is shorter than its shape, or <paramref name="bias"/> is not <paramref name="n"/> long.</exception>
     public static void MultiplyAddBias(ReadOnlySpan<float> a, int m, int k, ReadOnlySpan<float> b, int n, ReadOnlySpan<float> bias, Span<float> c)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(m);
-        ArgumentOutOfRangeException.ThrowIfNegative(k);
-        ArgumentOutOfRangeException.ThrowIfNegative(n);
-        if (a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n || bias.Length != n)
-        {
-            throw new ArgumentException($"Operands too small for {m}×{k} · {k}×{n} (a {a.Length}, b {b.Length}, c {c.Length}, bias {bias.Length}).");
-        }
+        CheckShapes(a.Length, m, k, b.Length, n, bias.Length, c.Length);
         ref var a0 = ref MemoryMarshal.GetReference(a);
         ref var b0 = ref MemoryMarshal.GetReference(b);
         ref var c0 = ref MemoryMarshal.GetReference(c);
@@ -129,6 +123,18 @@ internal static partial class InferenceGemm
                 sum = MathF.FusedMultiplyAdd(Unsafe(ref a0, row + p), Unsafe(ref b0, p * (nuint)n + column), sum);
             }
             Unsafe(ref c0, (nuint)i * (nuint)n + column) = sum;
+        }
+    }
+
+    /// <summary>Both products read m×k of A, k·n values of the other operand and n of the bias, and write m×n.</summary>
+    private static void CheckShapes(int aLength, int m, int k, int bLength, int n, int biasLength, int cLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        if (aLength < (long)m * k || bLength < (long)k * n || cLength < (long)m * n || biasLength != n)
+        {
+            throw new ArgumentException($"Operands too small for {m}×{k} times {k}×{n} (a {aLength}, b {bLength}, c {cLength}, bias {biasLength}).");
         }
     }
 

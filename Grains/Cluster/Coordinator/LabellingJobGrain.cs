@@ -22,8 +22,8 @@ namespace Distributed.Grains.Cluster.Coordinator;
 [RequireSiloRole(SiloRoles.Coordinator)]
 public sealed partial class LabellingJobGrain(
     [PersistentState("labelling-job", LabellingSiloHosting.StorageName)] IPersistentState<JobCheckpoint> checkpoint,
-    ShardStore store, SiloOptions silo, IClusterMembershipService membership, ILocalSiloDetails localSilo, IServiceProvider services,
-    ILogger<LabellingJobGrain> logger)
+    ShardStore store, SiloOptions silo, IClusterMembershipService membership, ILocalSiloDetails localSilo, IHostApplicationLifetime lifetime,
+    IServiceProvider services, ILogger<LabellingJobGrain> logger)
     : Grain, ILabellingJobGrain, IRemindable
 {
     /// <summary>Reminder that brings the job back if its silo dies while nobody asks for its status.</summary>
@@ -43,7 +43,7 @@ public sealed partial class LabellingJobGrain(
 
     private JobCheckpoint State => checkpoint.State;
 
-    private bool Stopping => services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested;
+    private bool Stopping => lifetime.ApplicationStopping.IsCancellationRequested;
 
     private CancellationTokenSource? _stop;
     private Task? _run;
