@@ -235,6 +235,10 @@ public sealed class Program
         }
         try
         {
+            if (silo?.Redis is { } redis)
+            {
+                LabellingSiloHosting.CheckRedisAsync(redis, silo.RedisPassword).GetAwaiter().GetResult();
+            }
             app.Start();
         }
         catch (StackExchange.Redis.RedisException e)

@@ -61,6 +61,7 @@ internal sealed class ClusterSession : IAsyncDisposable
         var password = Environment.GetEnvironmentVariable(RedisPasswordVariable) is { Length: > 0 } set ? set : null;
         try
         {
+            await LabellingSiloHosting.CheckRedisAsync(redis, password).ConfigureAwait(false);
             return await StartAsync(builder => builder.UseOrleansClient(client => client.AddLabellingClient(redis, password))).ConfigureAwait(false);
         }
         catch (StackExchange.Redis.RedisException e)

@@ -137,8 +137,8 @@ public static class LabellingSiloHosting
     /// <summary>
     /// Parses <c>host:port</c> for StackExchange.Redis and sets <paramref name="password"/> as it is
     /// (never through the connection string, where ',' or '=' in it would be parsed). Connections are
-    /// re-established after a Redis restart instead of failing for good; a Redis that does not answer
-    /// at start still fails the start after the connect timeout.
+    /// re-established after a Redis restart instead of failing for good; whether Redis answers at
+    /// start is checked first (<see cref="CheckRedisAsync"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The address does not parse.</exception>
     public static ConfigurationOptions RedisConfiguration(string redis, string? password = null)
@@ -162,6 +162,23 @@ public static class LabellingSiloHosting
             configuration.Password = password;
         }
         return configuration;
+    }
+
+    /// <summary>
+    /// Connects to Redis once, before Orleans does, so that a wrong password or a Redis that is not
+    /// there is reported as what it is. Orleans' own connections wait out the connect timeout and
+    /// keep retrying (<see cref="RedisConfiguration"/>); the failure they end with then depends on
+    /// which attempt was in flight, and under load it was a timeout even where Redis had refused the
+    /// password. This one connection gives up at its first refusal, which names the cause.
+    /// </summary>
+    /// <exception cref="RedisException">Redis refused the connection or did not answer; <see cref="RedisFailure"/> says which in words.</exception>
+    public static async Task CheckRedisAsync(string redis, string? password = null)
+    {
+        var configuration = RedisConfiguration(redis, password);
+        configuration.AbortOnConnectFail = true;
+        configuration.ConnectRetry = 1;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        await connection.GetDatabase().PingAsync().ConfigureAwait(false);
     }
 
     /// <summary>Why Redis failed a silo's or client's start, in words for a one-line error.</summary>
