@@ -190,16 +190,20 @@ internal static class RunCommand
         var storeDirectory = store ?? scratch!.Path;
         return ProgressReporter.Run(quiet, observer =>
         {
-            // The client writes the shards as a silo of the cluster it runs on would.
-            var shardStore = new ShardStore(storeDirectory, SiloOptions.DurabilityWith(redis));
+            // The client writes the shards as a silo of the cluster it runs on would. The embedded
+            // silo shares this store; without --store nothing outside this process reads it, so its
+            // arrays stay in memory.
+            var shardStore = new ShardStore(storeDirectory, redis is null && store is null ? StoreDurability.ProcessMemory : SiloOptions.DurabilityWith(redis));
             var settings = new ClusterJobSettings { ShardSize = shardSize };
             IngestedRequest? ingested = null;
             ClusterSession session;
             if (redis is null)
             {
                 // The embedded silo starts while the images are split into shards (each takes
-                // about a second on MNIST): nothing of the one needs the other.
-                var starting = ClusterSession.EmbeddedAsync(storeDirectory, featureBackend);
+                // about a second on MNIST): nothing of the one needs the other. On a thread of its
+                // own, since building and starting the host runs for most of that second before
+                // its first await, and would otherwise hold the ingest back.
+                var starting = Task.Run(() => ClusterSession.EmbeddedAsync(shardStore, featureBackend));
                 try
                 {
                     ingested = ClusterJobClient.Ingest(shardStore, request, settings);
