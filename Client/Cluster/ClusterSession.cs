@@ -1,6 +1,5 @@
 using Distributed.Grains.Cluster.Coordinator;
 using Distributed.Grains.Cluster.Hosting;
-using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Ml.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,27 +28,19 @@ internal sealed class ClusterSession : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
-    /// <summary>
-    /// Starts an embedded silo whose grains use <paramref name="store"/>, the very store this
-    /// process ingests into (so arrays a <see cref="StoreDurability.ProcessMemory"/> store keeps in
-    /// memory reach the grains), and whose feature extraction runs on <paramref name="featureBackend"/>.
-    /// </summary>
+    /// <summary>Starts an embedded silo on <paramref name="store"/> whose feature extraction runs on <paramref name="featureBackend"/>.</summary>
     /// <exception cref="UserError">The feature backend cannot run here (<c>cuda</c> without a CUDA device).</exception>
-    public static async Task<ClusterSession> EmbeddedAsync(ShardStore store, FeatureBackendChoice featureBackend)
+    public static async Task<ClusterSession> EmbeddedAsync(string store, FeatureBackendChoice featureBackend)
     {
         try
         {
-            return await StartAsync(builder => builder.UseOrleans(silo =>
+            return await StartAsync(builder => builder.UseOrleans(silo => silo.AddLabellingSilo(new SiloOptions
             {
-                silo.Services.AddSingleton(store);
-                silo.AddLabellingSilo(new SiloOptions
-                {
-                    Store = store.Root,
-                    Roles = s_embeddedRoles,
-                    SiloId = $"embedded-{Environment.ProcessId}",
-                    FeatureBackend = featureBackend,
-                });
-            })).ConfigureAwait(false);
+                Store = store,
+                Roles = s_embeddedRoles,
+                SiloId = $"embedded-{Environment.ProcessId}",
+                FeatureBackend = featureBackend,
+            }))).ConfigureAwait(false);
         }
         catch (FeatureBackendUnavailableException e)
         {

@@ -190,10 +190,8 @@ internal static class RunCommand
         var storeDirectory = store ?? scratch!.Path;
         return ProgressReporter.Run(quiet, observer =>
         {
-            // The client writes the shards as a silo of the cluster it runs on would. The embedded
-            // silo shares this store; without --store nothing outside this process reads it, so its
-            // arrays stay in memory.
-            var shardStore = new ShardStore(storeDirectory, redis is null && store is null ? StoreDurability.ProcessMemory : SiloOptions.DurabilityWith(redis));
+            // The client writes the shards as a silo of the cluster it runs on would.
+            var shardStore = new ShardStore(storeDirectory, SiloOptions.DurabilityWith(redis));
             var settings = new ClusterJobSettings { ShardSize = shardSize };
             IngestedRequest? ingested = null;
             ClusterSession session;
@@ -203,7 +201,7 @@ internal static class RunCommand
                 // about a second on MNIST): nothing of the one needs the other. On a thread of its
                 // own, since building and starting the host runs for most of that second before
                 // its first await, and would otherwise hold the ingest back.
-                var starting = Task.Run(() => ClusterSession.EmbeddedAsync(shardStore, featureBackend));
+                var starting = Task.Run(() => ClusterSession.EmbeddedAsync(storeDirectory, featureBackend));
                 try
                 {
                     ingested = ClusterJobClient.Ingest(shardStore, request, settings);

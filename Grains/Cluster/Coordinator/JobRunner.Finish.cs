@@ -203,6 +203,6 @@ public sealed partial class JobRunner
         metrics["cluster_wait_share"] = _state.CallSeconds > 0 ? Math.Round(Math.Max(0, 1 - _state.GrainSeconds / _state.CallSeconds), 4) : 0;
         metrics["cluster_resumptions"] = _state.Resumptions;
         // What the job holds in the store (shards, features, embedding, models, statistics) when its outputs are written.
-        metrics["cluster_store_bytes"] = _store.BytesUnder(_dir);
+        metrics["cluster_store_bytes"] = ShardStore.BytesOf(_store.PathOf(_dir + "/."));
     }
 }

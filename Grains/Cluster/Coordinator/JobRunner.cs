@@ -293,14 +293,12 @@ public sealed partial class JobRunner
     }
 
     /// <summary>
-    /// Removes the completed job's shards and intermediates from the store (arrays kept in memory
-    /// are never outputs, so all of them go); its outputs stay, as
+    /// Removes the completed job's shards and intermediates from the store; its outputs stay, as
     /// the registry's model and the client's copy come from them. A failure costs only space
     /// (<c>store gc</c> removes it later), so it is logged, not raised.
     /// </summary>
     private void RemoveJobData()
     {
-        _store.ForgetArraysUnder(_dir);
         var directory = _store.PathOf(_dir + "/.");
         var outputs = _store.PathOf(_state.OutputsRef!);
         foreach (var entry in Directory.EnumerateFileSystemEntries(directory))

@@ -89,8 +89,7 @@ public static class LabellingSiloHosting
 
         var services = silo.Services;
         services.AddSingleton(options);
-        // A host that shares its own store with the silo (the Client's embedded one) registers it first.
-        services.TryAddSingleton(provider => new ShardStore(options.Store, options.StoreDurability, provider.GetService<IStoreFaults>()));
+        services.AddSingleton(provider => new ShardStore(options.Store, options.StoreDurability, provider.GetService<IStoreFaults>()));
         // The grains' metrics exist whether or not the host serves /metrics (the Client's embedded
         // silo does not): recording them costs a few atomic adds per shard call.
         services.AddMetrics();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Distributed.Grains.Storage;
 using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
@@ -9,16 +8,11 @@ namespace Distributed.Grains.Cluster.Store;
 /// <summary>
 /// The shared store directory: images, intermediate arrays and models addressed by references
 /// (paths relative to the root, '/'-separated). Every write is atomic, so a retried or duplicated
-/// piece of work rewrites the same content and a reader never sees half a file. With
-/// <see cref="StoreDurability.ProcessMemory"/> the arrays live in memory instead, and a matrix or
-/// labels read back are the very objects written: neither side may change them afterwards.
+/// piece of work rewrites the same content and a reader never sees half a file.
 /// </summary>
 public sealed class ShardStore
 {
     private readonly IStoreFaults? _faults;
-
-    /// <summary>The arrays of a <see cref="StoreDurability.ProcessMemory"/> store (a <see cref="Matrix"/> or labels), by full path; null for the other kinds.</summary>
-    private readonly ConcurrentDictionary<string, object>? _resident;
 
     /// <summary>Opens (and creates) the store at <paramref name="root"/>.</summary>
     /// <param name="root">The store's directory.</param>
@@ -32,7 +26,6 @@ public sealed class ShardStore
         Directory.CreateDirectory(Root);
         Durability = durability;
         _faults = faults;
-        _resident = durability == StoreDurability.ProcessMemory ? new ConcurrentDictionary<string, object>(StringComparer.Ordinal) : null;
     }
 
     /// <summary>Whether this store's writes are synced to disk.</summary>
@@ -111,64 +104,11 @@ public sealed class ShardStore
         return full;
     }
 
-    /// <summary>Whether the referenced file (or array kept in memory) exists.</summary>
-    public bool Exists(string reference)
-    {
-        var path = PathOf(reference);
-        return _resident?.ContainsKey(path) == true || File.Exists(path);
-    }
-
-    /// <summary>
-    /// Bytes the store holds under <paramref name="reference"/> (a file or a directory), arrays
-    /// kept in memory included.
-    /// </summary>
-    public long BytesUnder(string reference)
-    {
-        var path = PathOf(reference);
-        var bytes = BytesOf(path);
-        foreach (var array in ResidentUnder(path).Select(entry => entry.Value))
-        {
-            bytes += array switch
-            {
-                Matrix matrix => (long)matrix.Data.Length * sizeof(float),
-                int[] labels => (long)labels.Length * sizeof(int),
-                _ => 0,
-            };
-        }
-        return bytes;
-    }
-
-    /// <summary>Drops the arrays kept in memory under <paramref name="reference"/> (files are removed with <see cref="Remove"/>).</summary>
-    public void ForgetArraysUnder(string reference)
-    {
-        foreach (var key in ResidentUnder(PathOf(reference)).Select(entry => entry.Key).ToList())
-        {
-            _resident!.TryRemove(key, out _);
-        }
-    }
-
-    private IEnumerable<KeyValuePair<string, object>> ResidentUnder(string path) =>
-        _resident is null ? [] : _resident.Where(entry => entry.Key == path || entry.Key.StartsWith(path + Path.DirectorySeparatorChar, StringComparison.Ordinal));
-
-    private T? Resident<T>(string reference) where T : class =>
-        _resident is not null && _resident.TryGetValue(PathOf(reference), out var array)
-            ? array as T ?? throw new InvalidDataException($"{PathOf(reference)}: holds a {array.GetType().Name}, not a {typeof(T).Name}")
-            : null;
-
-    private bool KeepResident(string reference, object array)
-    {
-        if (_resident is null)
-        {
-            return false;
-        }
-        var path = PathOf(reference);
-        _faults?.BeforeWrite(path);
-        _resident[path] = array;
-        return true;
-    }
+    /// <summary>Whether the referenced file exists.</summary>
+    public bool Exists(string reference) => File.Exists(PathOf(reference));
 
     /// <summary>Reads a float32 matrix (n×d .npy).</summary>
-    public Matrix ReadMatrix(string reference) => Resident<Matrix>(reference) ?? Read(reference, stream =>
+    public Matrix ReadMatrix(string reference) => Read(reference, stream =>
     {
         var (shape, values) = NpyReader.ReadSingle(stream);
         if (shape.Length != 2)
@@ -180,7 +120,7 @@ public sealed class ShardStore
 
     /// <summary>The column count of a stored matrix, from its header alone.</summary>
     /// <exception cref="InvalidDataException">The file is malformed or not 2-d.</exception>
-    public int ReadMatrixColumns(string reference) => Resident<Matrix>(reference)?.Cols ?? Read(reference, stream =>
+    public int ReadMatrixColumns(string reference) => Read(reference, stream =>
     {
         var shape = NpyHeader.Read(stream).Shape;
         return shape.Length == 2 && shape[1] <= int.MaxValue
@@ -199,15 +139,6 @@ public sealed class ShardStore
     {
         ArgumentNullException.ThrowIfNull(destination);
         var block = destination.Data.AsMemory(firstRow * destination.Cols, rows * destination.Cols);
-        if (Resident<Matrix>(reference) is { } resident)
-        {
-            if (resident.Rows != rows || resident.Cols != destination.Cols)
-            {
-                throw new InvalidDataException($"{PathOf(reference)}: expected a {rows}×{destination.Cols} array, got {resident.Rows}×{resident.Cols}");
-            }
-            resident.Data.CopyTo(block);
-            return;
-        }
         Read(reference, stream =>
         {
             var shape = NpyReader.ReadSingleInto(stream, block.Span);
@@ -220,39 +151,22 @@ public sealed class ShardStore
     }
 
     /// <summary>Writes a float32 matrix atomically.</summary>
-    public void WriteMatrix(string reference, Matrix matrix)
-    {
-        ArgumentNullException.ThrowIfNull(matrix);
-        if (!KeepResident(reference, matrix))
-        {
-            Write(reference, stream => NpyWriter.Write(stream, matrix.Data, matrix.Rows, matrix.Cols));
-        }
-    }
+    public void WriteMatrix(string reference, Matrix matrix) =>
+        Write(reference, stream => NpyWriter.Write(stream, matrix.Data, matrix.Rows, matrix.Cols));
 
     /// <summary>Writes rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>) of <paramref name="source"/> as a matrix of their own, atomically, without copying them first.</summary>
     public void WriteMatrix(string reference, Matrix source, int firstRow, int rows)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (_resident is not null)
-        {
-            KeepResident(reference, new Matrix(rows, source.Cols, source.RowBlock(firstRow, rows).ToArray()));
-            return;
-        }
         Write(reference, stream => NpyWriter.Write(stream, source.RowBlock(firstRow, rows), rows, source.Cols));
     }
 
     /// <summary>Reads int32 labels.</summary>
-    public int[] ReadLabels(string reference) => Resident<int[]>(reference) ?? Read(reference, stream => NpyReader.Read(stream).ToInt32());
+    public int[] ReadLabels(string reference) => Read(reference, stream => NpyReader.Read(stream).ToInt32());
 
     /// <summary>Writes int32 labels atomically.</summary>
-    public void WriteLabels(string reference, int[] labels)
-    {
-        ArgumentNullException.ThrowIfNull(labels);
-        if (!KeepResident(reference, labels))
-        {
-            Write(reference, stream => NpyWriter.Write(stream, labels, labels.Length));
-        }
-    }
+    public void WriteLabels(string reference, int[] labels) =>
+        Write(reference, stream => NpyWriter.Write(stream, labels, labels.Length));
 
     /// <summary>Writes any binary content atomically.</summary>
     public void Write(string reference, Action<Stream> write)
@@ -275,7 +189,7 @@ public sealed class ShardStore
     {
         ArgumentNullException.ThrowIfNull(read);
         var path = PathOf(reference);
-        using Stream stream = _resident is not null && _resident.TryGetValue(path, out var array) ? AsNpy(array) : File.OpenRead(path);
+        using var stream = File.OpenRead(path);
         try
         {
             return read(stream);
@@ -284,22 +198,5 @@ public sealed class ShardStore
         {
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }
-    }
-
-    /// <summary>An array kept in memory as the file it stands for, for a reader that wants a stream.</summary>
-    private static MemoryStream AsNpy(object array)
-    {
-        var stream = new MemoryStream();
-        switch (array)
-        {
-            case Matrix matrix:
-                NpyWriter.Write(stream, matrix.Data, matrix.Rows, matrix.Cols);
-                break;
-            case int[] labels:
-                NpyWriter.Write(stream, labels, labels.Length);
-                break;
-        }
-        stream.Position = 0;
-        return stream;
     }
 }

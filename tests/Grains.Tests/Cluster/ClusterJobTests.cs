@@ -24,11 +24,8 @@ public class ClusterJobTests
 
     internal static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
 
-    /// <summary>
-    /// A silo alone, as the Client embeds it; with <paramref name="shared"/>, its grains use that
-    /// store instance, as the Client shares its own (otherwise they open <paramref name="store"/>).
-    /// </summary>
-    internal static IHost StartEmbeddedSilo(string store, IPipelineObserver? observer = null, IStoreFaults? faults = null, ShardStore? shared = null)
+    /// <summary>A silo alone, as the Client embeds it.</summary>
+    internal static IHost StartEmbeddedSilo(string store, IPipelineObserver? observer = null, IStoreFaults? faults = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -40,10 +37,6 @@ public class ClusterJobTests
         {
             builder.Services.AddSingleton(faults);
         }
-        if (shared is not null)
-        {
-            builder.Services.AddSingleton(shared);
-        }
         builder.UseOrleans(silo => silo.AddLabellingSilo(new SiloOptions { Store = store }));
         var host = builder.Build();
         host.Start();
@@ -52,11 +45,11 @@ public class ClusterJobTests
 
     /// <summary>Runs a job through <paramref name="grains"/> on <paramref name="store"/>; returns the outputs.</summary>
     internal static async Task<JobOutcome> RunAsync(IGrainFactory grains, string store, string images, string labels, string output,
-        ClusterJobSettings? settings = null, PipelineOptions? options = null, bool knownLabels = false, bool keepJobData = false, ShardStore? shared = null)
+        ClusterJobSettings? settings = null, PipelineOptions? options = null, bool knownLabels = false, bool keepJobData = false)
     {
         var client = new ClusterJobClient(grains, settings ?? Settings);
         using var timeout = new CancellationTokenSource(JobTimeout);
-        var (metrics, _) = await client.RunAsync(shared ?? new ShardStore(store), new LabellingJobRequest(images, output, options ?? Options, labels, knownLabels ? labels : null, KeepJobData: keepJobData),
+        var (metrics, _) = await client.RunAsync(new ShardStore(store), new LabellingJobRequest(images, output, options ?? Options, labels, knownLabels ? labels : null, KeepJobData: keepJobData),
             cancellationToken: timeout.Token);
         return new JobOutcome(ReadAssignments(output), ModelBundle.Load(Path.Combine(output, JobOutputs.Model)), metrics);
     }
@@ -119,37 +112,6 @@ public class ClusterJobTests
         Assert.Equal("cpu", metrics["feature_backend"]!.GetValue<string>());
         var prediction = PredictionJob.Run(Path.Combine(temp.File("out"), JobOutputs.Model), Path.Combine(temp.Path, "images.npy"), temp.File("pred.npy"));
         Assert.True(prediction.Clusters.Zip(assignments).Count(p => p.First == p.Second) >= 0.98 * assignments.Length);
-    }
-
-    [Fact]
-    public async Task AStoreThatKeepsItsArraysInMemoryGivesTheFileStoresOutputsBitForBitAndWritesNoArrayFiles()
-    {
-        using var temp = new TempDirectory();
-        var onFiles = await RunEmbeddedAsync(temp, "files", keepJobData: true);
-
-        // The Client's default: one store instance, shared by its ingest and its embedded silo.
-        var (images, labels) = SyntheticImages.Write(temp.Path);
-        var root = temp.File("memory-store");
-        var shared = new ShardStore(root, StoreDurability.ProcessMemory);
-        using (var host = StartEmbeddedSilo(root, shared: shared))
-        {
-            var inMemory = await RunAsync(host.Services.GetRequiredService<IGrainFactory>(), root, images, labels, temp.File("memory"), keepJobData: true, shared: shared);
-            await host.StopAsync();
-
-            Assert.Equal(onFiles.Assignments, inMemory.Assignments);
-            Assert.Equal(File.ReadAllBytes(Path.Combine(temp.File("files"), JobOutputs.Labels)), File.ReadAllBytes(Path.Combine(temp.File("memory"), JobOutputs.Labels)));
-            var expected = StageBytes(temp.File("files"));
-            foreach (var (stage, bytes) in StageBytes(temp.File("memory")))
-            {
-                Assert.True(expected[stage].AsSpan().SequenceEqual(bytes), $"stage {stage} differs from the file store's run");
-            }
-            // The same arrays were held, in memory instead of files (whose .npy headers add a little).
-            var onFileBytes = onFiles.Metrics["cluster_store_bytes"]!.GetValue<long>();
-            Assert.InRange(inMemory.Metrics["cluster_store_bytes"]!.GetValue<long>(), onFileBytes * 9 / 10, onFileBytes);
-        }
-        var job = Assert.Single(Directory.GetDirectories(Path.Combine(root, ShardStore.JobsFolder)));
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(temp.File("files-store"), ShardStore.JobsFolder), "*.npy", SearchOption.AllDirectories));
-        Assert.DoesNotContain(Directory.GetFiles(job, "*.npy", SearchOption.AllDirectories), f => !f.Contains($"{Path.DirectorySeparatorChar}outputs{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Storage;
-using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
 
 namespace Distributed.Grains.Tests.Cluster.Store;
@@ -24,49 +23,6 @@ public class ShardStoreTests
         Assert.Equal(3, store.ReadMatrixColumns("jobs/a/rows.npy"));
         // Atomic either way: no temporary sibling is left behind.
         Assert.Equal(["rows.npy"], Directory.GetFiles(store.PathOf("jobs/a")).Select(Path.GetFileName));
-    }
-
-    [Fact]
-    public void AProcessMemoryStoreKeepsItsArraysInMemoryAndEverythingElseInFiles()
-    {
-        using var temp = new TempDirectory();
-        var store = new ShardStore(temp.Path, StoreDurability.ProcessMemory);
-        var source = new Matrix(4, 3, [.. Enumerable.Range(0, 12).Select(v => (float)v)]);
-        var whole = new Matrix(2, 2, [1f, 2f, 3f, 4f]);
-        int[] labels = [2, 0, 1];
-
-        store.WriteMatrix("jobs/a/rows.npy", source, 1, 2);
-        store.WriteMatrix("jobs/a/whole.npy", whole);
-        store.WriteLabels("jobs/a/labels.npy", labels);
-        store.Write("jobs/a/model.bin", stream => stream.Write([7, 8, 9]));
-        store.WriteMatrix("jobs/b/other.npy", whole);
-
-        // A block of rows is copied (its source may change afterwards); a whole matrix or labels are
-        // kept as they are, and read back as the very objects written.
-        var rows = store.ReadMatrix("jobs/a/rows.npy");
-        Assert.Equal(new[] { 3f, 4f, 5f, 6f, 7f, 8f }, rows.Data);
-        source.Data[3] = -1;
-        Assert.Equal(3f, store.ReadMatrix("jobs/a/rows.npy").Data[0]);
-        Assert.Same(whole, store.ReadMatrix("jobs/a/whole.npy"));
-        Assert.Same(labels, store.ReadLabels("jobs/a/labels.npy"));
-        Assert.Equal(3, store.ReadMatrixColumns("jobs/a/rows.npy"));
-        var destination = new Matrix(3, 2);
-        store.ReadMatrixInto("jobs/a/whole.npy", destination, 1, 2);
-        Assert.Equal(new[] { 0f, 0f, 1f, 2f, 3f, 4f }, destination.Data);
-        Assert.Throws<InvalidDataException>(() => store.ReadMatrixInto("jobs/a/whole.npy", new Matrix(4, 1), 0, 4));
-        Assert.Throws<InvalidDataException>(() => store.ReadLabels("jobs/a/whole.npy"));
-        // A reader that wants a stream gets the file the array stands for.
-        Assert.Equal(labels, store.Read("jobs/a/labels.npy", stream => NpyReader.Read(stream).ToInt32()));
-
-        Assert.True(store.Exists("jobs/a/rows.npy") && store.Exists("jobs/a/labels.npy") && store.Exists("jobs/a/model.bin"));
-        Assert.False(store.Exists("jobs/a/missing.npy"));
-        Assert.Equal(["model.bin"], Directory.GetFiles(store.PathOf("jobs/a")).Select(Path.GetFileName));
-        Assert.Equal((6 + 4) * sizeof(float) + 3 * sizeof(int) + 3, store.BytesUnder("jobs/a"));
-
-        store.ForgetArraysUnder("jobs/a");
-        Assert.False(store.Exists("jobs/a/rows.npy") || store.Exists("jobs/a/labels.npy"));
-        Assert.Equal(3, store.BytesUnder("jobs/a"));
-        Assert.Same(whole, store.ReadMatrix("jobs/b/other.npy"));
     }
 
     [Fact]
