@@ -36,6 +36,7 @@ public sealed partial class RunDirectory
     private const string StagingPrefix = ".staging-";
     private const string PointerPrefix = ".current-";
     private const string AdoptingFolder = ".adopting";
+    private const string RemovingPrefix = ".removing-";
     private const string ScratchPrefix = ".scratch-";
     private const string ScratchLock = ".in-use";
     private const string TemporaryMarker = ".tmp-";
@@ -174,6 +175,12 @@ public sealed partial class RunDirectory
                 AtomicFile.TryDeleteDirectory(entry);
                 LogRemovedLeftover(_logger, entry, "an interrupted version write");
             }
+            else if (name.StartsWith(RemovingPrefix, StringComparison.Ordinal))
+            {
+                // A version whose removal was cut short: it left versions/ whole, by one rename, before any file went.
+                AtomicFile.TryDeleteDirectory(entry);
+                LogRemovedLeftover(_logger, entry, "an interrupted removal of an old version");
+            }
             else if (name.StartsWith(ScratchPrefix, StringComparison.Ordinal))
             {
                 // A working directory is removed only once no process holds it (its holder died).
@@ -213,7 +220,7 @@ public sealed partial class RunDirectory
                 {
                     // Complete on disk, but its writer stopped before pointing at it, so it never
                     // reported success and nobody has read it: the old version stays current.
-                    Directory.Delete(version, recursive: true);
+                    RemoveVersion(version);
                     LogRemovedLeftover(_logger, version, "a publication stopped before it became current");
                 }
             }
@@ -352,8 +359,22 @@ public sealed partial class RunDirectory
                 LogKeptInUse(_logger, directory);
                 continue;
             }
-            Directory.Delete(directory, recursive: true);
+            RemoveVersion(directory);
         }
+    }
+
+    /// <summary>
+    /// Takes a version out of <c>versions/</c> with one rename before deleting its files, so that a
+    /// process killed part-way through the deletion never leaves a half-deleted version where the
+    /// listing, or a recovery looking for the latest version to serve again, would find it.
+    /// </summary>
+    private void RemoveVersion(string directory)
+    {
+        var removing = Path.Combine(Root, RemovingPrefix + Guid.NewGuid().ToString("N"));
+        PosixFiles.Rename(directory, removing);
+        PosixFiles.Sync(Path.Combine(Root, VersionsFolder));
+        PosixFiles.Sync(Root);
+        Directory.Delete(removing, recursive: true);
     }
 
     private static void CheckVersionName(string version)

@@ -93,6 +93,34 @@ public class RunDirectoryTests
     }
 
     [Fact]
+    public void AnOldVersionsRemovalCutShortLeavesNoHalfVersion()
+    {
+        using var temp = new TempDirectory();
+        var log = new ListLogger();
+        var run = new RunDirectory(temp.File("run"), JobOutputs.All, log);
+        Publish(run, _models.First, "1", "v1");
+        Publish(run, _models.Second, "2", "v2");
+        // Pruning down to one version takes v1 out of versions/ whole before deleting its files.
+        Publish(run, _models.First, "3", "v3", keepVersions: 2);
+        Assert.Equal(["v2", "v3"], run.Versions());
+        Assert.Equal(["v2", "v3"], Directory.GetDirectories(Path.Combine(run.Root, RunDirectory.VersionsFolder)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Empty(log.Lines);
+
+        // What a writer killed in the middle of deleting v1's files leaves: the rest of them, outside versions/.
+        var removing = Path.Combine(run.Root, ".removing-0123");
+        Directory.CreateDirectory(removing);
+        File.WriteAllBytes(Path.Combine(removing, ".published"), []);
+        File.WriteAllText(Path.Combine(removing, JobOutputs.Metrics), "1");
+
+        run.Recover();
+
+        Assert.Equal(["v2", "v3"], run.Versions());
+        Assert.Equal("3", File.ReadAllText(Path.Combine(run.Root, JobOutputs.Metrics)));
+        Assert.Equal([".publish.lock"], Directory.GetFileSystemEntries(run.Root, ".*").Select(Path.GetFileName));
+        Assert.Contains(log.Lines, l => l.Contains(".removing-0123", StringComparison.Ordinal) && l.Contains("interrupted removal", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AWorkingFolderIsRemovedOnlyOnceItsHolderIsGone()
     {
         using var temp = new TempDirectory();
