@@ -62,9 +62,17 @@ internal readonly record struct ConvGeometry(TensorShape Image, int Kernel, int 
                             tapRow.Clear();
                             continue;
                         }
+                        var left = gx * Stride - Padding;
+                        if (left >= 0 && left + Kernel <= Image.Width)
+                        {
+                            // Channels-last: a kernel row inside the image is one run of Kernel·Channels values
+                            // (one copy rather than one per tap, which matters at one channel).
+                            image.Slice((y * Image.Width + left) * channels, Kernel * channels).CopyTo(tapRow);
+                            continue;
+                        }
                         for (var kx = 0; kx < Kernel; kx++)
                         {
-                            var x = gx * Stride - Padding + kx;
+                            var x = left + kx;
                             var tap = tapRow.Slice(kx * channels, channels);
                             if ((uint)x >= (uint)Image.Width)
                             {

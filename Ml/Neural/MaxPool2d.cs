@@ -1,3 +1,4 @@
+using System.Numerics;
 using Distributed.Ml.Persistence;
 
 namespace Distributed.Ml.Neural;
@@ -23,7 +24,12 @@ public sealed class MaxPool2d : Layer
     public override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, bool training)
     {
         CheckForward(input, output, batch);
-        var argMax = training ? EnsureIndices(batch * OutputShape.Size) : [];
+        if (!training)
+        {
+            ForwardInference(input, output, batch);
+            return;
+        }
+        var argMax = EnsureIndices(batch * OutputShape.Size);
         int channels = InputShape.Channels, inWidth = InputShape.Width;
         for (var b = 0; b < batch; b++)
         {
@@ -50,10 +56,62 @@ public sealed class MaxPool2d : Layer
                             }
                         }
                         output[outBase + c] = best;
-                        if (training)
+                        argMax[outBase + c] = bestIndex;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The forward pass without the indices a backward pass needs, vectorised across the channels
+    /// (the innermost index): each output vector starts at −∞ and takes an input vector's lane where
+    /// it is greater, the scalar rule lane by lane, so the values are the training pass's to the bit
+    /// (NaN never taken, the first of equal values kept). A served CNN spent a sixth of its time here
+    /// when this was the scalar loop.
+    /// </summary>
+    private void ForwardInference(ReadOnlySpan<float> input, Span<float> output, int batch)
+    {
+        int channels = InputShape.Channels, inWidth = InputShape.Width;
+        int outHeight = OutputShape.Height, outWidth = OutputShape.Width;
+        var vectorEnd = channels - channels % Vector<float>.Count;
+        for (var b = 0; b < batch; b++)
+        {
+            var image = input.Slice(b * InputShape.Size, InputShape.Size);
+            for (var oy = 0; oy < outHeight; oy++)
+            {
+                for (var ox = 0; ox < outWidth; ox++)
+                {
+                    var target = output.Slice(((b * outHeight + oy) * outWidth + ox) * channels, channels);
+                    for (var c = 0; c < vectorEnd; c += Vector<float>.Count)
+                    {
+                        var best = new Vector<float>(float.NegativeInfinity);
+                        for (var ky = 0; ky < _window; ky++)
                         {
-                            argMax[outBase + c] = bestIndex;
+                            var rowStart = ((oy * _stride + ky) * inWidth + ox * _stride) * channels + c;
+                            for (var kx = 0; kx < _window; kx++)
+                            {
+                                var candidate = new Vector<float>(image.Slice(rowStart + kx * channels, Vector<float>.Count));
+                                best = Vector.ConditionalSelect(Vector.GreaterThan(candidate, best), candidate, best);
+                            }
                         }
+                        best.CopyTo(target.Slice(c, Vector<float>.Count));
+                    }
+                    for (var c = vectorEnd; c < channels; c++)
+                    {
+                        var best = float.NegativeInfinity;
+                        for (var ky = 0; ky < _window; ky++)
+                        {
+                            for (var kx = 0; kx < _window; kx++)
+                            {
+                                var value = image[((oy * _stride + ky) * inWidth + ox * _stride + kx) * channels + c];
+                                if (value > best)
+                                {
+                                    best = value;
+                                }
+                            }
+                        }
+                        target[c] = best;
                     }
                 }
             }

@@ -41,10 +41,42 @@ internal static partial class InferenceGemm
         }
         for (; i < m; i++)
         {
-            for (var j = 0; j < n; j++)
+            var j = 0;
+            for (; j + 4 <= n; j += 4)
+            {
+                OneRowFourOutputs(ref a0, i, k, ref w0, j, bias, c, n);
+            }
+            for (; j < n; j++)
             {
                 c[i * n + j] = Dot(ref a0, i, ref w0, j, k, bias[j]);
             }
+        }
+    }
+
+    /// <summary>
+    /// A lone row (a served image) against four weight rows at once: four independent chains of
+    /// multiply-adds where <see cref="Dot"/> has one, whose every step waits for the one before; the
+    /// same operations per output.
+    /// </summary>
+    private static void OneRowFourOutputs(ref float a0, int i, int k, ref float w0, int j, ReadOnlySpan<float> bias, Span<float> c, int n)
+    {
+        var width = Vector<float>.Count;
+        var whole = (nuint)(k - k % width);
+        nuint stride = (nuint)k, row = (nuint)i * stride, weight0 = (nuint)j * stride;
+        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (nuint p = 0; p < whole; p += (nuint)width)
+        {
+            var x = Vector.LoadUnsafe(ref a0, row + p);
+            s0 = Vector.FusedMultiplyAdd(x, Vector.LoadUnsafe(ref w0, weight0 + p), s0);
+            s1 = Vector.FusedMultiplyAdd(x, Vector.LoadUnsafe(ref w0, weight0 + stride + p), s1);
+            s2 = Vector.FusedMultiplyAdd(x, Vector.LoadUnsafe(ref w0, weight0 + 2 * stride + p), s2);
+            s3 = Vector.FusedMultiplyAdd(x, Vector.LoadUnsafe(ref w0, weight0 + 3 * stride + p), s3);
+        }
+        Span<Vector<float>> sums = [s0, s1, s2, s3];
+        for (var o = 0; o < 4; o++)
+        {
+            var tail = Tail(ref a0, row, ref w0, weight0 + (nuint)o * stride, whole, (nuint)k);
+            c[i * n + j + o] = Finish(sums[o], tail, bias[j + o]);
         }
     }
 

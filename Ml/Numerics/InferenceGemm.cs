@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Distributed.Ml.Numerics;
 
@@ -29,10 +30,18 @@ internal static partial class InferenceGemm
         ref var c0 = ref MemoryMarshal.GetReference(c);
         ref var bias0 = ref MemoryMarshal.GetReference(bias);
         var width = Vector<float>.Count;
+        // Where the hardware has 512-bit vectors (Vector<float> stays 256 bits wide by default),
+        // blocks of 32 columns first: twice the multiply-adds per instruction on cores with a full
+        // 512-bit datapath, and the same operations per element (lanes run across columns).
+        var wide = Vector512.IsHardwareAccelerated ? 2 * Vector512<float>.Count : int.MaxValue;
         var i = 0;
         for (; i + RowBlock <= m; i += RowBlock)
         {
             var j = 0;
+            for (; j + wide <= n; j += wide)
+            {
+                FourRowsTwoWideVectors(ref a0, i, k, ref b0, n, j, ref bias0, ref c0);
+            }
             for (; j + 2 * width <= n; j += 2 * width)
             {
                 FourRowsTwoVectors(ref a0, i, k, ref b0, n, j, ref bias0, ref c0);
@@ -86,6 +95,46 @@ internal static partial class InferenceGemm
             r2High = Vector.FusedMultiplyAdd(a2p, bHigh, r2High);
             r3Low = Vector.FusedMultiplyAdd(a3p, bLow, r3Low);
             r3High = Vector.FusedMultiplyAdd(a3p, bHigh, r3High);
+        }
+        var c = (nuint)i * (nuint)n + column;
+        var rowStride = (nuint)n;
+        r0Low.StoreUnsafe(ref c0, c);
+        r0High.StoreUnsafe(ref c0, c + width);
+        r1Low.StoreUnsafe(ref c0, c + rowStride);
+        r1High.StoreUnsafe(ref c0, c + rowStride + width);
+        r2Low.StoreUnsafe(ref c0, c + 2 * rowStride);
+        r2High.StoreUnsafe(ref c0, c + 2 * rowStride + width);
+        r3Low.StoreUnsafe(ref c0, c + 3 * rowStride);
+        r3High.StoreUnsafe(ref c0, c + 3 * rowStride + width);
+    }
+
+    /// <summary><see cref="FourRowsTwoVectors"/> with 512-bit vectors.</summary>
+    private static void FourRowsTwoWideVectors(ref float a0, int i, int k, ref float b0, int n, int j, ref float bias0, ref float c0)
+    {
+        var width = (nuint)Vector512<float>.Count;
+        var column = (nuint)j;
+        var low = Vector512.LoadUnsafe(ref bias0, column);
+        var high = Vector512.LoadUnsafe(ref bias0, column + width);
+        Vector512<float> r0Low = low, r0High = high, r1Low = low, r1High = high, r2Low = low, r2High = high, r3Low = low, r3High = high;
+        var row0 = (nuint)i * (nuint)k;
+        var stride = (nuint)k;
+        for (nuint p = 0; p < (nuint)k; p++)
+        {
+            var bRow = p * (nuint)n + column;
+            var bLow = Vector512.LoadUnsafe(ref b0, bRow);
+            var bHigh = Vector512.LoadUnsafe(ref b0, bRow + width);
+            var a0p = Vector512.Create(Unsafe(ref a0, row0 + p));
+            var a1p = Vector512.Create(Unsafe(ref a0, row0 + stride + p));
+            var a2p = Vector512.Create(Unsafe(ref a0, row0 + 2 * stride + p));
+            var a3p = Vector512.Create(Unsafe(ref a0, row0 + 3 * stride + p));
+            r0Low = Vector512.FusedMultiplyAdd(a0p, bLow, r0Low);
+            r0High = Vector512.FusedMultiplyAdd(a0p, bHigh, r0High);
+            r1Low = Vector512.FusedMultiplyAdd(a1p, bLow, r1Low);
+            r1High = Vector512.FusedMultiplyAdd(a1p, bHigh, r1High);
+            r2Low = Vector512.FusedMultiplyAdd(a2p, bLow, r2Low);
+            r2High = Vector512.FusedMultiplyAdd(a2p, bHigh, r2High);
+            r3Low = Vector512.FusedMultiplyAdd(a3p, bLow, r3Low);
+            r3High = Vector512.FusedMultiplyAdd(a3p, bHigh, r3High);
         }
         var c = (nuint)i * (nuint)n + column;
         var rowStride = (nuint)n;

@@ -115,6 +115,31 @@ public class ConvolutionTests
         Assert.Equal([0f, 10f, 0f, 0f, 0f, 0f, 20f, 0f], gradient);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(19)]
+    [InlineData(64)]
+    public void MaxPoolsInferencePassIsTheTrainingPassToTheBit(int channels)
+    {
+        // Odd sizes leave rows and columns outside every window; the channels cover whole vectors and a tail.
+        var shape = new TensorShape(7, 5, channels);
+        var layer = new MaxPool2d(shape, window: 2, stride: 2);
+        var input = Random(3 * shape.Size, seed: 11);
+        // The scalar rule's edge cases: NaN is never taken, and all-equal windows keep their value.
+        input[0] = float.NaN;
+        input[channels] = float.NaN;
+        input.AsSpan(shape.Size, 4 * channels).Fill(0.25f);
+        var trained = new float[3 * layer.OutputShape.Size];
+        var inferred = new float[trained.Length];
+
+        layer.Forward(input, trained, 3, training: true);
+        layer.Forward(input, inferred, 3, training: false);
+
+        Assert.Equal(trained.Select(BitConverter.SingleToInt32Bits), inferred.Select(BitConverter.SingleToInt32Bits));
+        Assert.DoesNotContain(inferred, float.IsNaN);
+    }
+
     [Fact]
     public void ShapesThatDoNotFitAreRejected()
     {

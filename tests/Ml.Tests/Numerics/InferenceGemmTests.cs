@@ -23,6 +23,38 @@ public class InferenceGemmTests
         }
     }
 
+    /// <summary>
+    /// Each element is the bias followed by one fused multiply-add per p, in p order, to the bit:
+    /// whichever block (512-bit, <c>Vector&lt;float&gt;</c> or scalar) computes its column, so the
+    /// result does not depend on the vector widths of the machine.
+    /// </summary>
+    [Fact]
+    public void EachElementIsTheScalarFusedSumToTheBit()
+    {
+        foreach (var m in new[] { 1, 4, 5 })
+        {
+            foreach (var n in new[] { 7, 16, 32, 33, 48, 64, 70 })
+            {
+                const int k = 288;
+                var (a, b, bias) = Operands(m, k, n, seed: (ulong)(m * 1000 + n));
+                var c = new float[m * n];
+                InferenceGemm.MultiplyAddBias(a, m, k, b, n, bias, c);
+                for (var i = 0; i < m; i++)
+                {
+                    for (var j = 0; j < n; j++)
+                    {
+                        var sum = bias[j];
+                        for (var p = 0; p < k; p++)
+                        {
+                            sum = MathF.FusedMultiplyAdd(a[i * k + p], b[p * n + j], sum);
+                        }
+                        Assert.Equal(BitConverter.SingleToInt32Bits(sum), BitConverter.SingleToInt32Bits(c[i * n + j]));
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>What a served image gets must not depend on the images computed with it.</summary>
     [Fact]
     public void ARowComesOutTheSameToTheBitAloneOrInABlock()
