@@ -21,25 +21,52 @@ public sealed class MaxPool2d : Layer
     internal override string Tag => "max-pool2d";
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Vectorised across the channels (the innermost index): each output lane starts at −∞ and takes
+    /// an input's value, and its index for the backward pass, where that value is greater, the
+    /// scalar rule lane by lane (NaN never taken, the first of equal values kept). The scalar loop it
+    /// replaced was a sixth of a served CNN's time and a third of its training.
+    /// </remarks>
     public override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, bool training)
     {
         CheckForward(input, output, batch);
-        if (!training)
-        {
-            ForwardInference(input, output, batch);
-            return;
-        }
-        var argMax = EnsureIndices(batch * OutputShape.Size);
+        // Only a training pass keeps each maximum's index, for the backward pass.
+        var argMax = training ? EnsureIndices(batch * OutputShape.Size).AsSpan() : [];
         int channels = InputShape.Channels, inWidth = InputShape.Width;
+        int outHeight = OutputShape.Height, outWidth = OutputShape.Width;
+        var lanes = Vector<float>.Count;
+        var vectorEnd = channels - channels % lanes;
+        var laneOffsets = Vector<int>.Indices;
         for (var b = 0; b < batch; b++)
         {
             var inputBase = b * InputShape.Size;
-            for (var oy = 0; oy < OutputShape.Height; oy++)
+            for (var oy = 0; oy < outHeight; oy++)
             {
-                for (var ox = 0; ox < OutputShape.Width; ox++)
+                for (var ox = 0; ox < outWidth; ox++)
                 {
-                    var outBase = ((b * OutputShape.Height + oy) * OutputShape.Width + ox) * channels;
-                    for (var c = 0; c < channels; c++)
+                    var outBase = ((b * outHeight + oy) * outWidth + ox) * channels;
+                    for (var c = 0; c < vectorEnd; c += lanes)
+                    {
+                        var best = new Vector<float>(float.NegativeInfinity);
+                        var bestIndex = Vector<int>.Zero;
+                        for (var ky = 0; ky < _window; ky++)
+                        {
+                            for (var kx = 0; kx < _window; kx++)
+                            {
+                                var index = inputBase + ((oy * _stride + ky) * inWidth + ox * _stride + kx) * channels + c;
+                                var candidate = new Vector<float>(input.Slice(index, lanes));
+                                var greater = Vector.GreaterThan(candidate, best);
+                                best = Vector.ConditionalSelect(greater, candidate, best);
+                                bestIndex = Vector.ConditionalSelect(greater, new Vector<int>(index) + laneOffsets, bestIndex);
+                            }
+                        }
+                        best.CopyTo(output.Slice(outBase + c, lanes));
+                        if (training)
+                        {
+                            bestIndex.CopyTo(argMax.Slice(outBase + c, lanes));
+                        }
+                    }
+                    for (var c = vectorEnd; c < channels; c++)
                     {
                         var best = float.NegativeInfinity;
                         var bestIndex = 0;
@@ -56,62 +83,10 @@ public sealed class MaxPool2d : Layer
                             }
                         }
                         output[outBase + c] = best;
-                        argMax[outBase + c] = bestIndex;
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// The forward pass without the indices a backward pass needs, vectorised across the channels
-    /// (the innermost index): each output vector starts at −∞ and takes an input vector's lane where
-    /// it is greater, the scalar rule lane by lane, so the values are the training pass's to the bit
-    /// (NaN never taken, the first of equal values kept). A served CNN spent a sixth of its time here
-    /// when this was the scalar loop.
-    /// </summary>
-    private void ForwardInference(ReadOnlySpan<float> input, Span<float> output, int batch)
-    {
-        int channels = InputShape.Channels, inWidth = InputShape.Width;
-        int outHeight = OutputShape.Height, outWidth = OutputShape.Width;
-        var vectorEnd = channels - channels % Vector<float>.Count;
-        for (var b = 0; b < batch; b++)
-        {
-            var image = input.Slice(b * InputShape.Size, InputShape.Size);
-            for (var oy = 0; oy < outHeight; oy++)
-            {
-                for (var ox = 0; ox < outWidth; ox++)
-                {
-                    var target = output.Slice(((b * outHeight + oy) * outWidth + ox) * channels, channels);
-                    for (var c = 0; c < vectorEnd; c += Vector<float>.Count)
-                    {
-                        var best = new Vector<float>(float.NegativeInfinity);
-                        for (var ky = 0; ky < _window; ky++)
+                        if (training)
                         {
-                            var rowStart = ((oy * _stride + ky) * inWidth + ox * _stride) * channels + c;
-                            for (var kx = 0; kx < _window; kx++)
-                            {
-                                var candidate = new Vector<float>(image.Slice(rowStart + kx * channels, Vector<float>.Count));
-                                best = Vector.ConditionalSelect(Vector.GreaterThan(candidate, best), candidate, best);
-                            }
+                            argMax[outBase + c] = bestIndex;
                         }
-                        best.CopyTo(target.Slice(c, Vector<float>.Count));
-                    }
-                    for (var c = vectorEnd; c < channels; c++)
-                    {
-                        var best = float.NegativeInfinity;
-                        for (var ky = 0; ky < _window; ky++)
-                        {
-                            for (var kx = 0; kx < _window; kx++)
-                            {
-                                var value = image[((oy * _stride + ky) * inWidth + ox * _stride + kx) * channels + c];
-                                if (value > best)
-                                {
-                                    best = value;
-                                }
-                            }
-                        }
-                        target[c] = best;
                     }
                 }
             }

@@ -115,29 +115,77 @@ public class ConvolutionTests
         Assert.Equal([0f, 10f, 0f, 0f, 0f, 0f, 20f, 0f], gradient);
     }
 
+    /// <summary>
+    /// Both passes against the scalar rule written out here: each window's first greatest value
+    /// (NaN never taken), its bits, and the backward pass routing each gradient to that value's
+    /// position; channel counts of whole vectors, a tail, and one channel.
+    /// </summary>
     [Theory]
     [InlineData(1)]
     [InlineData(8)]
     [InlineData(19)]
     [InlineData(64)]
-    public void MaxPoolsInferencePassIsTheTrainingPassToTheBit(int channels)
+    public void MaxPoolFollowsTheScalarRuleToTheBit(int channels)
     {
-        // Odd sizes leave rows and columns outside every window; the channels cover whole vectors and a tail.
+        // Odd sizes leave rows and columns outside every window.
         var shape = new TensorShape(7, 5, channels);
         var layer = new MaxPool2d(shape, window: 2, stride: 2);
-        var input = Random(3 * shape.Size, seed: 11);
-        // The scalar rule's edge cases: NaN is never taken, and all-equal windows keep their value.
+        const int batch = 3;
+        var input = Random(batch * shape.Size, seed: 11);
         input[0] = float.NaN;
         input[channels] = float.NaN;
+        // Windows of equal values: the first one wins.
         input.AsSpan(shape.Size, 4 * channels).Fill(0.25f);
-        var trained = new float[3 * layer.OutputShape.Size];
-        var inferred = new float[trained.Length];
+        var (expected, positions) = ScalarMaxPool(input, shape, layer.OutputShape, batch, window: 2, stride: 2);
+        var trained = new float[expected.Length];
+        var inferred = new float[expected.Length];
 
-        layer.Forward(input, trained, 3, training: true);
-        layer.Forward(input, inferred, 3, training: false);
+        layer.Forward(input, inferred, batch, training: false);
+        layer.Forward(input, trained, batch, training: true);
+        var outputGradient = Enumerable.Range(1, expected.Length).Select(i => (float)i).ToArray();
+        var inputGradient = new float[input.Length];
+        layer.Backward(input, trained, outputGradient, inputGradient, batch);
 
-        Assert.Equal(trained.Select(BitConverter.SingleToInt32Bits), inferred.Select(BitConverter.SingleToInt32Bits));
-        Assert.DoesNotContain(inferred, float.IsNaN);
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), trained.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), inferred.Select(BitConverter.SingleToInt32Bits));
+        var expectedGradient = new float[input.Length];
+        for (var o = 0; o < positions.Length; o++)
+        {
+            expectedGradient[positions[o]] += outputGradient[o];
+        }
+        Assert.Equal(expectedGradient, inputGradient);
+    }
+
+    private static (float[] Values, int[] Positions) ScalarMaxPool(float[] input, TensorShape shape, TensorShape output, int batch, int window, int stride)
+    {
+        var values = new float[batch * output.Size];
+        var positions = new int[values.Length];
+        for (var b = 0; b < batch; b++)
+        {
+            for (var oy = 0; oy < output.Height; oy++)
+            {
+                for (var ox = 0; ox < output.Width; ox++)
+                {
+                    for (var c = 0; c < shape.Channels; c++)
+                    {
+                        var o = ((b * output.Height + oy) * output.Width + ox) * shape.Channels + c;
+                        (values[o], positions[o]) = (float.NegativeInfinity, 0);
+                        for (var ky = 0; ky < window; ky++)
+                        {
+                            for (var kx = 0; kx < window; kx++)
+                            {
+                                var i = b * shape.Size + ((oy * stride + ky) * shape.Width + ox * stride + kx) * shape.Channels + c;
+                                if (input[i] > values[o])
+                                {
+                                    (values[o], positions[o]) = (input[i], i);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (values, positions);
     }
 
     [Fact]
