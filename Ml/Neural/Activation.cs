@@ -1,3 +1,4 @@
+using System.Numerics;
 using Distributed.Ml.Persistence;
 
 namespace Distributed.Ml.Neural;
@@ -62,10 +63,7 @@ public sealed class Activation : Layer
                 System.Numerics.Tensors.TensorPrimitives.Max(x, 0f, y);
                 break;
             case ActivationKind.LeakyRelu:
-                for (var i = 0; i < count; i++)
-                {
-                    y[i] = x[i] > 0f ? x[i] : Slope * x[i];
-                }
+                PositiveOrScaled(x, x, Slope, y);
                 break;
             default:
                 System.Numerics.Tensors.TensorPrimitives.Sigmoid(x, y);
@@ -82,26 +80,59 @@ public sealed class Activation : Layer
             return;
         }
         var count = batch * InputShape.Size;
+        var gradient = outputGradient[..count];
+        var target = inputGradient[..count];
         switch (Kind)
         {
             case ActivationKind.Relu:
-                for (var i = 0; i < count; i++)
-                {
-                    inputGradient[i] = output[i] > 0f ? outputGradient[i] : 0f;
-                }
+                PositiveOrScaled(output[..count], gradient, 0f, target);
                 break;
             case ActivationKind.LeakyRelu:
-                for (var i = 0; i < count; i++)
-                {
-                    inputGradient[i] = input[i] > 0f ? outputGradient[i] : Slope * outputGradient[i];
-                }
+                PositiveOrScaled(input[..count], gradient, Slope, target);
                 break;
             default:
-                for (var i = 0; i < count; i++)
-                {
-                    inputGradient[i] = outputGradient[i] * output[i] * (1f - output[i]);
-                }
+                SigmoidGradient(output[..count], gradient, target);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// <c>target[i] = sign[i] &gt; 0 ? value[i] : scale · value[i]</c>, except that a zero scale gives
+    /// exactly 0 (ReLU's gradient, also where the value is not finite). Vectorised as a lane-wise
+    /// select, so the values are the scalar rule's to the bit: a per-element branch on the sign is
+    /// mispredicted half the time, and was a third of a CNN's training time.
+    /// </summary>
+    private static void PositiveOrScaled(ReadOnlySpan<float> sign, ReadOnlySpan<float> value, float scale, Span<float> target)
+    {
+        var count = target.Length;
+        var lanes = Vector<float>.Count;
+        var i = 0;
+        for (; i + lanes <= count; i += lanes)
+        {
+            var v = new Vector<float>(value.Slice(i, lanes));
+            var otherwise = scale == 0f ? Vector<float>.Zero : v * scale;
+            Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(sign.Slice(i, lanes)), Vector<float>.Zero), v, otherwise).CopyTo(target.Slice(i, lanes));
+        }
+        for (; i < count; i++)
+        {
+            target[i] = sign[i] > 0f ? value[i] : scale == 0f ? 0f : scale * value[i];
+        }
+    }
+
+    /// <summary><c>target[i] = gradient[i] · σ · (1 − σ)</c> with σ = <paramref name="output"/>[i], in that order, vectorised.</summary>
+    private static void SigmoidGradient(ReadOnlySpan<float> output, ReadOnlySpan<float> gradient, Span<float> target)
+    {
+        var count = target.Length;
+        var lanes = Vector<float>.Count;
+        var i = 0;
+        for (; i + lanes <= count; i += lanes)
+        {
+            var o = new Vector<float>(output.Slice(i, lanes));
+            (new Vector<float>(gradient.Slice(i, lanes)) * o * (Vector<float>.One - o)).CopyTo(target.Slice(i, lanes));
+        }
+        for (; i < count; i++)
+        {
+            target[i] = gradient[i] * output[i] * (1f - output[i]);
         }
     }
 
