@@ -100,7 +100,7 @@ public sealed class Activation : Layer
     /// <c>target[i] = sign[i] &gt; 0 ? value[i] : scale · value[i]</c>, except that a zero scale gives
     /// exactly 0 (ReLU's gradient, also where the value is not finite). Vectorised as a lane-wise
     /// select, so the values are the scalar rule's to the bit: a per-element branch on the sign is
-    /// mispredicted half the time, and was a third of a CNN's training time.
+    /// mispredicted half the time, and was a third of the samples on a CNN's training thread.
     /// </summary>
     private static void PositiveOrScaled(ReadOnlySpan<float> sign, ReadOnlySpan<float> value, float scale, Span<float> target)
     {
