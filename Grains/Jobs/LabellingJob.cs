@@ -140,7 +140,8 @@ public static class LabellingJob
         ClusteringPipeline.RefineStage => 6,
         ClusteringPipeline.RebalanceStage => 7,
         ClusteringPipeline.ClassifierStage => 8,
-        EvaluateStage => 9,
-        _ => 10,
+        ClusteringPipeline.NoveltyStage => 9,
+        EvaluateStage => 10,
+        _ => 11,
     };
 }

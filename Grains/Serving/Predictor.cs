@@ -189,19 +189,20 @@ public sealed partial class Predictor
 
     /// <summary>
     /// What <see cref="PipelineModel.Predict"/> computes, row by row on this thread, from the model's
-    /// public stages: embed, forest probabilities, arg-max, novelty. Tests hold the two equal.
+    /// public stages: the representations its stages read, forest probabilities, arg-max, novelty.
+    /// Tests hold the two equal.
     /// </summary>
     internal static PipelinePrediction PredictSequentially(PipelineModel model, Matrix images)
     {
-        var embedded = model.Embed(images);
-        var rows = model.ClassifierRows(images, embedded);
+        var inputs = model.Prepare(images);
+        var rows = model.ClassifierRows(inputs);
         var classifier = model.Classifier;
         var probabilities = new Matrix(images.Rows, classifier.Classes.Length);
         for (var i = 0; i < images.Rows; i++)
         {
             classifier.PredictProba(rows.Row(i), probabilities.Row(i));
         }
-        return new PipelinePrediction(classifier.ArgMax(probabilities), probabilities, classifier.Classes, model.Novelty?.IsNovel(embedded));
+        return new PipelinePrediction(classifier.ArgMax(probabilities), probabilities, classifier.Classes, model.IsNovel(inputs));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {ModelVersion} from {ModelPath} (loaded in {ElapsedMs:0} ms)")]

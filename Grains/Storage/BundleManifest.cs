@@ -47,6 +47,12 @@ public sealed record BundleManifest
     /// </summary>
     public ClassifierInput? ClassifierInput { get; init; }
 
+    /// <summary>
+    /// Where the novelty stage measures: <c>embedding</c>, or <c>cnn</c> (the self-labelling CNN's
+    /// features). Absent in bundles written before the choice existed, which mean <c>embedding</c>.
+    /// </summary>
+    public NoveltySpace? NoveltySpace { get; init; }
+
     /// <summary>Stage files in pipeline order.</summary>
     public required IReadOnlyList<BundleStage> Stages { get; init; }
 

@@ -52,6 +52,7 @@ public static class ModelBundle
             Options = options,
             ClusterSizes = clusterSizes,
             ClassifierInput = model.ClassifierInput,
+            NoveltySpace = model.NoveltySpace,
             Stages = stages,
         };
         File.WriteAllText(Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(manifest, Json.Options));
@@ -114,7 +115,7 @@ public static class ModelBundle
         {
             var files = manifest.Stages.ToDictionary(s => s.Name, s => Path.Combine(path, s.File));
             var model = PipelineModel.Load([.. manifest.Stages.Select(s => (s.Name, s.Kind))], name => File.OpenRead(files[name]),
-                manifest.ClassifierInput ?? ClassifierInput.Features);
+                manifest.ClassifierInput ?? ClassifierInput.Features, manifest.NoveltySpace ?? NoveltySpace.Embedding);
             return (model, manifest);
         }
         catch (ModelFormatException e)

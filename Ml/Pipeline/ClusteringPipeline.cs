@@ -28,7 +28,7 @@ public static class ClusteringPipeline
     /// <summary>Stage names used for timings and progress.</summary>
     public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster",
         InternalMetricsStage = "internal_metrics", LabelSpreadingStage = "label_spreading", RefineStage = "refine", RebalanceStage = "rebalance",
-        ClassifierStage = "classifier";
+        ClassifierStage = "classifier", NoveltyStage = "novelty";
 
     /// <summary>
     /// Runs every stage on the images (n × 784, in [0, 1]). <paramref name="knownLabels"/>, when
@@ -65,7 +65,8 @@ public static class ClusteringPipeline
         var training = PrepareTraining(labelling, refinement, classifierRows, options, clock);
         var forest = clock.Run(ClassifierStage, () =>
             RandomForest.Fit(training.Rebalanced.Rows.Data, training.Rebalanced.Rows.Labels, ForestOptions(options)));
-        return Complete(new FittedStages(extractor, reducer, embedded, classifierRows, clustering, training, forest), options, clock.Seconds);
+        var pixelNovelty = clock.Run(NoveltyStage, () => SubspaceNoveltyModel.Fit(images.SelectRows(SubspaceNoveltyModel.SampleRows(images.Rows, options.Seed))));
+        return Complete(new FittedStages(extractor, reducer, embedded, classifierRows, clustering, training, forest, pixelNovelty), options, clock.Seconds);
     }
 
     /// <summary>The rows the forest reads: the embedding, the pixels, or the CNN's features (<see cref="PipelineOptions.ForestInput"/>).</summary>
@@ -161,22 +162,25 @@ public static class ClusteringPipeline
 
     /// <summary>
     /// Scores the forest on the held-out rows (never resampled: the forest that is scored is the
-    /// forest that ships), fits the novelty threshold, and assembles the model and the report.
+    /// forest that ships), fits the novelty check in the space the labels were decided in (the
+    /// CNN's features after refinement, else the embedding), and assembles the model and the report.
     /// </summary>
     public static PipelineResult Complete(FittedStages stages, PipelineOptions options, IReadOnlyDictionary<string, double> timings)
     {
         ArgumentNullException.ThrowIfNull(stages);
         ArgumentNullException.ThrowIfNull(options);
-        var (extractor, reducer, embedded, classifierRows, clustering, training, forest) = stages;
+        var (extractor, reducer, embedded, classifierRows, clustering, training, forest, pixelNovelty) = stages;
         var assignments = clustering.Labels;
         var predicted = forest.Predict(classifierRows.SelectRows(training.HeldOutRows));
         var expected = Array.ConvertAll(training.HeldOutRows, i => training.PseudoLabels[i]);
         var heldOutReport = ClassificationReport.Compute(expected, predicted);
 
         var clusterCount = clustering.Model.ClusterCount;
-        var novelty = NoveltyModel.Fit(embedded, assignments, clusterCount);
         var refinement = training.Refinement;
-        var model = new PipelineModel(extractor, reducer, clustering.Model, forest, novelty, options.ForestInput, refinement?.Model);
+        var (noveltySpace, novelty) = refinement is null
+            ? (NoveltySpace.Embedding, NoveltyModel.Fit(embedded, assignments, clusterCount))
+            : (NoveltySpace.Cnn, NoveltyModel.Fit(refinement.Features, refinement.Labels, training.Labelling.Classes));
+        var model = new PipelineModel(extractor, reducer, clustering.Model, forest, novelty, options.ForestInput, refinement?.Model, noveltySpace, pixelNovelty);
         var dbscan = clustering.Model as DbscanModel;
         var agglomerative = clustering.Model as AgglomerativeModel;
         var labelling = training.Labelling;

@@ -14,17 +14,22 @@ namespace Distributed.Ml.Pipeline;
 /// </summary>
 /// <remarks>
 /// The classifier reads the embedded images (the reduced features), the raw pixels, or the
-/// self-labelling CNN's features (<see cref="ClassifierInput"/>); the novelty stage always works in
-/// the embedded space.
+/// self-labelling CNN's features (<see cref="ClassifierInput"/>). An image is novel when it is far
+/// from every label's group in the space the labels were decided in (<see cref="NoveltySpace"/>),
+/// or far from the training images' pixel subspace (<see cref="PixelNovelty"/>). Prediction
+/// computes only the representations these stages read: a model whose classifier and novelty
+/// check both read the CNN's features never runs the feature extractor or the reducer.
 /// </remarks>
 public sealed class PipelineModel
 {
     /// <summary>Stage names, in pipeline order.</summary>
-    public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster", RefineStage = "refine", ClassifierStage = "classifier", NoveltyStage = "novelty";
+    public const string FeaturesStage = "features", ReduceStage = "reduce", ClusterStage = "cluster", RefineStage = "refine", ClassifierStage = "classifier", NoveltyStage = "novelty",
+        PixelNoveltyStage = "pixel-novelty";
 
     /// <summary>Assembles a model from fitted stages.</summary>
     public PipelineModel(IFittedTransform? features, IFittedTransform? reducer, IClusterModel clusterer, RandomForestModel classifier, NoveltyModel? novelty = null,
-        ClassifierInput classifierInput = ClassifierInput.Features, CnnClassifierModel? refiner = null)
+        ClassifierInput classifierInput = ClassifierInput.Features, CnnClassifierModel? refiner = null, NoveltySpace noveltySpace = NoveltySpace.Embedding,
+        SubspaceNoveltyModel? pixelNovelty = null)
     {
         Features = features;
         Reducer = reducer;
@@ -33,6 +38,8 @@ public sealed class PipelineModel
         Novelty = novelty;
         ClassifierInput = classifierInput;
         Refiner = refiner;
+        NoveltySpace = noveltySpace;
+        PixelNovelty = pixelNovelty;
         var embedded = reducer?.OutputDimension ?? features?.OutputDimension ?? Data.ImageShape.Pixels;
         if ((features?.InputDimension ?? Data.ImageShape.Pixels) != Data.ImageShape.Pixels
             || (reducer is not null && reducer.InputDimension != (features?.OutputDimension ?? Data.ImageShape.Pixels))
@@ -45,7 +52,9 @@ public sealed class PipelineModel
                 ClassifierInput.Cnn => refiner!.OutputDimension,
                 _ => embedded,
             }
-            || (novelty is not null && novelty.Dimension != embedded))
+            || (noveltySpace == NoveltySpace.Cnn && refiner is null)
+            || (novelty is not null && novelty.Dimension != (noveltySpace == NoveltySpace.Cnn ? refiner!.OutputDimension : embedded))
+            || (pixelNovelty is not null && pixelNovelty.Dimension != Data.ImageShape.Pixels))
         {
             throw new ArgumentException("Pipeline stages disagree on their dimensions.");
         }
@@ -63,8 +72,14 @@ public sealed class PipelineModel
     /// <summary>Classifier from embedded images to clusters.</summary>
     public RandomForestModel Classifier { get; }
 
-    /// <summary>Novelty detector in the embedded space; null for bundles made before it existed.</summary>
+    /// <summary>Novelty detector in <see cref="NoveltySpace"/>; null for bundles made before it existed.</summary>
     public NoveltyModel? Novelty { get; }
+
+    /// <summary>The space <see cref="Novelty"/> measures in.</summary>
+    public NoveltySpace NoveltySpace { get; }
+
+    /// <summary>Novelty detector on the pixels; null for bundles made before it existed.</summary>
+    public SubspaceNoveltyModel? PixelNovelty { get; }
 
     /// <summary>What the classifier reads: the embedded images, the pixels or the CNN's features.</summary>
     public ClassifierInput ClassifierInput { get; }
@@ -72,13 +87,48 @@ public sealed class PipelineModel
     /// <summary>The self-labelling CNN that refined the labels; null without refinement.</summary>
     public CnnClassifierModel? Refiner { get; }
 
-    /// <summary>The rows the classifier reads for <paramref name="images"/>, given their embedding.</summary>
-    public Matrix ClassifierRows(Matrix images, Matrix embedded) => ClassifierInput switch
+    /// <summary>The representations of <paramref name="images"/> (n × 784, in [0, 1]) that this model's classifier and novelty checks read, and only those.</summary>
+    public PredictionInputs Prepare(Matrix images)
     {
-        ClassifierInput.Pixels => images,
-        ClassifierInput.Cnn => Refiner!.Transform(images),
-        _ => embedded,
-    };
+        ArgumentNullException.ThrowIfNull(images);
+        var noveltyIn = Novelty is null ? (NoveltySpace?)null : NoveltySpace;
+        var embedded = ClassifierInput == ClassifierInput.Features || noveltyIn == NoveltySpace.Embedding ? Embed(images) : null;
+        var cnn = ClassifierInput == ClassifierInput.Cnn || noveltyIn == NoveltySpace.Cnn ? Refiner!.Transform(images) : null;
+        return new PredictionInputs(images, embedded, cnn);
+    }
+
+    /// <summary>The rows the classifier reads.</summary>
+    public Matrix ClassifierRows(PredictionInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return ClassifierInput switch
+        {
+            ClassifierInput.Pixels => inputs.Images,
+            ClassifierInput.Cnn => inputs.CnnFeatures ?? throw new ArgumentException("The classifier reads the CNN's features.", nameof(inputs)),
+            _ => inputs.Embedded ?? throw new ArgumentException("The classifier reads the embedding.", nameof(inputs)),
+        };
+    }
+
+    /// <summary>Whether each image is novel by either check; null when the model has neither.</summary>
+    public bool[]? IsNovel(PredictionInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var novel = Novelty?.IsNovel((NoveltySpace == NoveltySpace.Cnn ? inputs.CnnFeatures : inputs.Embedded)
+            ?? throw new ArgumentException($"The novelty check reads the {(NoveltySpace == NoveltySpace.Cnn ? "CNN's features" : "embedding")}.", nameof(inputs)));
+        if (PixelNovelty is null)
+        {
+            return novel;
+        }
+        var outside = PixelNovelty.IsNovel(inputs.Images);
+        if (novel is not null)
+        {
+            for (var i = 0; i < outside.Length; i++)
+            {
+                outside[i] |= novel[i];
+            }
+        }
+        return outside;
+    }
 
     /// <summary>Images (n × 784, in [0, 1]) to the space the clusters live in.</summary>
     public Matrix Embed(Matrix images)
@@ -91,9 +141,9 @@ public sealed class PipelineModel
     /// <summary>Cluster and cluster probabilities of every image, from the classifier.</summary>
     public PipelinePrediction Predict(Matrix images)
     {
-        var embedded = Embed(images);
-        var probabilities = Classifier.PredictProba(ClassifierRows(images, embedded));
-        return new PipelinePrediction(Classifier.ArgMax(probabilities), probabilities, Classifier.Classes, Novelty?.IsNovel(embedded));
+        var inputs = Prepare(images);
+        var probabilities = Classifier.PredictProba(ClassifierRows(inputs));
+        return new PipelinePrediction(Classifier.ArgMax(probabilities), probabilities, Classifier.Classes, IsNovel(inputs));
     }
 
     /// <summary>The stages to persist, in pipeline order.</summary>
@@ -118,15 +168,21 @@ public sealed class PipelineModel
         {
             stages.Add(new ModelStage(NoveltyStage, NoveltyModel.Kind, Novelty.Save));
         }
+        if (PixelNovelty is not null)
+        {
+            stages.Add(new ModelStage(PixelNoveltyStage, SubspaceNoveltyModel.Kind, PixelNovelty.Save));
+        }
         return stages;
     }
 
     /// <summary>
     /// Rebuilds a model from persisted stages; <paramref name="open"/> opens a stage's data by name,
-    /// <paramref name="classifierInput"/> is what the classifier was trained on (recorded beside the stages).
+    /// <paramref name="classifierInput"/> is what the classifier was trained on and <paramref name="noveltySpace"/>
+    /// where the novelty stage measures (both recorded beside the stages).
     /// </summary>
     /// <exception cref="ModelFormatException">A stage is missing, unknown or corrupted.</exception>
-    public static PipelineModel Load(IReadOnlyList<(string Name, string Kind)> stages, Func<string, Stream> open, ClassifierInput classifierInput = ClassifierInput.Features)
+    public static PipelineModel Load(IReadOnlyList<(string Name, string Kind)> stages, Func<string, Stream> open, ClassifierInput classifierInput = ClassifierInput.Features,
+        NoveltySpace noveltySpace = NoveltySpace.Embedding)
     {
         ArgumentNullException.ThrowIfNull(stages);
         ArgumentNullException.ThrowIfNull(open);
@@ -134,6 +190,7 @@ public sealed class PipelineModel
         IClusterModel? clusterer = null;
         RandomForestModel? classifier = null;
         NoveltyModel? novelty = null;
+        SubspaceNoveltyModel? pixelNovelty = null;
         CnnClassifierModel? refiner = null;
         foreach (var (name, kind) in stages)
         {
@@ -158,6 +215,9 @@ public sealed class PipelineModel
                 case NoveltyStage:
                     novelty = kind == NoveltyModel.Kind ? NoveltyModel.Load(stream) : throw Unknown(name, kind);
                     break;
+                case PixelNoveltyStage:
+                    pixelNovelty = kind == SubspaceNoveltyModel.Kind ? SubspaceNoveltyModel.Load(stream) : throw Unknown(name, kind);
+                    break;
                 default:
                     throw new ModelFormatException($"unknown pipeline stage '{name}'");
             }
@@ -168,7 +228,7 @@ public sealed class PipelineModel
         }
         try
         {
-            return new PipelineModel(features, reducer, clusterer, classifier, novelty, classifierInput, refiner);
+            return new PipelineModel(features, reducer, clusterer, classifier, novelty, classifierInput, refiner, noveltySpace, pixelNovelty);
         }
         catch (ArgumentException e)
         {

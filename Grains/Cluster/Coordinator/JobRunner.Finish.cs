@@ -6,6 +6,7 @@ using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Jobs;
 using Distributed.Grains.Storage;
+using Distributed.Ml.Clustering;
 using Distributed.Ml.Data;
 using Distributed.Ml.Forest;
 using Distributed.Ml.Numerics;
@@ -54,6 +55,9 @@ public sealed partial class JobRunner
         var forest = await GrowForestAsync(training.Rebalanced.Rows, cancellationToken).ConfigureAwait(true);
         _observer?.StageCompleted(ClusteringPipeline.ClassifierStage, forestClock.Elapsed);
 
+        // The pixel novelty check's seeded sample, read from the image shards: the rows the in-process path fits on.
+        var pixelNovelty = clock.Run(ClusteringPipeline.NoveltyStage, () => SubspaceNoveltyModel.Fit(
+            ShardIngest.Gather(_store, _manifest, s => s.ImagesRef, SubspaceNoveltyModel.SampleRows(_manifest.Images, _options.Seed))));
         var timings = new Dictionary<string, double>(_state.TimingsS);
         foreach (var (stage, seconds) in clock.Seconds)
         {
@@ -62,7 +66,7 @@ public sealed partial class JobRunner
         timings[ClusteringPipeline.ClassifierStage] = forestClock.Elapsed.TotalSeconds;
         var extractor = _state.ExtractorRef is null ? null : ReadTransform(_state.ExtractorRef);
         var reducer = _state.ReducerRef is null ? null : ReadTransform(_state.ReducerRef);
-        var result = ClusteringPipeline.Complete(new FittedStages(extractor, reducer, embedded, classifierRows, clustering, training, forest), _options, timings);
+        var result = ClusteringPipeline.Complete(new FittedStages(extractor, reducer, embedded, classifierRows, clustering, training, forest, pixelNovelty), _options, timings);
         var report = result.Report;
         if (allKnown is not null)
         {

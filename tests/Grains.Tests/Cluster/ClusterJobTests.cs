@@ -86,13 +86,13 @@ public class ClusterJobTests
         var (assignments, bundle, metrics) = await RunEmbeddedAsync(temp, "out", observer);
 
         // The coordinator reports its phases to the host's observer (PipelineMetrics on a silo's /metrics).
-        Assert.Equal(["features", "reduce", "cluster", "cluster", "internal_metrics", "refine", "rebalance", "classifier"], observer.Completed);
+        Assert.Equal(["features", "reduce", "cluster", "cluster", "internal_metrics", "refine", "rebalance", "classifier", "novelty"], observer.Completed);
         Assert.Equal(observer.Completed, observer.Started);
 
         Assert.Equal(1.0, metrics["accuracy"]!.GetValue<double>());
         Assert.Equal(180, assignments.Length);
         Assert.Equal(metrics["cluster_sizes"]!.AsArray().Select(n => n!.GetValue<long>()), Enumerable.Range(0, 3).Select(c => (long)assignments.Count(a => a == c)));
-        Assert.Equal(["features", "reduce", "cluster", "refine", "classifier", "novelty"], bundle.Manifest.Stages.Select(s => s.Name));
+        Assert.Equal(["features", "reduce", "cluster", "refine", "classifier", "novelty", "pixel-novelty"], bundle.Manifest.Stages.Select(s => s.Name));
         Assert.Equal(ClassifierInput.Cnn, bundle.Manifest.ClassifierInput);
         Assert.Equal(5, metrics["cluster_shards"]!.GetValue<int>());
         // Alone, the silo iterates the clustering locally and grows the forest in one group: the calls

@@ -17,10 +17,39 @@ public class ModelBundleTests
         var manifest = ModelBundle.Save(bundle, result.Model, s_options, result.Report.ClusterSizes);
         var (loaded, loadedManifest) = ModelBundle.Load(bundle);
         Assert.Equal(manifest.ModelVersion, loadedManifest.ModelVersion);
-        Assert.Equal(new[] { "features", "cluster", "refine", "classifier", "novelty" }, loadedManifest.Stages.Select(s => s.Name));
+        Assert.Equal(new[] { "features", "cluster", "refine", "classifier", "novelty", "pixel-novelty" }, loadedManifest.Stages.Select(s => s.Name));
         Assert.Equal(result.Model.Predict(images).Probabilities.Data, loaded.Predict(images).Probabilities.Data);
         Assert.Equal(result.Model.Predict(images).Novelty, loaded.Predict(images).Novelty);
         Assert.Empty(Directory.GetDirectories(temp.Path, ".*"));
+    }
+
+    [Fact]
+    public void ARefinedModelsNoveltySpaceIsRecordedAndABundleWithoutItMeansTheEmbedding()
+    {
+        using var temp = new TempDirectory();
+        var (refined, images) = Fit(temp);
+        var refinedBundle = temp.File("refined");
+        ModelBundle.Save(refinedBundle, refined.Model, s_options, refined.Report.ClusterSizes);
+        Assert.Equal(NoveltySpace.Cnn, ModelBundle.Load(refinedBundle).Manifest.NoveltySpace);
+
+        // A bundle from before the pixel check and the recorded space: its novelty stage is read in the embedding.
+        var options = s_options with { Refine = RefineMethod.None };
+        var plain = ClusteringPipeline.Fit(images, options).Model;
+        var bundle = temp.File("model");
+        ModelBundle.Save(bundle, plain, options, [60]);
+        var manifestPath = Path.Combine(bundle, ModelBundle.ManifestFile);
+        Edit(manifestPath, File.ReadAllText(manifestPath), manifest =>
+        {
+            Assert.Equal("embedding", manifest["novelty_space"]!.GetValue<string>());
+            manifest.Remove("novelty_space");
+            var stages = manifest["stages"]!.AsArray();
+            stages.Remove(stages.Single(stage => stage!["name"]!.GetValue<string>() == PipelineModel.PixelNoveltyStage));
+        });
+        var (loaded, _) = ModelBundle.Load(bundle);
+
+        Assert.Null(loaded.PixelNovelty);
+        Assert.Equal(NoveltySpace.Embedding, loaded.NoveltySpace);
+        Assert.Equal(plain.Novelty!.IsNovel(plain.Embed(images)), loaded.Predict(images).Novelty);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using Distributed.Ml.Clustering;
 using Distributed.Ml.Embedding;
+using Distributed.Ml.Features;
+using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
 
 namespace Distributed.Ml.Tests.Pipeline;
@@ -33,21 +35,7 @@ public class ClusteringPipelineTests
     [Fact]
     public void RefinementRelabelsWithTheCnnAndTheForestReadsItsFeatures()
     {
-        var (pixels, _) = TestData.Blobs(60, 3, 784, seed: 6, separation: 6);
-        var options = new PipelineOptions
-        {
-            Features = FeatureMethod.Pixels,
-            Reduce = ReductionMethod.Pca,
-            ReducedDimensions = 3,
-            Method = ClusteringMethod.KMeans,
-            Clusters = 3,
-            KMeansRestarts = 2,
-            ForestTrees = 5,
-            Seed = 4,
-            SelfLabelling = new() { Cnn = new() { Epochs = 2, MinRelativeImprovement = 0 } },
-        };
-
-        var result = ClusteringPipeline.Fit(pixels, options);
+        var (pixels, result) = FitRefined();
 
         var refiner = Assert.IsType<Distributed.Ml.Refinement.CnnClassifierModel>(result.Model.Refiner);
         Assert.Equal(refiner.Predict(pixels), result.PseudoLabels);
@@ -66,8 +54,99 @@ public class ClusteringPipelineTests
             stage.Save(stream);
             streams[stage.Name] = new MemoryStream(stream.ToArray());
         }
-        var loaded = PipelineModel.Load([.. result.Model.Stages().Select(s => (s.Name, s.Kind))], name => streams[name], ClassifierInput.Cnn);
+        var loaded = PipelineModel.Load([.. result.Model.Stages().Select(s => (s.Name, s.Kind))], name => streams[name], ClassifierInput.Cnn, NoveltySpace.Cnn);
         Assert.Equal(result.Model.Predict(pixels).Probabilities.Data, loaded.Predict(pixels).Probabilities.Data);
+        Assert.Equal(result.Model.Predict(pixels).Novelty, loaded.Predict(pixels).Novelty);
+    }
+
+    [Fact]
+    public void AfterRefinementNoveltyIsMeasuredInTheCnnsFeaturesAndTheEmbeddingIsNeverComputed()
+    {
+        var (pixels, result) = FitRefined();
+        var model = result.Model;
+        var refiner = model.Refiner!;
+
+        Assert.Equal(NoveltySpace.Cnn, model.NoveltySpace);
+        var expectedNovelty = NoveltyModel.Fit(refiner.Transform(pixels), result.PseudoLabels, 3);
+        Assert.Equal(expectedNovelty.Centroids, model.Novelty!.Centroids);
+        Assert.Equal(expectedNovelty.Radii, model.Novelty.Radii);
+        var expectedPixels = SubspaceNoveltyModel.Fit(pixels.SelectRows(SubspaceNoveltyModel.SampleRows(pixels.Rows, 4)));
+        Assert.Equal(expectedPixels.Components, model.PixelNovelty!.Components);
+        Assert.Equal(expectedPixels.Limit, model.PixelNovelty.Limit);
+
+        // The same stages behind a reducer that must not be called: neither the forest nor the novelty check reads it.
+        var withoutEmbedding = new PipelineModel(model.Features, new UncallableTransform(model.Reducer!), model.Clusterer, model.Classifier, model.Novelty,
+            ClassifierInput.Cnn, refiner, NoveltySpace.Cnn, model.PixelNovelty);
+        var expected = model.Predict(pixels);
+        var actual = withoutEmbedding.Predict(pixels);
+        Assert.Equal(expected.Probabilities.Data, actual.Probabilities.Data);
+        Assert.Equal(expected.Novelty, actual.Novelty);
+        var inputs = withoutEmbedding.Prepare(pixels);
+        Assert.Null(inputs.Embedded);
+        Assert.Equal(refiner.Transform(pixels).Data, inputs.CnnFeatures!.Data);
+
+        // Either check flags an image: one far outside the training images' pixel subspace is novel.
+        var outlier = pixels.SelectRows([0]);
+        Assert.False(model.PixelNovelty.IsNovel(outlier)[0]);
+        outlier.Data[0] += 1000f;
+        Assert.True(model.PixelNovelty.IsNovel(outlier)[0]);
+        Assert.True(model.Predict(outlier).Novelty![0]);
+    }
+
+    [Fact]
+    public void WithoutRefinementNoveltyIsMeasuredInTheEmbedding()
+    {
+        var (pixels, _) = TestData.Blobs(60, 3, 784, seed: 6, separation: 6);
+        var options = new PipelineOptions
+        {
+            Features = FeatureMethod.Pixels,
+            Reduce = ReductionMethod.Pca,
+            ReducedDimensions = 3,
+            Method = ClusteringMethod.KMeans,
+            Clusters = 3,
+            KMeansRestarts = 2,
+            ForestTrees = 5,
+            Seed = 4,
+            Refine = RefineMethod.None,
+        };
+
+        var result = ClusteringPipeline.Fit(pixels, options);
+
+        Assert.Equal(NoveltySpace.Embedding, result.Model.NoveltySpace);
+        var expected = NoveltyModel.Fit(result.Model.Embed(pixels), result.Assignments, 3);
+        Assert.Equal(expected.Centroids, result.Model.Novelty!.Centroids);
+        Assert.Equal(expected.Radii, result.Model.Novelty.Radii);
+        Assert.Contains(result.Model.Stages(), stage => stage.Name == PipelineModel.PixelNoveltyStage);
+    }
+
+    private static (Matrix Pixels, PipelineResult Result) FitRefined()
+    {
+        var (pixels, _) = TestData.Blobs(60, 3, 784, seed: 6, separation: 6);
+        var options = new PipelineOptions
+        {
+            Features = FeatureMethod.Pixels,
+            Reduce = ReductionMethod.Pca,
+            ReducedDimensions = 3,
+            Method = ClusteringMethod.KMeans,
+            Clusters = 3,
+            KMeansRestarts = 2,
+            ForestTrees = 5,
+            Seed = 4,
+            SelfLabelling = new() { Cnn = new() { Epochs = 2, MinRelativeImprovement = 0 } },
+        };
+        return (pixels, ClusteringPipeline.Fit(pixels, options));
+    }
+
+    /// <summary>A fitted transform whose <see cref="Transform"/> fails the test when called.</summary>
+    private sealed class UncallableTransform(IFittedTransform shape) : IFittedTransform
+    {
+        public int InputDimension => shape.InputDimension;
+
+        public int OutputDimension => shape.OutputDimension;
+
+        public Matrix Transform(Matrix rows) => throw new InvalidOperationException("The embedding was computed.");
+
+        public void Save(Stream stream) => shape.Save(stream);
     }
 
     [Fact]

@@ -1,0 +1,172 @@
+using System.Numerics.Tensors;
+using Distributed.Ml.Features;
+using Distributed.Ml.Numerics;
+using Distributed.Ml.Persistence;
+
+namespace Distributed.Ml.Clustering;
+
+/// <summary>
+/// Flags images unlike the training images as a whole: an image is novel when its squared distance
+/// from the training images' principal subspace (what is left of it after the mean and its
+/// projection on the leading principal axes are taken away) exceeds the <see cref="Quantile"/> of
+/// the training sample's own residuals. Fitted on pixels, before any learned stage.
+/// </summary>
+/// <remarks>
+/// A check in a learned space (the embedding, a CNN's features) only sees what that network maps
+/// an image to, and a ReLU network maps much that is not a digit close to some digit: measured on
+/// a default MNIST bundle, the centroid check in the CNN's feature space flagged 0.3% of inverted
+/// images and none of uniform noise, the one in the UMAP embedding 7.9% and 1.9%. The pixel
+/// residual flags all of both, and of pixel-permuted images and images shifted out of frame, for
+/// 0.4% of the test digits. It misses what lies inside the subspace (a blank image), which the
+/// centroid check in the CNN's features catches, so the pipeline flags an image when either does. Deterministic (no
+/// randomness beyond the seeded sample it is fitted on).
+/// </remarks>
+public sealed class SubspaceNoveltyModel
+{
+    /// <summary>Kind tag in the serialised form.</summary>
+    public const string Kind = "subspace-novelty";
+    private const int FormatVersion = 1;
+
+    /// <summary>
+    /// Principal axes kept: on MNIST, 50 and 87 axes (80% and 90% of the variance) flagged the same
+    /// probe sets within a point, and 50 cost 40,000 multiply-adds an image.
+    /// </summary>
+    public const int DefaultComponents = 50;
+
+    /// <summary>
+    /// Training rows the subspace and threshold are fitted on: 200 rows per axis, and 50 rows above
+    /// the 0.995 quantile, so both are well determined whatever the size of the run.
+    /// </summary>
+    public const int DefaultSampleRows = 10_000;
+
+    private SubspaceNoveltyModel(float[] mean, float[] components, float limit, double quantile)
+    {
+        Mean = mean;
+        Components = components;
+        Limit = limit;
+        Quantile = quantile;
+    }
+
+    /// <summary>Mean of the training sample.</summary>
+    public float[] Mean { get; }
+
+    /// <summary>Orthonormal principal axes, row-major axes × <see cref="Dimension"/>.</summary>
+    public float[] Components { get; }
+
+    /// <summary>Squared residual above which a row is novel.</summary>
+    public float Limit { get; }
+
+    /// <summary>Share of the training sample at or below <see cref="Limit"/>.</summary>
+    public double Quantile { get; }
+
+    /// <summary>Columns expected on input.</summary>
+    public int Dimension => Mean.Length;
+
+    /// <summary>Principal axes kept.</summary>
+    public int ComponentCount => Components.Length / Mean.Length;
+
+    /// <summary>
+    /// The seeded sample of <paramref name="total"/> training rows to fit on (ascending; all rows
+    /// when there are at most <paramref name="count"/>), the same whichever process draws it.
+    /// </summary>
+    public static int[] SampleRows(int total, ulong seed, int count = DefaultSampleRows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(total);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (total <= count)
+        {
+            return [.. Enumerable.Range(0, total)];
+        }
+        var rows = Rng.Derive(seed, RandomStreams.Sample, NoveltySampleStream).SampleWithoutReplacement(total, count);
+        Array.Sort(rows);
+        return rows;
+    }
+
+    /// <summary>Sub-stream of <see cref="RandomStreams.Sample"/> for this sample.</summary>
+    private const ulong NoveltySampleStream = 2;
+
+    /// <summary>
+    /// Fits the subspace of the leading <paramref name="components"/> axes (fewer when the sample
+    /// has fewer rows) and the threshold at <paramref name="quantile"/> of the sample's residuals.
+    /// </summary>
+    public static SubspaceNoveltyModel Fit(Matrix rows, int components = DefaultComponents, double quantile = NoveltyModel.DefaultQuantile)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows.Rows, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(components, 1);
+        if (!(quantile > 0 && quantile <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(quantile), $"Quantile must be in (0, 1], got {quantile}.");
+        }
+        var pca = Pca.Fit(rows, new PcaOptions { Components = Math.Min(components, Math.Min(rows.Rows - 1, rows.Cols)) });
+        var model = new SubspaceNoveltyModel(pca.Mean, pca.Components, float.PositiveInfinity, quantile);
+        var residuals = model.Residuals(rows);
+        Array.Sort(residuals);
+        var limit = residuals[Math.Min(residuals.Length - 1, (int)Math.Ceiling(quantile * residuals.Length) - 1)];
+        return new SubspaceNoveltyModel(pca.Mean, pca.Components, limit, quantile);
+    }
+
+    /// <summary>Whether each row's residual exceeds <see cref="Limit"/>.</summary>
+    public bool[] IsNovel(Matrix rows)
+    {
+        var residuals = Residuals(rows);
+        var result = new bool[residuals.Length];
+        for (var i = 0; i < residuals.Length; i++)
+        {
+            // NaN (not finite input) counts as novel.
+            result[i] = !(residuals[i] <= Limit);
+        }
+        return result;
+    }
+
+    /// <summary>Squared distance of each row from the principal subspace through the mean.</summary>
+    public float[] Residuals(Matrix rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Cols != Dimension)
+        {
+            throw new ArgumentException($"Subspace novelty expects {Dimension} columns, got {rows.Cols}.", nameof(rows));
+        }
+        var d = Dimension;
+        var residual = new float[d];
+        var result = new float[rows.Rows];
+        for (var i = 0; i < rows.Rows; i++)
+        {
+            // The residual vector itself rather than |x − μ|² − Σ p²: no cancellation between two
+            // large sums for the images closest to the subspace, whose flag the threshold decides.
+            TensorPrimitives.Subtract(rows.Row(i), Mean, residual);
+            for (var c = 0; c < ComponentCount; c++)
+            {
+                var axis = Components.AsSpan(c * d, d);
+                TensorPrimitives.MultiplyAdd(axis, -TensorPrimitives.Dot(axis, residual), residual, residual);
+            }
+            result[i] = TensorPrimitives.Dot(residual, residual);
+        }
+        return result;
+    }
+
+    /// <summary>Serialises the mean, axes and threshold.</summary>
+    public void Save(Stream stream)
+    {
+        using var writer = new ModelWriter(stream, Kind, FormatVersion);
+        writer.Write(Quantile);
+        writer.Write((double)Limit);
+        writer.Write(Mean);
+        writer.Write(Components);
+    }
+
+    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    /// <exception cref="ModelFormatException">Corrupted or foreign data.</exception>
+    public static SubspaceNoveltyModel Load(Stream stream)
+    {
+        using var reader = new ModelReader(stream, Kind, FormatVersion);
+        var quantile = reader.ReadDouble();
+        var limit = reader.ReadDouble();
+        ModelReader.Require(quantile is > 0 and <= 1 && limit >= 0 && limit <= float.MaxValue, $"quantile {quantile}, limit {limit}");
+        var mean = reader.ReadSingles();
+        var components = reader.ReadSingles();
+        ModelReader.Require(mean.Length > 0 && components.Length > 0 && components.Length % mean.Length == 0,
+            $"{components.Length} axis values for {mean.Length} columns");
+        return new SubspaceNoveltyModel(mean, components, (float)limit, quantile);
+    }
+}
