@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
@@ -19,7 +18,11 @@ namespace Distributed.Grains.Serving;
 /// </remarks>
 internal sealed class PredictionBatcher
 {
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+    // A plain queue under a lock, waited on with Monitor.Wait: a worker that finds it empty sleeps
+    // at once. Blocking on a channel's WaitToReadAsync task spun first (sched_yield in a loop), and
+    // at one request at a time that spin and its system calls were a tenth of the server's CPU.
+    private readonly Queue<Pending> _queue = new();
+    private readonly object _gate = new();
     private readonly int _maxRows;
     private readonly Lazy<Thread[]> _workers;
 
@@ -44,9 +47,10 @@ internal sealed class PredictionBatcher
     {
         _ = _workers.Value;
         var pending = new Pending(model, images, new TaskCompletionSource<PipelinePrediction>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending))
+        lock (_gate)
         {
-            throw new InvalidOperationException("The prediction queue is closed.");
+            _queue.Enqueue(pending);
+            Monitor.Pulse(_gate);
         }
         return pending.Answer.Task.WaitAsync(cancellationToken);
     }
@@ -55,14 +59,21 @@ internal sealed class PredictionBatcher
     {
         var taken = new List<Pending>();
         // Blocking waits keep the loop on this thread (an await would resume on the pool).
-        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (true)
         {
             taken.Clear();
-            var rows = 0;
-            while (rows < _maxRows && _queue.Reader.TryRead(out var next))
+            lock (_gate)
             {
-                taken.Add(next);
-                rows += next.Images.Rows;
+                while (_queue.Count == 0)
+                {
+                    Monitor.Wait(_gate);
+                }
+                var rows = 0;
+                while (rows < _maxRows && _queue.TryDequeue(out var next))
+                {
+                    taken.Add(next);
+                    rows += next.Images.Rows;
+                }
             }
             // A model swap mid-queue splits the batch: every request is answered by the model it was given.
             foreach (var group in taken.GroupBy(p => p.Model))
