@@ -96,21 +96,7 @@ public class ClusteringPipelineTests
     [Fact]
     public void WithoutRefinementNoveltyIsMeasuredInTheEmbedding()
     {
-        var (pixels, _) = TestData.Blobs(60, 3, 784, seed: 6, separation: 6);
-        var options = new PipelineOptions
-        {
-            Features = FeatureMethod.Pixels,
-            Reduce = ReductionMethod.Pca,
-            ReducedDimensions = 3,
-            Method = ClusteringMethod.KMeans,
-            Clusters = 3,
-            KMeansRestarts = 2,
-            ForestTrees = 5,
-            Seed = 4,
-            Refine = RefineMethod.None,
-        };
-
-        var result = ClusteringPipeline.Fit(pixels, options);
+        var (pixels, result) = FitBlobs(RefineMethod.None);
 
         Assert.Equal(NoveltySpace.Embedding, result.Model.NoveltySpace);
         var expected = NoveltyModel.Fit(result.Model.Embed(pixels), result.Assignments, 3);
@@ -119,7 +105,9 @@ public class ClusteringPipelineTests
         Assert.Contains(result.Model.Stages(), stage => stage.Name == PipelineModel.PixelNoveltyStage);
     }
 
-    private static (Matrix Pixels, PipelineResult Result) FitRefined()
+    private static (Matrix Pixels, PipelineResult Result) FitRefined() => FitBlobs(RefineMethod.Cnn);
+
+    private static (Matrix Pixels, PipelineResult Result) FitBlobs(RefineMethod refine)
     {
         var (pixels, _) = TestData.Blobs(60, 3, 784, seed: 6, separation: 6);
         var options = new PipelineOptions
@@ -132,6 +120,7 @@ public class ClusteringPipelineTests
             KMeansRestarts = 2,
             ForestTrees = 5,
             Seed = 4,
+            Refine = refine,
             SelfLabelling = new() { Cnn = new() { Epochs = 2, MinRelativeImprovement = 0 } },
         };
         return (pixels, ClusteringPipeline.Fit(pixels, options));
