@@ -48,22 +48,21 @@ internal sealed class PredictionBatcher
     public Task<PipelinePrediction> PredictAsync(PipelineModel model, Matrix images, CancellationToken cancellationToken)
     {
         _ = _workers.Value;
-        var pending = new Pending(model, images, new TaskCompletionSource<PipelinePrediction>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var alone = false;
+        Pending? pending = null;
         lock (_gate)
         {
             if (_queue.Count == 0 && _running == 0)
             {
                 _running++;
-                alone = true;
             }
             else
             {
+                pending = new Pending(model, images, new TaskCompletionSource<PipelinePrediction>(TaskCreationOptions.RunContinuationsAsynchronously));
                 _queue.Enqueue(pending);
                 Monitor.Pulse(_gate);
             }
         }
-        if (alone)
+        if (pending is null)
         {
             try
             {

@@ -100,7 +100,7 @@ public sealed class NoveltyModel
             if (counts[c] > 0)
             {
                 Array.Sort(distances[c]);
-                radii[c] = distances[c][Math.Min(counts[c] - 1, (int)Math.Ceiling(quantile * counts[c]) - 1)];
+                radii[c] = OfSorted(distances[c], quantile);
             }
         }
         return new NoveltyModel(centroids, radii, d, quantile);
@@ -150,6 +150,10 @@ public sealed class NoveltyModel
         ModelReader.Require(radii.Length > 0 && centroids.Length == radii.Length * dimension, $"{radii.Length} radii for {centroids.Length} centroid values");
         return new NoveltyModel(centroids, radii, dimension, quantile);
     }
+
+    /// <summary>The <paramref name="quantile"/> of ascending non-empty <paramref name="sorted"/>: the smallest value with at least that share of them at or below it.</summary>
+    internal static float OfSorted(float[] sorted, double quantile) =>
+        sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(quantile * sorted.Length) - 1)];
 
     private static float Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
         System.Numerics.Tensors.TensorPrimitives.Distance(a, b);

@@ -69,18 +69,8 @@ public sealed class SubspaceNoveltyModel
     /// The seeded sample of <paramref name="total"/> training rows to fit on (ascending; all rows
     /// when there are at most <paramref name="count"/>), the same whichever process draws it.
     /// </summary>
-    public static int[] SampleRows(int total, ulong seed, int count = DefaultSampleRows)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(total);
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        if (total <= count)
-        {
-            return [.. Enumerable.Range(0, total)];
-        }
-        var rows = Rng.Derive(seed, RandomStreams.Sample, NoveltySampleStream).SampleWithoutReplacement(total, count);
-        Array.Sort(rows);
-        return rows;
-    }
+    public static int[] SampleRows(int total, ulong seed, int count = DefaultSampleRows) =>
+        Rng.Derive(seed, RandomStreams.Sample, NoveltySampleStream).SampleUpTo(total, count);
 
     /// <summary>Sub-stream of <see cref="RandomStreams.Sample"/> for this sample.</summary>
     private const ulong NoveltySampleStream = 2;
@@ -102,7 +92,7 @@ public sealed class SubspaceNoveltyModel
         var model = new SubspaceNoveltyModel(pca.Mean, pca.Components, float.PositiveInfinity, quantile);
         var residuals = model.Residuals(rows);
         Array.Sort(residuals);
-        var limit = residuals[Math.Min(residuals.Length - 1, (int)Math.Ceiling(quantile * residuals.Length) - 1)];
+        var limit = NoveltyModel.OfSorted(residuals, quantile);
         return new SubspaceNoveltyModel(pca.Mean, pca.Components, limit, quantile);
     }
 

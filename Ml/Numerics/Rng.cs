@@ -139,6 +139,17 @@ public sealed class Rng
         return result;
     }
 
+    /// <summary>
+    /// <see cref="SampleWithoutReplacement"/> of <paramref name="count"/> of 0..n-1, or all of
+    /// them, drawing nothing, when there are no more than <paramref name="count"/>.
+    /// </summary>
+    public int[] SampleUpTo(int n, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return n <= count ? [.. Enumerable.Range(0, n)] : SampleWithoutReplacement(n, count);
+    }
+
     private static ulong SplitMix(ref ulong state)
     {
         var z = state += 0x9E3779B97F4A7C15UL;

@@ -250,7 +250,7 @@ public sealed partial class JobRunner
     private bool KeepsFittedLayout => _options.Reduce == ReductionMethod.Umap && _spec.UmapSampleRows >= _manifest.Images;
 
     /// <summary>The seeded sample of rows the reducer is fitted on and k-means++ seeds from.</summary>
-    private int[] SampleRows() => ShardIngest.SampleRows(_manifest.Images, _spec.UmapSampleRows, Rng.Derive(_options.Seed, RandomStreams.Sample, SampleStream));
+    private int[] SampleRows() => Rng.Derive(_options.Seed, RandomStreams.Sample, SampleStream).SampleUpTo(_manifest.Images, _spec.UmapSampleRows);
 
     /// <summary>Sub-stream of <see cref="RandomStreams.Sample"/> for the coordinator's sample (the forest's binning uses the bare stream).</summary>
     private const ulong SampleStream = 1;

@@ -106,17 +106,4 @@ public static class ShardIngest
         }
         return result!;
     }
-
-    /// <summary>A seeded sample of <paramref name="count"/> distinct global rows, ascending (all rows when there are fewer).</summary>
-    public static int[] SampleRows(int total, int count, Rng rng)
-    {
-        ArgumentNullException.ThrowIfNull(rng);
-        if (count >= total)
-        {
-            return [.. Enumerable.Range(0, total)];
-        }
-        var rows = rng.SampleWithoutReplacement(total, count);
-        Array.Sort(rows);
-        return rows;
-    }
 }

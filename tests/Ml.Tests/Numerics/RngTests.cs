@@ -46,4 +46,13 @@ public class RngTests
         Assert.Equal(sample.Distinct().Order(), sample);
         Assert.All(sample, i => Assert.InRange(i, 0, n - 1));
     }
+
+    [Fact]
+    public void SampleUpToTakesEveryRowWithoutDrawingWhenThereAreNoMore()
+    {
+        Assert.Equal(new Rng(11).SampleWithoutReplacement(100, 5), new Rng(11).SampleUpTo(100, 5));
+        var rng = new Rng(11);
+        Assert.Equal(Enumerable.Range(0, 7), rng.SampleUpTo(7, 10));
+        Assert.Equal(new Rng(11).NextUInt64(), rng.NextUInt64());
+    }
 }
