@@ -25,6 +25,32 @@ internal static partial class InferenceGemm
     public static void MultiplyAddBias(ReadOnlySpan<float> a, int m, int k, ReadOnlySpan<float> b, int n, ReadOnlySpan<float> bias, Span<float> c)
     {
         CheckShapes(a.Length, m, k, b.Length, n, bias.Length, c.Length);
+        Multiply(a, new DenseRows(k), m, b, n, bias, c);
+    }
+
+    /// <summary>
+    /// Computes <paramref name="c"/> = A · <paramref name="b"/> + <paramref name="bias"/>, where row i of
+    /// A is read from <paramref name="a"/> where <paramref name="rows"/> places it: a convolution's
+    /// patches read in place from the image, without copying them into a patch matrix first. Every
+    /// element comes out the same to the bit as <see cref="MultiplyAddBias"/> on the gathered rows.
+    /// </summary>
+    /// <exception cref="ArgumentException">A row lies outside <paramref name="a"/>, an operand is shorter than its shape, or <paramref name="bias"/> is not <paramref name="n"/> long.</exception>
+    public static void MultiplyGatheredAddBias<TRows>(ReadOnlySpan<float> a, in TRows rows, int m, ReadOnlySpan<float> b, int n, ReadOnlySpan<float> bias, Span<float> c)
+        where TRows : struct, IRowLayout
+    {
+        var k = rows.Segments * rows.SegmentLength;
+        CheckShapes(int.MaxValue, m, k, b.Length, n, bias.Length, c.Length);
+        // Row starts grow with the row index, so the last row reaches furthest.
+        if (m > 0 && (long)rows.RowStart(m - 1) + (long)(rows.Segments - 1) * (long)rows.SegmentStride + rows.SegmentLength > a.Length)
+        {
+            throw new ArgumentException($"Row {m - 1} of the gathered operand lies past its {a.Length} values.", nameof(a));
+        }
+        Multiply(a, rows, m, b, n, bias, c);
+    }
+
+    private static void Multiply<TRows>(ReadOnlySpan<float> a, in TRows rows, int m, ReadOnlySpan<float> b, int n, ReadOnlySpan<float> bias, Span<float> c)
+        where TRows : struct, IRowLayout
+    {
         ref var a0 = ref MemoryMarshal.GetReference(a);
         ref var b0 = ref MemoryMarshal.GetReference(b);
         ref var c0 = ref MemoryMarshal.GetReference(c);
@@ -40,22 +66,22 @@ internal static partial class InferenceGemm
             var j = 0;
             for (; j + wide <= n; j += wide)
             {
-                FourRowsTwoWideVectors(ref a0, i, k, ref b0, n, j, ref bias0, ref c0);
+                FourRowsTwoWideVectors(ref a0, rows, i, ref b0, n, j, ref bias0, ref c0);
             }
             for (; j + 2 * width <= n; j += 2 * width)
             {
-                FourRowsTwoVectors(ref a0, i, k, ref b0, n, j, ref bias0, ref c0);
+                FourRowsTwoVectors(ref a0, rows, i, ref b0, n, j, ref bias0, ref c0);
             }
             for (; j + width <= n; j += width)
             {
                 for (var r = 0; r < RowBlock; r++)
                 {
-                    OneRowOneVector(ref a0, i + r, k, ref b0, n, j, ref bias0, ref c0);
+                    OneRowOneVector(ref a0, rows, i + r, ref b0, n, j, ref bias0, ref c0);
                 }
             }
             for (var r = 0; r < RowBlock; r++)
             {
-                ScalarTail(ref a0, i + r, k, ref b0, n, j, ref bias0, ref c0);
+                ScalarTail(ref a0, rows, i + r, ref b0, n, j, ref bias0, ref c0);
             }
         }
         for (; i < m; i++)
@@ -63,38 +89,45 @@ internal static partial class InferenceGemm
             var j = 0;
             for (; j + width <= n; j += width)
             {
-                OneRowOneVector(ref a0, i, k, ref b0, n, j, ref bias0, ref c0);
+                OneRowOneVector(ref a0, rows, i, ref b0, n, j, ref bias0, ref c0);
             }
-            ScalarTail(ref a0, i, k, ref b0, n, j, ref bias0, ref c0);
+            ScalarTail(ref a0, rows, i, ref b0, n, j, ref bias0, ref c0);
         }
     }
 
-    private static void FourRowsTwoVectors(ref float a0, int i, int k, ref float b0, int n, int j, ref float bias0, ref float c0)
+    private static void FourRowsTwoVectors<TRows>(ref float a0, in TRows rows, int i, ref float b0, int n, int j, ref float bias0, ref float c0)
+        where TRows : struct, IRowLayout
     {
         var width = (nuint)Vector<float>.Count;
         var column = (nuint)j;
         var low = Vector.LoadUnsafe(ref bias0, column);
         var high = Vector.LoadUnsafe(ref bias0, column + width);
         Vector<float> r0Low = low, r0High = high, r1Low = low, r1High = high, r2Low = low, r2High = high, r3Low = low, r3High = high;
-        var row0 = (nuint)i * (nuint)k;
-        var stride = (nuint)k;
-        for (nuint p = 0; p < (nuint)k; p++)
+        nuint start0 = rows.RowStart(i), start1 = rows.RowStart(i + 1), start2 = rows.RowStart(i + 2), start3 = rows.RowStart(i + 3);
+        var length = (nuint)rows.SegmentLength;
+        var segmentStride = rows.SegmentStride;
+        nuint p = 0;
+        for (nuint segment = 0; segment < (nuint)rows.Segments; segment++)
         {
-            var bRow = p * (nuint)n + column;
-            var bLow = Vector.LoadUnsafe(ref b0, bRow);
-            var bHigh = Vector.LoadUnsafe(ref b0, bRow + width);
-            var a0p = new Vector<float>(Unsafe(ref a0, row0 + p));
-            var a1p = new Vector<float>(Unsafe(ref a0, row0 + stride + p));
-            var a2p = new Vector<float>(Unsafe(ref a0, row0 + 2 * stride + p));
-            var a3p = new Vector<float>(Unsafe(ref a0, row0 + 3 * stride + p));
-            r0Low = Vector.FusedMultiplyAdd(a0p, bLow, r0Low);
-            r0High = Vector.FusedMultiplyAdd(a0p, bHigh, r0High);
-            r1Low = Vector.FusedMultiplyAdd(a1p, bLow, r1Low);
-            r1High = Vector.FusedMultiplyAdd(a1p, bHigh, r1High);
-            r2Low = Vector.FusedMultiplyAdd(a2p, bLow, r2Low);
-            r2High = Vector.FusedMultiplyAdd(a2p, bHigh, r2High);
-            r3Low = Vector.FusedMultiplyAdd(a3p, bLow, r3Low);
-            r3High = Vector.FusedMultiplyAdd(a3p, bHigh, r3High);
+            var offset = segment * segmentStride;
+            for (nuint q = offset; q < offset + length; q++, p++)
+            {
+                var bRow = p * (nuint)n + column;
+                var bLow = Vector.LoadUnsafe(ref b0, bRow);
+                var bHigh = Vector.LoadUnsafe(ref b0, bRow + width);
+                var a0p = new Vector<float>(Unsafe(ref a0, start0 + q));
+                var a1p = new Vector<float>(Unsafe(ref a0, start1 + q));
+                var a2p = new Vector<float>(Unsafe(ref a0, start2 + q));
+                var a3p = new Vector<float>(Unsafe(ref a0, start3 + q));
+                r0Low = Vector.FusedMultiplyAdd(a0p, bLow, r0Low);
+                r0High = Vector.FusedMultiplyAdd(a0p, bHigh, r0High);
+                r1Low = Vector.FusedMultiplyAdd(a1p, bLow, r1Low);
+                r1High = Vector.FusedMultiplyAdd(a1p, bHigh, r1High);
+                r2Low = Vector.FusedMultiplyAdd(a2p, bLow, r2Low);
+                r2High = Vector.FusedMultiplyAdd(a2p, bHigh, r2High);
+                r3Low = Vector.FusedMultiplyAdd(a3p, bLow, r3Low);
+                r3High = Vector.FusedMultiplyAdd(a3p, bHigh, r3High);
+            }
         }
         var c = (nuint)i * (nuint)n + column;
         var rowStride = (nuint)n;
@@ -109,32 +142,39 @@ internal static partial class InferenceGemm
     }
 
     /// <summary><see cref="FourRowsTwoVectors"/> with 512-bit vectors.</summary>
-    private static void FourRowsTwoWideVectors(ref float a0, int i, int k, ref float b0, int n, int j, ref float bias0, ref float c0)
+    private static void FourRowsTwoWideVectors<TRows>(ref float a0, in TRows rows, int i, ref float b0, int n, int j, ref float bias0, ref float c0)
+        where TRows : struct, IRowLayout
     {
         var width = (nuint)Vector512<float>.Count;
         var column = (nuint)j;
         var low = Vector512.LoadUnsafe(ref bias0, column);
         var high = Vector512.LoadUnsafe(ref bias0, column + width);
         Vector512<float> r0Low = low, r0High = high, r1Low = low, r1High = high, r2Low = low, r2High = high, r3Low = low, r3High = high;
-        var row0 = (nuint)i * (nuint)k;
-        var stride = (nuint)k;
-        for (nuint p = 0; p < (nuint)k; p++)
+        nuint start0 = rows.RowStart(i), start1 = rows.RowStart(i + 1), start2 = rows.RowStart(i + 2), start3 = rows.RowStart(i + 3);
+        var length = (nuint)rows.SegmentLength;
+        var segmentStride = rows.SegmentStride;
+        nuint p = 0;
+        for (nuint segment = 0; segment < (nuint)rows.Segments; segment++)
         {
-            var bRow = p * (nuint)n + column;
-            var bLow = Vector512.LoadUnsafe(ref b0, bRow);
-            var bHigh = Vector512.LoadUnsafe(ref b0, bRow + width);
-            var a0p = Vector512.Create(Unsafe(ref a0, row0 + p));
-            var a1p = Vector512.Create(Unsafe(ref a0, row0 + stride + p));
-            var a2p = Vector512.Create(Unsafe(ref a0, row0 + 2 * stride + p));
-            var a3p = Vector512.Create(Unsafe(ref a0, row0 + 3 * stride + p));
-            r0Low = Vector512.FusedMultiplyAdd(a0p, bLow, r0Low);
-            r0High = Vector512.FusedMultiplyAdd(a0p, bHigh, r0High);
-            r1Low = Vector512.FusedMultiplyAdd(a1p, bLow, r1Low);
-            r1High = Vector512.FusedMultiplyAdd(a1p, bHigh, r1High);
-            r2Low = Vector512.FusedMultiplyAdd(a2p, bLow, r2Low);
-            r2High = Vector512.FusedMultiplyAdd(a2p, bHigh, r2High);
-            r3Low = Vector512.FusedMultiplyAdd(a3p, bLow, r3Low);
-            r3High = Vector512.FusedMultiplyAdd(a3p, bHigh, r3High);
+            var offset = segment * segmentStride;
+            for (nuint q = offset; q < offset + length; q++, p++)
+            {
+                var bRow = p * (nuint)n + column;
+                var bLow = Vector512.LoadUnsafe(ref b0, bRow);
+                var bHigh = Vector512.LoadUnsafe(ref b0, bRow + width);
+                var a0p = Vector512.Create(Unsafe(ref a0, start0 + q));
+                var a1p = Vector512.Create(Unsafe(ref a0, start1 + q));
+                var a2p = Vector512.Create(Unsafe(ref a0, start2 + q));
+                var a3p = Vector512.Create(Unsafe(ref a0, start3 + q));
+                r0Low = Vector512.FusedMultiplyAdd(a0p, bLow, r0Low);
+                r0High = Vector512.FusedMultiplyAdd(a0p, bHigh, r0High);
+                r1Low = Vector512.FusedMultiplyAdd(a1p, bLow, r1Low);
+                r1High = Vector512.FusedMultiplyAdd(a1p, bHigh, r1High);
+                r2Low = Vector512.FusedMultiplyAdd(a2p, bLow, r2Low);
+                r2High = Vector512.FusedMultiplyAdd(a2p, bHigh, r2High);
+                r3Low = Vector512.FusedMultiplyAdd(a3p, bLow, r3Low);
+                r3High = Vector512.FusedMultiplyAdd(a3p, bHigh, r3High);
+            }
         }
         var c = (nuint)i * (nuint)n + column;
         var rowStride = (nuint)n;
@@ -148,31 +188,57 @@ internal static partial class InferenceGemm
         r3High.StoreUnsafe(ref c0, c + 3 * rowStride + width);
     }
 
-    private static void OneRowOneVector(ref float a0, int i, int k, ref float b0, int n, int j, ref float bias0, ref float c0)
+    private static void OneRowOneVector<TRows>(ref float a0, in TRows rows, int i, ref float b0, int n, int j, ref float bias0, ref float c0)
+        where TRows : struct, IRowLayout
     {
         var column = (nuint)j;
         var sum = Vector.LoadUnsafe(ref bias0, column);
-        var row = (nuint)i * (nuint)k;
-        for (nuint p = 0; p < (nuint)k; p++)
+        var start = rows.RowStart(i);
+        var length = (nuint)rows.SegmentLength;
+        nuint p = 0;
+        for (nuint segment = 0; segment < (nuint)rows.Segments; segment++)
         {
-            sum = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe(ref a0, row + p)), Vector.LoadUnsafe(ref b0, p * (nuint)n + column), sum);
+            var offset = start + segment * rows.SegmentStride;
+            for (var q = offset; q < offset + length; q++, p++)
+            {
+                sum = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe(ref a0, q)), Vector.LoadUnsafe(ref b0, p * (nuint)n + column), sum);
+            }
         }
         sum.StoreUnsafe(ref c0, (nuint)i * (nuint)n + column);
     }
 
     /// <summary>Columns from <paramref name="j"/> to the end of row <paramref name="i"/>, one at a time, with the lanes' operations.</summary>
-    private static void ScalarTail(ref float a0, int i, int k, ref float b0, int n, int j, ref float bias0, ref float c0)
+    private static void ScalarTail<TRows>(ref float a0, in TRows rows, int i, ref float b0, int n, int j, ref float bias0, ref float c0)
+        where TRows : struct, IRowLayout
     {
-        var row = (nuint)i * (nuint)k;
+        var start = rows.RowStart(i);
+        var length = (nuint)rows.SegmentLength;
         for (var column = (nuint)j; column < (nuint)n; column++)
         {
             var sum = Unsafe(ref bias0, column);
-            for (nuint p = 0; p < (nuint)k; p++)
+            nuint p = 0;
+            for (nuint segment = 0; segment < (nuint)rows.Segments; segment++)
             {
-                sum = MathF.FusedMultiplyAdd(Unsafe(ref a0, row + p), Unsafe(ref b0, p * (nuint)n + column), sum);
+                var offset = start + segment * rows.SegmentStride;
+                for (var q = offset; q < offset + length; q++, p++)
+                {
+                    sum = MathF.FusedMultiplyAdd(Unsafe(ref a0, q), Unsafe(ref b0, p * (nuint)n + column), sum);
+                }
             }
             Unsafe(ref c0, (nuint)i * (nuint)n + column) = sum;
         }
+    }
+
+    /// <summary>A row-major m×k matrix: one run of k values per row.</summary>
+    private readonly struct DenseRows(int k) : IRowLayout
+    {
+        public nuint RowStart(int row) => (nuint)row * (nuint)k;
+
+        public int Segments => 1;
+
+        public int SegmentLength => k;
+
+        public nuint SegmentStride => 0;
     }
 
     /// <summary>Both products read m×k of A, k·n values of the other operand and n of the bias, and write m×n.</summary>

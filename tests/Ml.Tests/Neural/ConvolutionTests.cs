@@ -6,6 +6,40 @@ namespace Distributed.Ml.Tests.Neural;
 /// <summary>The im2col + SGEMM convolutions against direct loops written from the definitions.</summary>
 public class ConvolutionTests
 {
+    /// <summary>Unpadded inference reads the patches in place; its sums are the patch matrix's to the bit.</summary>
+    [Theory]
+    [InlineData(28, 28, 1, 3, 1, 32)] // the self-labelling CNN's first convolution
+    [InlineData(13, 13, 32, 3, 1, 64)] // its second
+    [InlineData(9, 7, 3, 3, 2, 5)] // stride 2, and fewer filters than a vector (the scalar tail)
+    public void UnpaddedInferenceReadsPatchesInPlaceToTheBit(int height, int width, int channels, int kernel, int stride, int filters)
+    {
+        var shape = new TensorShape(height, width, channels);
+        var layer = new Conv2d(shape, filters, kernel, stride, padding: 0, new Rng(3));
+        const int batch = 3;
+        var input = Random(batch * shape.Size, 4);
+        var output = new float[batch * layer.OutputShape.Size];
+        layer.Forward(input, output, batch, training: false);
+
+        var geometry = ConvGeometry.ForImage(shape, kernel, stride, padding: 0);
+        var columns = new float[batch * geometry.Patches * geometry.PatchSize];
+        geometry.Im2Col(input, columns, batch);
+        var expected = new float[output.Length];
+        InferenceGemm.MultiplyAddBias(columns, batch * geometry.Patches, geometry.PatchSize, layer.Parameters[0].Value, filters, layer.Parameters[1].Value, expected);
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), output.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void AGatheredRowOutsideTheBufferIsRefused()
+    {
+        var geometry = ConvGeometry.ForImage(new TensorShape(5, 5, 2), kernel: 3, stride: 1, padding: 0);
+        var image = new float[geometry.Image.Size];
+        var weights = new float[geometry.PatchSize * 4];
+        var output = new float[2 * geometry.Patches * 4];
+        // Two images' patches over one image's values.
+        Assert.Throws<ArgumentException>(() =>
+            InferenceGemm.MultiplyGatheredAddBias(image, new PatchRows(geometry), 2 * geometry.Patches, weights, 4, new float[4], output));
+    }
+
     [Theory]
     [InlineData(5, 5, 1, 5, 2, 2)]
     [InlineData(7, 6, 3, 3, 1, 1)]
