@@ -7,7 +7,8 @@ namespace Distributed.Ml.Neural;
 /// <remarks>
 /// Forward: patches (batch·positions × k²·Cin) · W (k²·Cin × Cout) gives the channels-last output
 /// directly; in training through <see cref="Gemm"/>, in inference through the single-threaded
-/// <see cref="InferenceGemm"/>, whose rows do not depend on each other. Backward: ∂W = patchesᵀ·∂y, ∂patches = ∂y·Wᵀ scattered back by col2im. The patch
+/// <see cref="InferenceGemm"/>, whose rows do not depend on each other (or, once the weights are
+/// fixed, by <see cref="WinogradConvolution"/> where the geometry allows, with fewer multiply-adds). Backward: ∂W = patchesᵀ·∂y, ∂patches = ∂y·Wᵀ scattered back by col2im. The patch
 /// matrix of the last training forward is kept for the weight gradient.
 /// </remarks>
 public sealed class Conv2d : Layer
@@ -17,6 +18,9 @@ public sealed class Conv2d : Layer
     private readonly Parameter _bias;
     private float[]? _columns;
     private float[]? _columnGradient;
+
+    /// <summary>The inference form with fewer multiply-adds, made when the weights are fixed (<see cref="FixWeights"/>) and the geometry allows it.</summary>
+    private WinogradConvolution? _winograd;
 
     /// <summary>Creates a convolution with Glorot-uniform weights and zero bias.</summary>
     public Conv2d(TensorShape inputShape, int filters, int kernel, int stride, int padding, Rng rng)
@@ -45,6 +49,11 @@ public sealed class Conv2d : Layer
         CheckForward(input, output, batch);
         var rows = batch * _geometry.Patches;
         var filters = OutputShape.Channels;
+        if (!training && _winograd is not null)
+        {
+            _winograd.Forward(input, output, batch, _bias.Value);
+            return;
+        }
         if (!training && _geometry.Padding == 0)
         {
             // Inference runs one image at a time (CnnClassifierModel): products too small for
@@ -63,6 +72,12 @@ public sealed class Conv2d : Layer
         }
         Gemm.Multiply(Transpose.No, Transpose.No, rows, filters, _geometry.PatchSize, 1f, columns, _geometry.PatchSize, _weight.Value, filters, 0f, output, filters);
         AddBias(output, rows, _bias.Value);
+    }
+
+    /// <inheritdoc />
+    internal override void FixWeights()
+    {
+        _winograd = WinogradConvolution.Applies(_geometry, OutputShape.Channels) ? new WinogradConvolution(_geometry, OutputShape.Channels, _weight.Value) : null;
     }
 
     /// <inheritdoc />

@@ -54,6 +54,15 @@ public abstract class Layer
     /// <summary>Writes the layer's configuration and state (after its tag, written by the caller).</summary>
     internal abstract void WriteState(ModelWriter writer);
 
+    /// <summary>
+    /// Says that the weights will not change again (a trained model's private inference copy): a
+    /// layer may prepare a faster inference pass from them, whose outputs may differ from the
+    /// direct form's in the last bits. Training such a layer afterwards is an error nothing detects.
+    /// </summary>
+    internal virtual void FixWeights()
+    {
+    }
+
     /// <summary>Tag identifying the layer type in the serialised form.</summary>
     internal abstract string Tag { get; }
 

@@ -90,6 +90,15 @@ public sealed class Network
         }
     }
 
+    /// <summary>Fixes every layer's weights for inference (<see cref="Layer.FixWeights"/>); the network must not be trained afterwards.</summary>
+    internal void FixWeights()
+    {
+        foreach (var layer in _layers)
+        {
+            layer.FixWeights();
+        }
+    }
+
     /// <summary>The first <paramref name="layerCount"/> layers' output for every row (<see cref="ForwardInBlocks"/>).</summary>
     public Matrix ForwardRows(Matrix rows, int layerCount)
     {

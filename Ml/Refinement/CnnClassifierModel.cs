@@ -55,7 +55,9 @@ public sealed class CnnClassifierModel : IFittedTransform
             network.Save(writer);
         }
         _trainedNetwork = bytes.ToArray();
-        _idle.Add(network.MaxBatch == InferenceBlock ? network : new Network(network.Layers, InferenceBlock));
+        // Inference runs on private copies read from the trained weights, never on the caller's
+        // network: their weights are fixed, which lets a convolution take its faster form.
+        _idle.Add(InferenceCopy());
     }
 
     /// <summary>Number of classes.</summary>
@@ -165,11 +167,15 @@ public sealed class CnnClassifierModel : IFittedTransform
     /// <summary>An idle copy of the trained network, or a new one read from the trained weights.</summary>
     private Network Rent()
     {
-        if (_idle.TryTake(out var network))
-        {
-            return network;
-        }
+        return _idle.TryTake(out var network) ? network : InferenceCopy();
+    }
+
+    /// <summary>A new copy of the trained network for inference, its weights fixed.</summary>
+    private Network InferenceCopy()
+    {
         using var reader = new ModelReader(new MemoryStream(_trainedNetwork, writable: false), NetworkKind, FormatVersion);
-        return Network.Load(reader, InferenceBlock);
+        var network = Network.Load(reader, InferenceBlock);
+        network.FixWeights();
+        return network;
     }
 }

@@ -9,7 +9,7 @@ public class ConvolutionTests
     /// <summary>Unpadded inference reads the patches in place; its sums are the patch matrix's to the bit.</summary>
     [Theory]
     [InlineData(28, 28, 1, 3, 1, 32)] // the self-labelling CNN's first convolution
-    [InlineData(13, 13, 32, 3, 1, 64)] // its second
+    [InlineData(13, 13, 32, 3, 1, 64)] // its second, while its weights are not fixed
     [InlineData(9, 7, 3, 3, 2, 5)] // stride 2, and fewer filters than a vector (the scalar tail)
     public void UnpaddedInferenceReadsPatchesInPlaceToTheBit(int height, int width, int channels, int kernel, int stride, int filters)
     {
@@ -26,6 +26,58 @@ public class ConvolutionTests
         var expected = new float[output.Length];
         InferenceGemm.MultiplyAddBias(columns, batch * geometry.Patches, geometry.PatchSize, layer.Parameters[0].Value, filters, layer.Parameters[1].Value, expected);
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), output.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>
+    /// Once its weights are fixed, an unpadded 3×3 stride-1 convolution takes Winograd's form: within
+    /// rounding of the direct sum, and an image's output the same to the bit alone or in a batch.
+    /// </summary>
+    [Theory]
+    [InlineData(13, 13, 32, 64)] // the self-labelling CNN's second convolution: an odd grid (11×11)
+    [InlineData(5, 5, 64, 64)] // its third (3×3)
+    [InlineData(8, 6, 16, 16)] // even grids (6×4): no padding to whole blocks
+    public void FixedWeightsTakeWinogradsFormWithinRoundingAndTheSameAloneOrInABatch(int height, int width, int channels, int filters)
+    {
+        var shape = new TensorShape(height, width, channels);
+        var layer = new Conv2d(shape, filters, kernel: 3, stride: 1, padding: 0, new Rng(5));
+        const int batch = 3;
+        var input = Random(batch * shape.Size, 6);
+        var direct = new float[batch * layer.OutputShape.Size];
+        layer.Forward(input, direct, batch, training: false);
+
+        layer.FixWeights();
+        var together = new float[direct.Length];
+        layer.Forward(input, together, batch, training: false);
+        var largest = direct.Max(MathF.Abs);
+        Assert.NotEqual(direct.Select(BitConverter.SingleToInt32Bits), together.Select(BitConverter.SingleToInt32Bits));
+        for (var i = 0; i < direct.Length; i++)
+        {
+            Assert.True(Math.Abs(direct[i] - together[i]) <= 1e-5 * largest, $"output {i}: {together[i]} against {direct[i]}");
+        }
+        for (var b = 0; b < batch; b++)
+        {
+            var alone = new float[layer.OutputShape.Size];
+            layer.Forward(input.AsSpan(b * shape.Size, shape.Size), alone, 1, training: false);
+            Assert.Equal(together.AsSpan(b * alone.Length, alone.Length).ToArray().Select(BitConverter.SingleToInt32Bits), alone.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    /// <summary>Other geometries keep the direct form when their weights are fixed.</summary>
+    [Theory]
+    [InlineData(28, 28, 1, 32, 1)] // one channel: the transforms would cost more than they save
+    [InlineData(13, 13, 32, 64, 2)] // stride 2
+    [InlineData(9, 9, 24, 16, 1)] // channels not a multiple of 16
+    public void OtherGeometriesKeepTheDirectFormWhenFixed(int height, int width, int channels, int filters, int stride)
+    {
+        var shape = new TensorShape(height, width, channels);
+        var layer = new Conv2d(shape, filters, kernel: 3, stride, padding: 0, new Rng(8));
+        var input = Random(2 * shape.Size, 9);
+        var before = new float[2 * layer.OutputShape.Size];
+        layer.Forward(input, before, 2, training: false);
+        layer.FixWeights();
+        var after = new float[before.Length];
+        layer.Forward(input, after, 2, training: false);
+        Assert.Equal(before.Select(BitConverter.SingleToInt32Bits), after.Select(BitConverter.SingleToInt32Bits));
     }
 
     [Fact]
