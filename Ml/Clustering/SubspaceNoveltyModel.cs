@@ -117,23 +117,39 @@ public sealed class SubspaceNoveltyModel
         {
             throw new ArgumentException($"Subspace novelty expects {Dimension} columns, got {rows.Cols}.", nameof(rows));
         }
-        var d = Dimension;
-        var residual = new float[d];
+        int d = Dimension, axes = ComponentCount;
         var result = new float[rows.Rows];
-        for (var i = 0; i < rows.Rows; i++)
+        var block = Math.Min(rows.Rows, ResidualBlock);
+        var centred = new float[block * d];
+        var coordinates = new float[block * axes];
+        var projected = new float[block * d];
+        float[] noAxisBias = new float[axes], noPixelBias = new float[d];
+        for (var start = 0; start < rows.Rows; start += block)
         {
-            // The residual vector itself rather than |x − μ|² − Σ p²: no cancellation between two
-            // large sums for the images closest to the subspace, whose flag the threshold decides.
-            TensorPrimitives.Subtract(rows.Row(i), Mean, residual);
-            for (var c = 0; c < ComponentCount; c++)
+            var count = Math.Min(block, rows.Rows - start);
+            for (var i = 0; i < count; i++)
             {
-                var axis = Components.AsSpan(c * d, d);
-                TensorPrimitives.MultiplyAdd(axis, -TensorPrimitives.Dot(axis, residual), residual, residual);
+                TensorPrimitives.Subtract(rows.Row(start + i), Mean, centred.AsSpan(i * d, d));
             }
-            result[i] = TensorPrimitives.Dot(residual, residual);
+            // Two products (coordinates on the axes, then their point in the subspace) instead of
+            // one axis at a time: a sixth of a served image's CPU before. The residual is still the
+            // vector itself, not |x − μ|² − Σ p², so no cancellation between two large sums for the
+            // images closest to the subspace, whose flag the threshold decides. Each row's sums do
+            // not depend on the rows beside it, so its residual is the same in a block or alone.
+            InferenceGemm.MultiplyTransposedAddBias(centred, count, d, Components, axes, noAxisBias, coordinates);
+            InferenceGemm.MultiplyAddBias(coordinates, count, axes, Components, d, noPixelBias, projected);
+            for (var i = 0; i < count; i++)
+            {
+                var residual = centred.AsSpan(i * d, d);
+                TensorPrimitives.Subtract(residual, projected.AsSpan(i * d, d), residual);
+                result[start + i] = TensorPrimitives.Dot(residual, residual);
+            }
         }
         return result;
     }
+
+    /// <summary>Rows per pair of products: bounds the scratch (3 × 256 × 784 floats for pixels) whatever the batch.</summary>
+    private const int ResidualBlock = 256;
 
     /// <summary>Serialises the mean, axes and threshold.</summary>
     public void Save(Stream stream)

@@ -22,6 +22,9 @@ public sealed class Conv2d : Layer
     /// <summary>The inference form with fewer multiply-adds, made when the weights are fixed (<see cref="FixWeights"/>) and the geometry allows it.</summary>
     private WinogradConvolution? _winograd;
 
+    /// <summary>Where each patch lies in the input, for inference without a patch matrix; null with padding.</summary>
+    private readonly PatchRows? _patchRows;
+
     /// <summary>Creates a convolution with Glorot-uniform weights and zero bias.</summary>
     public Conv2d(TensorShape inputShape, int filters, int kernel, int stride, int padding, Rng rng)
         : this(ConvGeometry.ForImage(inputShape, kernel, stride, padding), filters)
@@ -36,6 +39,7 @@ public sealed class Conv2d : Layer
         _geometry = geometry;
         _weight = new Parameter("weight", checked(geometry.PatchSize * filters));
         _bias = new Parameter("bias", filters);
+        _patchRows = geometry.Padding == 0 ? new PatchRows(geometry) : null;
     }
 
     /// <inheritdoc />
@@ -54,13 +58,13 @@ public sealed class Conv2d : Layer
             _winograd.Forward(input, output, batch, _bias.Value);
             return;
         }
-        if (!training && _geometry.Padding == 0)
+        if (!training && _patchRows is not null)
         {
             // Inference runs one image at a time (CnnClassifierModel): products too small for
             // OpenBLAS's threads to pay, and a result the same to the bit for any number of images.
             // Unpadded patches are read in place: copying them out (three short runs per patch) was
             // a tenth of a served image's CPU, and the sums are the same to the bit.
-            InferenceGemm.MultiplyGatheredAddBias(input, new PatchRows(_geometry), rows, _weight.Value, filters, _bias.Value, output);
+            InferenceGemm.MultiplyGatheredAddBias(input, _patchRows.Value, rows, _weight.Value, filters, _bias.Value, output);
             return;
         }
         var columns = Ensure(ref _columns, rows * _geometry.PatchSize);

@@ -10,10 +10,10 @@ namespace Distributed.Ml.Neural;
 internal readonly struct PatchRows : IRowLayout
 {
     private readonly int _patches;
-    private readonly int _gridWidth;
     private readonly nuint _imageSize;
-    private readonly nuint _stepDown;
-    private readonly nuint _stepAcross;
+
+    /// <summary>Each patch's start within one image: a table rather than two divisions per row, which cost as much as a row's multiply-adds in a one-channel layer.</summary>
+    private readonly int[] _starts;
 
     public PatchRows(ConvGeometry geometry)
     {
@@ -23,10 +23,15 @@ internal readonly struct PatchRows : IRowLayout
         }
         var channels = geometry.Image.Channels;
         _patches = geometry.Patches;
-        _gridWidth = geometry.GridWidth;
         _imageSize = (nuint)geometry.Image.Size;
-        _stepDown = (nuint)(geometry.Stride * geometry.Image.Width * channels);
-        _stepAcross = (nuint)(geometry.Stride * channels);
+        _starts = new int[geometry.Patches];
+        for (var gy = 0; gy < geometry.GridHeight; gy++)
+        {
+            for (var gx = 0; gx < geometry.GridWidth; gx++)
+            {
+                _starts[gy * geometry.GridWidth + gx] = (gy * geometry.Image.Width + gx) * geometry.Stride * channels;
+            }
+        }
         Segments = geometry.Kernel;
         SegmentLength = geometry.Kernel * channels;
         SegmentStride = (nuint)(geometry.Image.Width * channels);
@@ -40,10 +45,11 @@ internal readonly struct PatchRows : IRowLayout
 
     public nuint RowStart(int row)
     {
+        if ((uint)row < (uint)_patches)
+        {
+            return (nuint)_starts[row];
+        }
         var image = row / _patches;
-        var patch = row - image * _patches;
-        var gridRow = patch / _gridWidth;
-        var gridColumn = patch - gridRow * _gridWidth;
-        return (nuint)image * _imageSize + (nuint)gridRow * _stepDown + (nuint)gridColumn * _stepAcross;
+        return (nuint)image * _imageSize + (nuint)_starts[row - image * _patches];
     }
 }

@@ -50,6 +50,20 @@ public class SubspaceNoveltyModelTests
         Assert.Equal(5, model.IsNovel(rows).Count(novel => novel));
     }
 
+    /// <summary>A served image's flag must not depend on the images sent with it: past one block of rows too.</summary>
+    [Fact]
+    public void ARowsResidualIsTheSameToTheBitAloneOrInABatch()
+    {
+        var (rows, _) = TestData.Blobs(100, 3, 30, seed: 13, separation: 2);
+        var model = SubspaceNoveltyModel.Fit(rows, components: 7);
+        var together = model.Residuals(rows);
+        for (var i = 0; i < rows.Rows; i++)
+        {
+            var alone = model.Residuals(new Matrix(1, 30, rows.Row(i).ToArray()));
+            Assert.Equal(BitConverter.SingleToInt32Bits(together[i]), BitConverter.SingleToInt32Bits(alone[0]));
+        }
+    }
+
     [Fact]
     public void MatchesTheProjectionFormulaOnRandomRows()
     {
