@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using Distributed.Ml.Features;
 using Distributed.Ml.Numerics;
@@ -120,10 +121,28 @@ public sealed class SubspaceNoveltyModel
         int d = Dimension, axes = ComponentCount;
         var result = new float[rows.Rows];
         var block = Math.Min(rows.Rows, ResidualBlock);
-        var centred = new float[block * d];
-        var coordinates = new float[block * axes];
-        var projected = new float[block * d];
+        // Pooled scratch: a served batch's would otherwise be large-object allocations, zeroed and
+        // collected with the oldest generation, on every request.
+        var centred = ArrayPool<float>.Shared.Rent(block * d);
+        var coordinates = ArrayPool<float>.Shared.Rent(block * axes);
+        var projected = ArrayPool<float>.Shared.Rent(block * d);
         float[] noAxisBias = new float[axes], noPixelBias = new float[d];
+        try
+        {
+            ResidualBlocks(rows, result, block, centred, coordinates, projected, noAxisBias, noPixelBias);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(centred);
+            ArrayPool<float>.Shared.Return(coordinates);
+            ArrayPool<float>.Shared.Return(projected);
+        }
+        return result;
+    }
+
+    private void ResidualBlocks(Matrix rows, float[] result, int block, float[] centred, float[] coordinates, float[] projected, float[] noAxisBias, float[] noPixelBias)
+    {
+        int d = Dimension, axes = ComponentCount;
         for (var start = 0; start < rows.Rows; start += block)
         {
             var count = Math.Min(block, rows.Rows - start);
@@ -136,8 +155,8 @@ public sealed class SubspaceNoveltyModel
             // vector itself, not |x − μ|² − Σ p², so no cancellation between two large sums for the
             // images closest to the subspace, whose flag the threshold decides. Each row's sums do
             // not depend on the rows beside it, so its residual is the same in a block or alone.
-            InferenceGemm.MultiplyTransposedAddBias(centred, count, d, Components, axes, noAxisBias, coordinates);
-            InferenceGemm.MultiplyAddBias(coordinates, count, axes, Components, d, noPixelBias, projected);
+            InferenceGemm.MultiplyTransposedAddBias(centred.AsSpan(0, count * d), count, d, Components, axes, noAxisBias, coordinates.AsSpan(0, count * axes));
+            InferenceGemm.MultiplyAddBias(coordinates.AsSpan(0, count * axes), count, axes, Components, d, noPixelBias, projected.AsSpan(0, count * d));
             for (var i = 0; i < count; i++)
             {
                 var residual = centred.AsSpan(i * d, d);
@@ -145,7 +164,6 @@ public sealed class SubspaceNoveltyModel
                 result[start + i] = TensorPrimitives.Dot(residual, residual);
             }
         }
-        return result;
     }
 
     /// <summary>Rows per pair of products: bounds the scratch (3 × 256 × 784 floats for pixels) whatever the batch.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Distributed.Ml.Persistence;
 
 namespace Distributed.Ml.Neural;
@@ -103,6 +104,8 @@ public sealed class MaxPool2d : Layer
         int outHeight = OutputShape.Height, outWidth = OutputShape.Width;
         var lanes = Vector<float>.Count;
         var vectorEnd = channels - channels % lanes;
+        ref var source = ref MemoryMarshal.GetReference(input);
+        ref var target = ref MemoryMarshal.GetReference(output);
         for (var b = 0; b < batch; b++)
         {
             var inputBase = b * InputShape.Size;
@@ -117,14 +120,15 @@ public sealed class MaxPool2d : Layer
                         var best = new Vector<float>(float.NegativeInfinity);
                         for (var ky = 0; ky < _window; ky++)
                         {
-                            var tapRow = input.Slice(corner + ky * inWidth * channels + c);
+                            // In bounds: CheckForward checked the sizes, and every window lies inside its image.
+                            var tapRow = (nuint)(corner + ky * inWidth * channels + c);
                             for (var kx = 0; kx < _window; kx++)
                             {
-                                var candidate = new Vector<float>(tapRow.Slice(kx * channels, lanes));
+                                var candidate = Vector.LoadUnsafe(ref source, tapRow + (nuint)(kx * channels));
                                 best = Vector.ConditionalSelect(Vector.GreaterThan(candidate, best), candidate, best);
                             }
                         }
-                        best.CopyTo(output.Slice(outBase + c, lanes));
+                        best.StoreUnsafe(ref target, (nuint)(outBase + c));
                     }
                     for (var c = vectorEnd; c < channels; c++)
                     {
