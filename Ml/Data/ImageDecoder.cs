@@ -69,6 +69,22 @@ public static class ImageDecoder
     /// <summary>Checks every value and scales to [0, 1] in place.</summary>
     public static void Normalise(Span<float> pixels, bool isFloatingPoint)
     {
+        // Vectorised bounds first (Max propagates NaN, and an infinity is out of range either way);
+        // only a bad array takes the loop below, which names its first bad pixel. The loop was most
+        // of a served batch's decoding.
+        if (pixels.IsEmpty)
+        {
+            return;
+        }
+        var highest = System.Numerics.Tensors.TensorPrimitives.Max(pixels);
+        if (highest <= MaxRawPixel && System.Numerics.Tensors.TensorPrimitives.Min(pixels) >= 0f)
+        {
+            if (!isFloatingPoint || highest > 1f)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Divide(pixels, MaxRawPixel, pixels);
+            }
+            return;
+        }
         var max = 0f;
         for (var i = 0; i < pixels.Length; i++)
         {

@@ -43,6 +43,7 @@ public class ImageDecoderTests
     [Theory]
     [InlineData(float.NaN, "NaN")]
     [InlineData(float.PositiveInfinity, "infinite")]
+    [InlineData(float.NegativeInfinity, "infinite")]
     [InlineData(-1f, "outside the valid range")]
     [InlineData(256f, "outside the valid range")]
     public void RejectsBadPixelValues(float bad, string expected)
