@@ -39,8 +39,20 @@ public sealed class AdamOptimizer
         Epsilon = epsilon;
     }
 
-    /// <summary>Step size.</summary>
-    public float LearningRate { get; }
+    /// <summary>Step size of the next <see cref="Step"/>; a trainer with a schedule sets it between steps.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or not finite.</exception>
+    public float LearningRate
+    {
+        get;
+        set
+        {
+            if (!(value >= 0f) || !float.IsFinite(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), $"Learning rate must be finite and not negative, got {value}.");
+            }
+            field = value;
+        }
+    }
 
     /// <summary>First-moment decay.</summary>
     public float Beta1 { get; }

@@ -161,6 +161,8 @@ public sealed record PipelineOptions
         Require(SelfLabelling.Cnn.Epochs >= 1, $"CNN epochs must be at least 1, got {SelfLabelling.Cnn.Epochs}");
         Require(SelfLabelling.Cnn.BatchSize >= 1, $"CNN batch size must be at least 1, got {SelfLabelling.Cnn.BatchSize}");
         Require(SelfLabelling.Cnn.LearningRate > 0f && float.IsFinite(SelfLabelling.Cnn.LearningRate), $"CNN learning rate must be positive, got {SelfLabelling.Cnn.LearningRate}");
+        Require(SelfLabelling.Cnn.LabelSmoothing is >= 0 and < 1, $"CNN label smoothing must be in [0, 1), got {SelfLabelling.Cnn.LabelSmoothing}");
+        Require(Enum.IsDefined(SelfLabelling.Cnn.Schedule), $"unknown CNN learning-rate schedule {SelfLabelling.Cnn.Schedule}");
         if (Reduce == ReductionMethod.Pca)
         {
             var available = Features == FeatureMethod.Pca ? PcaComponents : Data.ImageShape.Pixels;

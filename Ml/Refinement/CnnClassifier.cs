@@ -6,8 +6,9 @@ namespace Distributed.Ml.Refinement;
 
 /// <summary>
 /// Trains a small convolutional classifier on labelled square images by mini-batch Adam on a
-/// class-weighted softmax cross-entropy, each epoch seeing every image once under a fresh random
-/// shift and rotation (<see cref="ImageAugmentation"/>).
+/// class-weighted softmax cross-entropy against smoothed targets, the step size following the
+/// options' schedule (a cosine to zero by default), each epoch seeing every image once under a
+/// fresh random shift and rotation (<see cref="ImageAugmentation"/>).
 /// </summary>
 /// <remarks>
 /// The network is the one the notebooks this product replaces train on true labels: conv 32 →
@@ -49,6 +50,11 @@ public static class CnnClassifier
         var batchWeights = new float[batchSize];
         var gradient = new float[batchSize * classes];
         var losses = new List<double>();
+        // The stopping rule compares what is left above the least loss the targets allow, so that
+        // smoothing, which raises that floor, does not make the loss look flat sooner.
+        var floor = SoftmaxCrossEntropy.TargetEntropy(options.LabelSmoothing, classes);
+        var batchesPerEpoch = (rows.Length + batchSize - 1) / batchSize;
+        var totalBatches = options.Epochs * batchesPerEpoch;
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -66,8 +72,9 @@ public static class CnnClassifier
                     batchLabels[i] = labels[sample];
                     batchWeights[i] = weights[labels[sample]];
                 }
+                optimizer.LearningRate = StepSize(options, epoch * batchesPerEpoch + start / batchSize, totalBatches);
                 var logits = network.Forward(batch.AsSpan(0, count * pixels), count, training: true);
-                var loss = SoftmaxCrossEntropy.Compute(logits, batchLabels.AsSpan(0, count), batchWeights.AsSpan(0, count), classes, gradient);
+                var loss = SoftmaxCrossEntropy.Compute(logits, batchLabels.AsSpan(0, count), batchWeights.AsSpan(0, count), classes, gradient, options.LabelSmoothing);
                 lossSum += loss * count;
                 network.Backward(batch.AsSpan(0, count * pixels), gradient.AsSpan(0, count * classes), count);
                 optimizer.Step();
@@ -81,12 +88,24 @@ public static class CnnClassifier
             epochCompleted?.Invoke(new CnnEpoch(epoch + 1, options.Epochs, epochLoss, seconds, rows.Length / Math.Max(seconds, 1e-9)));
             var previous = losses.Count > 0 ? losses[^1] : double.PositiveInfinity;
             losses.Add(epochLoss);
-            if (epochLoss > previous * (1 - options.MinRelativeImprovement))
+            if (epochLoss - floor > (previous - floor) * (1 - options.MinRelativeImprovement))
             {
                 break;
             }
         }
         return new CnnClassifierModel(network, featureLayers, classes, [.. losses]);
+    }
+
+    /// <summary>The step size of batch <paramref name="step"/> of <paramref name="steps"/> under the options' schedule.</summary>
+    public static float StepSize(CnnClassifierOptions options, int step, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Schedule switch
+        {
+            LearningRateSchedule.Constant => options.LearningRate,
+            LearningRateSchedule.Cosine => (float)(options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / steps))),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), $"Unknown learning-rate schedule {options.Schedule}."),
+        };
     }
 
     /// <summary>The side of the square images with <paramref name="pixels"/> values.</summary>
@@ -136,6 +155,14 @@ public static class CnnClassifier
         if (!(options.LearningRate > 0f) || !float.IsFinite(options.LearningRate))
         {
             throw new ArgumentOutOfRangeException(nameof(options), $"Learning rate must be positive, got {options.LearningRate}.");
+        }
+        if (!(options.LabelSmoothing is >= 0 and < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"Label smoothing must be in [0, 1), got {options.LabelSmoothing}.");
+        }
+        if (!Enum.IsDefined(options.Schedule))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"Unknown learning-rate schedule {options.Schedule}.");
         }
         if (!(options.MinRelativeImprovement is >= 0 and < 1))
         {

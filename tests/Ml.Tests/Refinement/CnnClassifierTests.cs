@@ -89,6 +89,27 @@ public class CnnClassifierTests
     }
 
     [Fact]
+    public void TheCosineScheduleFallsFromTheFullStepToZeroOverTheBatches()
+    {
+        var options = new CnnClassifierOptions { LearningRate = 0.002f };
+        Assert.Equal(0.002f, CnnClassifier.StepSize(options, 0, 100), 7);
+        Assert.Equal(0.001f, CnnClassifier.StepSize(options, 50, 100), 7);
+        Assert.Equal(0.002f * 0.5f * (1 + MathF.Cos(MathF.PI * 0.75f)), CnnClassifier.StepSize(options, 75, 100), 6);
+        Assert.True(CnnClassifier.StepSize(options, 99, 100) is > 0f and < 1e-5f);
+        Assert.Equal(0.002f, CnnClassifier.StepSize(options with { Schedule = LearningRateSchedule.Constant }, 99, 100));
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    public void SmoothingOutsideZeroToOneIsRefused(double smoothing)
+    {
+        var (images, labels) = BarImages.Make(8, seed: 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            CnnClassifier.Fit(images, Enumerable.Range(0, images.Rows).ToArray(), labels, 2, new CnnClassifierOptions { LabelSmoothing = smoothing }));
+    }
+
+    [Fact]
     public void ImagesThatAreNotSquareAreRefused() =>
         Assert.Throws<ArgumentException>(() => CnnClassifier.SideOf(300));
 }
