@@ -67,6 +67,11 @@ public sealed class Conv2d : Layer
             InferenceGemm.MultiplyGatheredAddBias(input, _patchRows.Value, rows, _weight.Value, filters, _bias.Value, output);
             return;
         }
+        if (training && _winograd is not null)
+        {
+            // Its inference form holds transformed copies of the weights, which training would leave stale.
+            throw new InvalidOperationException("This convolution's weights were fixed for inference; it cannot be trained.");
+        }
         var columns = Ensure(ref _columns, rows * _geometry.PatchSize);
         _geometry.Im2Col(input, columns, batch);
         if (!training)

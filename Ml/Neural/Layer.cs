@@ -57,7 +57,7 @@ public abstract class Layer
     /// <summary>
     /// Says that the weights will not change again (a trained model's private inference copy): a
     /// layer may prepare a faster inference pass from them, whose outputs may differ from the
-    /// direct form's in the last bits. Training such a layer afterwards is an error nothing detects.
+    /// direct form's in the last bits. A layer that prepares such a form refuses a training pass afterwards.
     /// </summary>
     internal virtual void FixWeights()
     {

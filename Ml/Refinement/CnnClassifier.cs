@@ -100,6 +100,8 @@ public static class CnnClassifier
     public static float StepSize(CnnClassifierOptions options, int step, int steps)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
         return options.Schedule switch
         {
             LearningRateSchedule.Constant => options.LearningRate,

@@ -37,8 +37,9 @@ public sealed record CnnClassifierOptions
     public double LabelSmoothing { get; init; } = 0.1;
 
     /// <summary>
-    /// Training stops once an epoch lowers the mean loss by less than this share of the previous
-    /// epoch's, before the epoch limit. Default 0.1: when the loss has flattened, further epochs
+    /// Training stops once an epoch lowers the mean loss's excess over the least loss the targets
+    /// allow (<see cref="Neural.SoftmaxCrossEntropy.TargetEntropy"/>, 0 without smoothing) by less
+    /// than this share of the previous epoch's, before the epoch limit. Default 0.1: when the loss has flattened, further epochs
     /// mostly fit the labels' noise.
     /// </summary>
     public double MinRelativeImprovement { get; init; } = 0.1;

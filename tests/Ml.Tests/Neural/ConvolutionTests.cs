@@ -62,6 +62,15 @@ public class ConvolutionTests
         }
     }
 
+    [Fact]
+    public void ALayerWhoseWeightsAreFixedRefusesTraining()
+    {
+        var shape = new TensorShape(5, 5, 16);
+        var layer = new Conv2d(shape, filters: 16, kernel: 3, stride: 1, padding: 0, new Rng(2));
+        layer.FixWeights();
+        Assert.Throws<InvalidOperationException>(() => layer.Forward(new float[shape.Size], new float[layer.OutputShape.Size], 1, training: true));
+    }
+
     /// <summary>Other geometries keep the direct form when their weights are fixed.</summary>
     [Theory]
     [InlineData(28, 28, 1, 32, 1)] // one channel: the transforms would cost more than they save
