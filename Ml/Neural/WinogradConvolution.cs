@@ -128,8 +128,9 @@ internal sealed class WinogradConvolution
         {
             return image;
         }
+        // The buffer is made once per layer, zeroed; only the image's rows are written into it
+        // afterwards, so its padding cells stay zero without clearing them for every image.
         var padded = Ensure(ref _paddedImage, paddedHeight * paddedWidth * channels).AsSpan(0, paddedHeight * paddedWidth * channels);
-        padded.Clear();
         for (var y = 0; y < height; y++)
         {
             image.Slice(y * width * channels, width * channels).CopyTo(padded.Slice(y * paddedWidth * channels));

@@ -39,6 +39,7 @@ internal static partial class InferenceGemm
         where TRows : struct, IRowLayout
     {
         var k = rows.Segments * rows.SegmentLength;
+        // A is not m·k contiguous values here: its reach is checked below instead.
         CheckShapes(int.MaxValue, m, k, b.Length, n, bias.Length, c.Length);
         // Row starts grow with the row index, so the last row reaches furthest.
         if (m > 0 && (long)rows.RowStart(m - 1) + (long)(rows.Segments - 1) * (long)rows.SegmentStride + rows.SegmentLength > a.Length)
