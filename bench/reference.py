@@ -373,8 +373,10 @@ def autoencoder_network(torch, architecture):
 def autoencoder_epoch(torch, network, optimiser, pixels, generator, max_batches=None):
     """One pass in shuffled batches of AUTOENCODER_BATCH; returns the mean loss weighted by batch rows (as ours)."""
     functional = torch.nn.functional
-    order = torch.randperm(len(pixels), generator=generator)
-    total, rows = 0.0, 0
+    order = torch.randperm(len(pixels), generator=generator).to(pixels.device)
+    # The loss is summed where it was computed and read once at the end (as ours reads its losses
+    # once per epoch): a loss.item() per batch would make a GPU wait for every step.
+    total, rows = torch.zeros((), dtype=torch.float64, device=pixels.device), 0
     for number, start in enumerate(range(0, len(pixels), AUTOENCODER_BATCH)):
         if max_batches is not None and number >= max_batches:
             break
@@ -383,12 +385,13 @@ def autoencoder_epoch(torch, network, optimiser, pixels, generator, max_batches=
         loss = functional.mse_loss(network(batch), batch)
         loss.backward()
         optimiser.step()
-        total += loss.item() * len(batch)
+        total += loss.detach() * len(batch)
         rows += len(batch)
-    return total / rows
+    return float(total) / rows
 
 
-def autoencoder_train_reference(work, architecture):
+def autoencoder_train_reference(work, architecture, device="cpu"):
+    """device: "cpu", or "cuda" (the first GPU, float32 products without TF32, as our kernels)."""
     import gc
 
     import torch
@@ -396,11 +399,13 @@ def autoencoder_train_reference(work, architecture):
     torch.set_num_threads(work.threads)
     torch.manual_seed(int(work.config["seed"]))
     generator = torch.Generator().manual_seed(int(work.config["seed"]))
-    pixels = torch.from_numpy(work.load("pixels.npy"))
+    pixels = torch.from_numpy(work.load("pixels.npy")).to(device)
+    if device == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
     epochs = int(work.config["autoencoder_epochs"])
 
     def fresh():
-        network = autoencoder_network(torch, architecture).train()
+        network = autoencoder_network(torch, architecture).to(device).train()
         return network, torch.optim.Adam(network.parameters(), lr=AUTOENCODER_LEARNING_RATE)
 
     # Warm-up: a separate network, a few batches (as ours).
@@ -422,6 +427,7 @@ def autoencoder_train_reference(work, architecture):
         "epoch seconds " + ", ".join(f"{s:.2f}" for s in seconds),
         f"{parameters:,} parameters",
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, NCHW, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'default')}",
+        f"device {torch.cuda.get_device_name(0)}, float32 without TF32" if device == "cuda" else "device CPU",
         "init: xavier_uniform_ weights, zero biases (PyTorch's own default init differs)",
     ])
     return total, losses[-1], notes
@@ -446,8 +452,11 @@ def autoencoder_train_conv(work):
 
 @entry("final_epoch_mse", TORCH_ENVIRONMENT)
 def autoencoder_train_cuda(work):
-    """Our cuda backend's reference: the dense network in PyTorch on the CPU, as for autoencoder_train."""
-    return autoencoder_train_reference(work, "dense")
+    """Our cuda backend's reference: the dense network in PyTorch on the same GPU when PyTorch has CUDA
+    (its cuBLAS products against our kernels), else on the CPU as for autoencoder_train (the notes say which)."""
+    import torch
+
+    return autoencoder_train_reference(work, "dense", "cuda" if torch.cuda.is_available() else "cpu")
 
 
 def blas_report():

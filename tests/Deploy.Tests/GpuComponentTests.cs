@@ -3,30 +3,28 @@ using static Distributed.Deploy.Tests.Manifests;
 namespace Distributed.Deploy.Tests;
 
 /// <summary>
-/// GPUs are reserved only where GPU code runs. The cuda feature backend has not yet run on GPU
-/// hardware, so neither overlay asks for one (the gpu silos run auto: the CPU on ordinary nodes);
-/// k8s/components/gpu, included by no overlay, puts the gpu silos on GPU nodes with a whole GPU each
-/// and sets their backend to cuda, so a pod without a usable GPU fails instead of holding one idle.
+/// GPUs are reserved only where GPU code runs. k8s/components/gpu, which the production overlay
+/// includes, puts the gpu silos on GPU nodes with a whole GPU each and sets their backend to cuda,
+/// so a pod without a usable GPU fails instead of holding one idle; the dev overlay asks for no GPU
+/// (its gpu silos run auto: the CPU on ordinary nodes).
 /// </summary>
 public sealed class GpuComponentTests
 {
     private const string Gpu = "nvidia.com/gpu";
 
-    [Theory]
-    [InlineData("dev")]
-    [InlineData("production")]
-    public void NoOverlayReservesAGpuOrGpuNodes(string overlay)
+    [Fact]
+    public void DevReservesNoGpuOrGpuNodes()
     {
-        var yaml = RenderText(overlay);
+        var yaml = RenderText("dev");
 
         // Anywhere: resources, node selectors, tolerations, affinities.
         Assert.DoesNotContain("nvidia.com/", yaml, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void GpuComponentReservesAGpuOnGpuNodesForTheGpuSilosOnly()
+    public void ProductionReservesAGpuOnGpuNodesForTheGpuSilosOnly()
     {
-        var manifests = RenderProductionWithGpuComponent();
+        var manifests = Render("production");
         var gpu = manifests.Single("Deployment", "silo-gpu");
         var spec = PodSpec(gpu);
 
@@ -51,34 +49,6 @@ public sealed class GpuComponentTests
             }
             Assert.False(PodSpec(workload).ContainsKey("nodeSelector"), $"{Describe(workload)} is bound to GPU nodes");
             Assert.All(Containers(workload), c => Assert.False(manifests.EnvironmentNames(c).Contains("Silo__FeatureBackend"), $"{Describe(workload, c)} sets a feature backend"));
-        }
-    }
-
-    /// <summary>
-    /// Renders the production overlay with the component, from a kustomization in a temporary
-    /// directory: the way an operator would turn it on, without changing the overlays in the tree.
-    /// </summary>
-    private static Manifests RenderProductionWithGpuComponent()
-    {
-        var directory = Directory.CreateTempSubdirectory("labeller-gpu-");
-        try
-        {
-            // kustomize refuses absolute paths to resources and components.
-            var production = Path.GetRelativePath(directory.FullName, Path.Combine(RepositoryRoot, "k8s", "overlays", "production"));
-            var component = Path.GetRelativePath(directory.FullName, Path.Combine(RepositoryRoot, "k8s", "components", "gpu"));
-            File.WriteAllText(Path.Combine(directory.FullName, "kustomization.yaml"), $"""
-                apiVersion: kustomize.config.k8s.io/v1beta1
-                kind: Kustomization
-                resources:
-                  - {production}
-                components:
-                  - {component}
-                """);
-            return RenderDirectory(directory.FullName);
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
         }
     }
 }
