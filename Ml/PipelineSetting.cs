@@ -39,6 +39,8 @@ public enum PipelineSetting
     Refine,
     /// <summary>What the forest learns from.</summary>
     ClassifierInput,
+    /// <summary>Rounds of the self-labelling stage.</summary>
+    RefineRounds,
 }
 
 /// <summary>The library's own words for each <see cref="PipelineSetting"/>.</summary>
@@ -65,6 +67,7 @@ public static class PipelineSettings
         PipelineSetting.Features => "features",
         PipelineSetting.Refine => "refinement",
         PipelineSetting.ClassifierInput => "classifier input",
+        PipelineSetting.RefineRounds => "self-labelling rounds",
         _ => setting.ToString(),
     };
 }

@@ -26,6 +26,7 @@ internal static class OptionFlags
         PipelineSetting.Features => "--features",
         PipelineSetting.Refine => "--refine",
         PipelineSetting.ClassifierInput => "--classifier-input",
+        PipelineSetting.RefineRounds => "--refine-rounds",
         _ => PipelineSettings.Name(setting),
     };
 }

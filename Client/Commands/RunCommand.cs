@@ -9,6 +9,7 @@ using Distributed.Grains.Storage;
 using Distributed.Ml.Clustering;
 using Distributed.Ml.Features;
 using Distributed.Ml.Pipeline;
+using Distributed.Ml.Refinement;
 
 namespace Distributed.Client.Commands;
 
@@ -45,6 +46,11 @@ internal static class RunCommand
         var linkage = Choice("--linkage", "Agglomerative linkage", ChoiceNames.Of(new AgglomerativeOptions().Linkage), Enum.GetValues<Linkage>().Select(ChoiceNames.Of));
         var rebalance = Choice("--rebalance", "Rebalancing of the forest's training rows (after the held-out split)", ChoiceNames.Of(new PipelineOptions().Rebalance), Enum.GetValues<RebalanceMethod>().Select(ChoiceNames.Of));
         var refine = Choice("--refine", "Second labelling stage: cnn trains a CNN on the confident images and relabels every image; none keeps the first labels", ChoiceNames.Of(new PipelineOptions().Refine), Enum.GetValues<RefineMethod>().Select(ChoiceNames.Of));
+        var refineRounds = new Option<int>("--refine-rounds")
+        {
+            Description = "Self-labelling rounds: 2 trains a second CNN on every image with the first one's labels and relabels again; 1 stops after the first",
+            DefaultValueFactory = _ => new SelfLabellingOptions().Rounds,
+        };
         // No default value: leaving it out means the features the final labels came from (cnn with --refine cnn, else features).
         var classifierInput = new Option<string?>("--classifier-input") { Description = "What the random forest trains on and predicts from: features, pixels or cnn (default: cnn with --refine cnn, else features)" };
         classifierInput.AcceptOnlyFromAmong([.. Enum.GetValues<ClassifierInput>().Select(ChoiceNames.Of)]);
@@ -68,7 +74,7 @@ internal static class RunCommand
         {
             images, outDir, clusters, features, reduce, method, seed, labels, pcaComponents, reduceDims, trees, restarts,
             autoencoder, epochs, batchSize, learningRate, embeddingSize, umapNeighbors, umapMinDist, eps, minSamples, linkage,
-            rebalance, refine, classifierInput, knownLabels, knownFraction, quiet, cluster, inProcess, store, shardSize, keepVersions, keepJobData, featureBackend,
+            rebalance, refine, refineRounds, classifierInput, knownLabels, knownFraction, quiet, cluster, inProcess, store, shardSize, keepVersions, keepJobData, featureBackend,
         };
         command.SetAction(parse =>
         {
@@ -96,6 +102,7 @@ internal static class RunCommand
                 Agglomerative = new PipelineOptions().Agglomerative with { Linkage = ChoiceNames.Parse<Linkage>(parse.GetValue(linkage)!)!.Value },
                 Rebalance = ChoiceNames.Parse<RebalanceMethod>(parse.GetValue(rebalance)!)!.Value,
                 Refine = ChoiceNames.Parse<RefineMethod>(parse.GetValue(refine)!)!.Value,
+                SelfLabelling = new SelfLabellingOptions { Rounds = parse.GetValue(refineRounds) },
                 ClassifierInput = parse.GetValue(classifierInput) is { } input ? ChoiceNames.Parse<ClassifierInput>(input)!.Value : null,
                 KnownFraction = parse.GetValue(knownFraction),
             };

@@ -2,7 +2,11 @@ using Distributed.Ml.Pipeline;
 
 namespace Distributed.Grains.Interfaces.Cluster;
 
-/// <summary>Train the job's self-labelling CNN on the images the coordinator chose, with their first-stage labels.</summary>
+/// <summary>
+/// Train one round of the job's self-labelling CNN on the images the coordinator chose: in the first
+/// round the confident images with their first-stage labels, in the second every image with the
+/// first round's labels.
+/// </summary>
 /// <param name="JobId">The job.</param>
 /// <param name="ShardsRef">Store reference of the shard manifest.</param>
 /// <param name="RowsRef">Store reference of the training rows: global row numbers, ascending (int32 .npy).</param>
@@ -10,5 +14,6 @@ namespace Distributed.Grains.Interfaces.Cluster;
 /// <param name="Classes">Number of classes.</param>
 /// <param name="Options">The pipeline options (the CNN's settings, seed).</param>
 /// <param name="OutputRef">Where the trained CNN goes.</param>
+/// <param name="Round">The round, from 0 (the CNN's seed is the round's: <c>SelfLabelling.RoundOptions</c>).</param>
 [GenerateSerializer, Immutable]
-public sealed record TrainRefiner(Guid JobId, string ShardsRef, string RowsRef, string LabelsRef, int Classes, PipelineOptions Options, string OutputRef);
+public sealed record TrainRefiner(Guid JobId, string ShardsRef, string RowsRef, string LabelsRef, int Classes, PipelineOptions Options, string OutputRef, int Round);

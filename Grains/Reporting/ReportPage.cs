@@ -181,8 +181,17 @@ internal static class ReportPage
         var m = data.Metrics;
         Section(html, "refine", "Self-labelling");
         var changed = Enumerable.Range(0, refined.Length).Where(i => refined[i] != data.Assignments[i]).ToArray();
-        html.Append("<p>A CNN trained on ").Append(Number(m, "refine_confident_rows")).Append(" confident images for ").Append(Number(m, "refine_epochs"))
-            .Append(" epoch(s) labelled every image; the forest learned its labels. ").Append(changed.Length.ToString("N0", s_invariant)).Append(" of ")
+        html.Append("<p>A CNN trained on ").Append(Number(m, "refine_confident_rows")).Append(" confident images");
+        // Runs before self-labelling had rounds wrote no refine_rounds: one round.
+        if (m["refine_rounds"] is { } rounds && rounds.GetValue<int>() > 1)
+        {
+            html.Append(", then a second CNN on every image with the first one's labels for ").Append(Number(m, "refine_epochs")).Append(" epoch(s),");
+        }
+        else
+        {
+            html.Append(" for ").Append(Number(m, "refine_epochs")).Append(" epoch(s)");
+        }
+        html.Append(" labelled every image; the forest learned its labels. ").Append(changed.Length.ToString("N0", s_invariant)).Append(" of ")
             .Append(refined.Length.ToString("N0", s_invariant)).Append(" images got a label other than their cluster.</p>");
         if (m["refine_accuracy"] is not null)
         {

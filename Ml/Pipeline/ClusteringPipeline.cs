@@ -223,6 +223,7 @@ public static class ClusteringPipeline
             ClassifierInput = ChoiceNames.Of(options.ForestInput),
             Refine = ChoiceNames.Of(options.Refine),
             RefineConfidentRows = refinement?.ConfidentRows.Length,
+            RefineRounds = refinement is null ? null : options.SelfLabelling.Rounds,
             RefineEpochs = refinement?.Model.TrainingLoss.Length,
             RefineTrainingLoss = refinement?.Model.TrainingLoss,
             RefineChangedShare = refinement is null ? null : ChangedShare(labelling.Labels, refinement.Labels),

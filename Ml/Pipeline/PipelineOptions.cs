@@ -158,6 +158,7 @@ public sealed record PipelineOptions
         Require(Enum.IsDefined(Refine), $"unknown refinement {Refine}");
         Require(ForestInput != Pipeline.ClassifierInput.Cnn || Refine == RefineMethod.Cnn, "{0} cnn needs {1} cnn", PipelineSetting.ClassifierInput, PipelineSetting.Refine);
         Require(SelfLabelling.ConfidentShare is > 0 and <= 1, $"the confident share must be in (0, 1], got {SelfLabelling.ConfidentShare}");
+        Require(SelfLabelling.Rounds is >= 1 and <= SelfLabellingOptions.MaxRounds, $"{{0}} must be 1 to {SelfLabellingOptions.MaxRounds}, got {SelfLabelling.Rounds}", PipelineSetting.RefineRounds);
         Require(SelfLabelling.Cnn.Epochs >= 1, $"CNN epochs must be at least 1, got {SelfLabelling.Cnn.Epochs}");
         Require(SelfLabelling.Cnn.BatchSize >= 1, $"CNN batch size must be at least 1, got {SelfLabelling.Cnn.BatchSize}");
         Require(SelfLabelling.Cnn.LearningRate > 0f && float.IsFinite(SelfLabelling.Cnn.LearningRate), $"CNN learning rate must be positive, got {SelfLabelling.Cnn.LearningRate}");

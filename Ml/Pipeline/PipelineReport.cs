@@ -123,13 +123,16 @@ public sealed record PipelineReport
     /// <summary>Second labelling stage, CLI spelling (<c>none</c> or <c>cnn</c>).</summary>
     public string? Refine { get; init; }
 
-    /// <summary>Images the self-labelling CNN trained on (the confident ones and the known ones).</summary>
+    /// <summary>Images the self-labelling CNN's first round trained on (the confident ones and the known ones).</summary>
     public int? RefineConfidentRows { get; init; }
 
-    /// <summary>Epochs the CNN trained before its loss stopped falling or the epoch limit.</summary>
+    /// <summary>Rounds of self-labelling: a second round's CNN trained on every image with the first round's labels.</summary>
+    public int? RefineRounds { get; init; }
+
+    /// <summary>Epochs the last round's CNN trained before its loss stopped falling or the epoch limit.</summary>
     public int? RefineEpochs { get; init; }
 
-    /// <summary>Mean loss of each of the CNN's epochs.</summary>
+    /// <summary>Mean loss of each of the last round's epochs.</summary>
     public double[]? RefineTrainingLoss { get; init; }
 
     /// <summary>Share of the images whose refined label differs from the first stage's.</summary>

@@ -34,15 +34,61 @@ public static class SelfLabelling
         return (chosen, chosenLabels);
     }
 
-    /// <summary>Trains the CNN on the confident images and relabels them all.</summary>
+    /// <summary>
+    /// The training set of a round after the first: every image with the previous round's label,
+    /// a known label in place of it where there is one.
+    /// </summary>
+    public static (int[] Rows, int[] Labels) NextRoundTrainingSet(int[] previousLabels, int[]? knownLabels)
+    {
+        ArgumentNullException.ThrowIfNull(previousLabels);
+        if (knownLabels is not null && knownLabels.Length != previousLabels.Length)
+        {
+            throw new ArgumentException($"{knownLabels.Length} known labels for {previousLabels.Length} images.", nameof(knownLabels));
+        }
+        var labels = knownLabels is null
+            ? (int[])previousLabels.Clone()
+            : Array.ConvertAll(Enumerable.Range(0, previousLabels.Length).ToArray(), i => knownLabels[i] >= 0 ? knownLabels[i] : previousLabels[i]);
+        return (Enumerable.Range(0, previousLabels.Length).ToArray(), labels);
+    }
+
+    /// <summary>The CNN's settings in round <paramref name="round"/> (0-based): the first round's seed is the options', later rounds' are derived from it.</summary>
+    public static CnnClassifierOptions RoundOptions(SelfLabellingOptions options, int round)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(round);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(round, options.Rounds);
+        return round == 0 ? options.Cnn : options.Cnn with { Seed = Rng.Derive(options.Cnn.Seed, RandomStreams.Refinement, RoundSeedStream, (ulong)round).NextUInt64() };
+    }
+
+    /// <summary>Trains the CNN on the confident images and relabels them all, for <see cref="SelfLabellingOptions.Rounds"/> rounds.</summary>
+    /// <param name="images">Every image, one row each.</param>
+    /// <param name="embedded">The rows the clusters were found in.</param>
+    /// <param name="labels">Label of every row (−1 for noise): the clusters, or label spreading's labels.</param>
+    /// <param name="classes">Number of classes.</param>
+    /// <param name="knownLabels">Known labels (−1 where unknown) or null.</param>
+    /// <param name="options">The stage's settings.</param>
+    /// <param name="epochCompleted">Called after every epoch of every round, numbered across the rounds (round r's epoch e is r × the epoch limit + e, out of rounds × the limit).</param>
     public static SelfLabellingResult Fit(Matrix images, Matrix embedded, int[] labels, int classes, int[]? knownLabels, SelfLabellingOptions options,
         Action<CnnEpoch>? epochCompleted = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(options);
-        var (rows, rowLabels) = TrainingSet(embedded, labels, classes, knownLabels, options.ConfidentShare);
-        var model = CnnClassifier.Fit(images, rows, rowLabels, classes, options.Cnn, epochCompleted);
-        var (refined, features) = model.Relabel(images);
-        return new SelfLabellingResult(model, rows, refined, features);
+        var (confidentRows, rowLabels) = TrainingSet(embedded, labels, classes, knownLabels, options.ConfidentShare);
+        var rows = confidentRows;
+        for (var round = 0; ; round++)
+        {
+            var first = round * options.Cnn.Epochs;
+            var model = CnnClassifier.Fit(images, rows, rowLabels, classes, RoundOptions(options, round), epochCompleted is null ? null
+                : epoch => epochCompleted(epoch with { Epoch = first + epoch.Epoch, MaxEpochs = options.Rounds * options.Cnn.Epochs }));
+            if (round == options.Rounds - 1)
+            {
+                var (refined, features) = model.Relabel(images);
+                return new SelfLabellingResult(model, confidentRows, refined, features);
+            }
+            (rows, rowLabels) = NextRoundTrainingSet(model.Predict(images), knownLabels);
+        }
     }
+
+    // Beside CnnClassifier's streams (0 to 2) under the same seed: the later rounds' CNN seeds.
+    private const ulong RoundSeedStream = 3;
 }

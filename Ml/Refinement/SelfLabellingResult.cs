@@ -3,8 +3,8 @@ using Distributed.Ml.Numerics;
 namespace Distributed.Ml.Refinement;
 
 /// <summary>What self-labelling produced.</summary>
-/// <param name="Model">The CNN trained on the confident images.</param>
-/// <param name="ConfidentRows">The images it trained on, ascending.</param>
-/// <param name="Labels">The CNN's label for every image: the refined pseudo-labels.</param>
-/// <param name="Features">The CNN's penultimate activations of every image (what a forest can learn the labels from).</param>
+/// <param name="Model">The last round's CNN.</param>
+/// <param name="ConfidentRows">The images the first round trained on, ascending.</param>
+/// <param name="Labels">The last round's label for every image: the refined pseudo-labels.</param>
+/// <param name="Features">The last round's penultimate activations of every image (what a forest can learn the labels from).</param>
 public sealed record SelfLabellingResult(CnnClassifierModel Model, int[] ConfidentRows, int[] Labels, Matrix Features);

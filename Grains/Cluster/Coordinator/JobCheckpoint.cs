@@ -75,9 +75,11 @@ public sealed class JobCheckpoint
     [Id(15)]
     public string? ReducerRef { get; set; }
 
-    /// <summary>Store reference of the trained self-labelling CNN, once trained.</summary>
-    [Id(19)]
-    public string? RefinerRef { get; set; }
+    /// <summary>Store references of the self-labelling CNNs trained so far, one per round in order.</summary>
+    /// <remarks>Id 19 held the one CNN of a single-round stage: a new id, so a checkpoint written before rounds
+    /// reads as no CNN trained (its field is skipped) instead of failing to read.</remarks>
+    [Id(20)]
+    public List<string> RefinerRefs { get; set; } = [];
 
     /// <summary>Distributed k-means / EM: restarts, iterations and the best model so far.</summary>
     [Id(16)]

@@ -88,9 +88,10 @@ public sealed partial class JobRunner
     }
 
     /// <summary>
-    /// Self-labelling: chooses the confident images here, has a gpu silo train the CNN on them (once:
-    /// a resumed job reads the model back), then has shard workers relabel every shard with it and
-    /// keep its features.
+    /// Self-labelling: chooses the confident images here; each round has a gpu silo train a CNN
+    /// (once: a resumed job reads a trained round's model back) and shard workers relabel every
+    /// shard with it; the next round trains on those labels. The last round's model, labels and
+    /// features are the result, as <see cref="SelfLabelling.Fit"/>'s.
     /// </summary>
     private async Task<SelfLabellingResult> RefineAsync(Matrix embedded, PseudoLabelling labelling, int[]? known, CancellationToken cancellationToken)
     {
@@ -100,44 +101,62 @@ public sealed partial class JobRunner
         var options = ClusteringPipeline.SelfLabellingOptions(_options);
         // A pure function of the first labels: chosen again on a resumed job rather than stored.
         var (confidentRows, confidentLabels) = SelfLabelling.TrainingSet(embedded, labelling.Labels, labelling.Classes, known, options.ConfidentShare);
-        if (_state.RefinerRef is null)
+        var (rows, rowLabels) = (confidentRows, confidentLabels);
+        for (var round = 0; ; round++)
         {
-            var rowsRef = $"{_dir}/refine/train-rows.npy";
-            var labelsRef = $"{_dir}/refine/train-labels.npy";
-            _store.WriteLabels(rowsRef, confidentRows);
-            _store.WriteLabels(labelsRef, confidentLabels);
-            var request = new TrainRefiner(_jobId, _spec.ShardsRef, rowsRef, labelsRef, labelling.Classes, _options,
-                ModelRefs.Of($"{_dir}/models", ClusteringPipeline.RefineStage, CnnClassifierModel.Kind));
-            var reported = 0;
-            var trained = await TrainOnGpuSiloAsync(RefinerTrainingKey, "training the self-labelling CNN", trainer => trainer.StartRefinerTraining(request), training =>
+            var last = round == options.Rounds - 1;
+            var modelRef = await TrainRefinerRoundAsync(round, rows, rowLabels, labelling.Classes, options, cancellationToken).ConfigureAwait(true);
+            var thisRound = round;
+            await ForEachShard(SiloRoles.Cpu, "relabelling shards", shard => _grains.GetGrain<IShardWorkerGrain>(ShardKey(shard))
+                .RelabelShard(new RelabelShard(shard.ImagesRef, modelRef, last ? CnnFeaturesRef(shard) : null, RefinedRef(shard, thisRound))), cancellationToken).ConfigureAwait(true);
+            var labels = new int[_manifest.Images];
+            foreach (var shard in _manifest.Shards)
             {
-                // A restarted training reports from its first epoch again.
-                for (reported = Math.Min(reported, training.TrainingLoss.Length); reported < training.TrainingLoss.Length; reported++)
-                {
-                    _observer?.StageProgress(ClusteringPipeline.RefineStage, reported + 1, options.Cnn.Epochs,
-                        $"CNN epoch {reported + 1} on silo {training.SiloId}: loss {training.TrainingLoss[reported]:G4}");
-                }
-            }, cancellationToken).ConfigureAwait(true);
-            _state.RefinerRef = trained.ModelRef;
-            await _save().ConfigureAwait(true);
+                _store.ReadLabels(RefinedRef(shard, round)).CopyTo(labels, shard.FirstRow);
+            }
+            if (last)
+            {
+                var model = _store.Read(modelRef, CnnClassifierModel.Load);
+                var features = ShardIngest.Concatenate(_store, _manifest, CnnFeaturesRef);
+                _state.TimingsS[ClusteringPipeline.RefineStage] = _state.TimingsS.GetValueOrDefault(ClusteringPipeline.RefineStage) + clock.Elapsed.TotalSeconds;
+                _observer?.StageCompleted(ClusteringPipeline.RefineStage, clock.Elapsed);
+                _stage = null;
+                return new SelfLabellingResult(model, confidentRows, labels, features);
+            }
+            (rows, rowLabels) = SelfLabelling.NextRoundTrainingSet(labels, known);
         }
-        var modelRef = _state.RefinerRef!;
-        await ForEachShard(SiloRoles.Cpu, "relabelling shards", shard => _grains.GetGrain<IShardWorkerGrain>(ShardKey(shard))
-            .RelabelShard(new RelabelShard(shard.ImagesRef, modelRef, CnnFeaturesRef(shard), RefinedRef(shard))), cancellationToken).ConfigureAwait(true);
-        var model = _store.Read(modelRef, CnnClassifierModel.Load);
-        var labels = new int[_manifest.Images];
-        foreach (var shard in _manifest.Shards)
-        {
-            _store.ReadLabels(RefinedRef(shard)).CopyTo(labels, shard.FirstRow);
-        }
-        var features = ShardIngest.Concatenate(_store, _manifest, CnnFeaturesRef);
-        _state.TimingsS[ClusteringPipeline.RefineStage] = _state.TimingsS.GetValueOrDefault(ClusteringPipeline.RefineStage) + clock.Elapsed.TotalSeconds;
-        _observer?.StageCompleted(ClusteringPipeline.RefineStage, clock.Elapsed);
-        _stage = null;
-        return new SelfLabellingResult(model, confidentRows, labels, features);
     }
 
-    private string RefinedRef(ShardInfo shard) => $"{_dir}/refined/{shard.Index:D5}.npy";
+    /// <summary>Has a gpu silo train round <paramref name="round"/>'s CNN, unless a checkpoint holds it; returns its store reference.</summary>
+    private async Task<string> TrainRefinerRoundAsync(int round, int[] rows, int[] labels, int classes, SelfLabellingOptions options, CancellationToken cancellationToken)
+    {
+        if (round < _state.RefinerRefs.Count)
+        {
+            return _state.RefinerRefs[round];
+        }
+        var rowsRef = $"{_dir}/refine/train-rows-{round}.npy";
+        var labelsRef = $"{_dir}/refine/train-labels-{round}.npy";
+        _store.WriteLabels(rowsRef, rows);
+        _store.WriteLabels(labelsRef, labels);
+        var request = new TrainRefiner(_jobId, _spec.ShardsRef, rowsRef, labelsRef, classes, _options,
+            ModelRefs.Of($"{_dir}/models", $"{ClusteringPipeline.RefineStage}-{round}", CnnClassifierModel.Kind), round);
+        var reported = 0;
+        await TrainOnGpuSiloAsync(RefinerTrainingKey(round), $"training the self-labelling CNN, round {round + 1} of {options.Rounds}", trainer => trainer.StartRefinerTraining(request), training =>
+        {
+            // A restarted training reports from its first epoch again.
+            for (reported = Math.Min(reported, training.TrainingLoss.Length); reported < training.TrainingLoss.Length; reported++)
+            {
+                _observer?.StageProgress(ClusteringPipeline.RefineStage, round * options.Cnn.Epochs + reported + 1, options.Rounds * options.Cnn.Epochs,
+                    $"CNN round {round + 1} epoch {reported + 1} on silo {training.SiloId}: loss {training.TrainingLoss[reported]:G4}");
+            }
+        }, cancellationToken).ConfigureAwait(true);
+        // The training wrote its model where the request said.
+        _state.RefinerRefs.Add(request.OutputRef);
+        await _save().ConfigureAwait(true);
+        return request.OutputRef;
+    }
+
+    private string RefinedRef(ShardInfo shard, int round) => $"{_dir}/refined-{round}/{shard.Index:D5}.npy";
 
     private string CnnFeaturesRef(ShardInfo shard) => $"{_dir}/cnn-features/{shard.Index:D5}.npy";
 

@@ -7,6 +7,7 @@ using Distributed.Ml.Embedding;
 using Distributed.Ml.Features;
 using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
+using Distributed.Ml.Refinement;
 using Microsoft.Extensions.Logging;
 
 namespace Distributed.Grains.Cluster.Coordinator;
@@ -160,8 +161,11 @@ public sealed partial class JobRunner
     private Task<ExtractorTraining> TrainExtractorAsync(TrainExtractor request, CancellationToken cancellationToken) =>
         TrainOnGpuSiloAsync(ExtractorTrainingKey, $"training the {ChoiceNames.Of(_options.Features)} extractor", trainer => trainer.StartTraining(request), null, cancellationToken);
 
-    /// <summary>Key suffixes of the job's training grains: the extractor's and the self-labelling CNN's.</summary>
-    private const string ExtractorTrainingKey = "training", RefinerTrainingKey = "refiner";
+    /// <summary>Key suffix of the job's extractor training grain.</summary>
+    private const string ExtractorTrainingKey = "training";
+
+    /// <summary>Key suffix of the grain that trains round <paramref name="round"/> of the self-labelling CNN (a grain trains one model once).</summary>
+    private static string RefinerTrainingKey(int round) => round == 0 ? "refiner" : $"refiner-{round + 1}";
 
     /// <summary>
     /// Tells the job's training grains to stop what they train, when the job was cancelled (not when
@@ -171,7 +175,7 @@ public sealed partial class JobRunner
     public static void StopTrainings(IGrainFactory grains, Guid jobId)
     {
         ArgumentNullException.ThrowIfNull(grains);
-        foreach (var key in new[] { ExtractorTrainingKey, RefinerTrainingKey })
+        foreach (var key in Enumerable.Range(0, SelfLabellingOptions.MaxRounds).Select(RefinerTrainingKey).Prepend(ExtractorTrainingKey))
         {
             _ = grains.GetGrain<IFeatureExtractorGrain>($"{jobId:N}/{key}").StopTraining();
         }

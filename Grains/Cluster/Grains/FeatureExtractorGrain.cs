@@ -175,7 +175,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
         return store.ReadTransform(request.OutputRef) is AutoencoderModel autoencoder ? autoencoder.TrainingLoss : [];
     }
 
-    /// <summary>Trains the CNN on the chosen rows' images, gathered from the shards in row order.</summary>
+    /// <summary>Trains one round's CNN on the chosen rows' images, gathered from the shards in row order.</summary>
     private double[] TrainRefiner(TrainRefiner request, CancellationToken stop)
     {
         if (!store.Exists(request.OutputRef))
@@ -184,12 +184,12 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
             var rows = store.ReadLabels(request.RowsRef);
             var labels = store.ReadLabels(request.LabelsRef);
             var images = ShardIngest.Gather(store, manifest, s => s.ImagesRef, rows);
-            LogTrainingRefiner(logger, request.JobId, rows.Length, _trainsOn!);
+            LogTrainingRefiner(logger, request.JobId, request.Round + 1, rows.Length, _trainsOn!);
             if (_trainsOn != backend.Name)
             {
                 LogHandedToCpu(logger, request.JobId, backend.Name, "the self-labelling CNN", _trainsOn!);
             }
-            var options = ClusteringPipeline.SelfLabellingOptions(request.Options).Cnn;
+            var options = SelfLabelling.RoundOptions(ClusteringPipeline.SelfLabellingOptions(request.Options), request.Round);
             // The epochs end on the training thread; a new array each time, so a reader sees a whole one.
             var model = CnnClassifier.Fit(images, Enumerable.Range(0, rows.Length).ToArray(), labels, request.Classes, options,
                 epoch => _epochLosses = [.. _epochLosses, epoch.Loss], stop);
@@ -208,8 +208,8 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: training the {Features} extractor on {Rows} sampled images ({Backend})")]
     private static partial void LogTraining(ILogger logger, Guid jobId, string features, int rows, string backend);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: training the self-labelling CNN on {Rows} confident images ({Backend})")]
-    private static partial void LogTrainingRefiner(ILogger logger, Guid jobId, int rows, string backend);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: training the self-labelling CNN, round {Round}, on {Rows} images ({Backend})")]
+    private static partial void LogTrainingRefiner(ILogger logger, Guid jobId, int round, int rows, string backend);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: the {Backend} backend does not train {What}; the {TrainsOn} code on this silo does")]
     private static partial void LogHandedToCpu(ILogger logger, Guid jobId, string backend, string what, string trainsOn);

@@ -72,7 +72,13 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo, Cluster
         return ShardWork.RunAsync(store, silo, metrics, SiloRoles.Cpu, ShardOperation.Relabel, request.OutputRef, () =>
         {
             var model = store.Read(request.ModelRef, CnnClassifierModel.Load);
-            var (labels, features) = model.Relabel(store.ReadMatrix(request.ImagesRef));
+            var images = store.ReadMatrix(request.ImagesRef);
+            if (request.FeaturesRef is null)
+            {
+                store.WriteLabels(request.OutputRef, model.Predict(images));
+                return;
+            }
+            var (labels, features) = model.Relabel(images);
             store.WriteMatrix(request.FeaturesRef, features);
             store.WriteLabels(request.OutputRef, labels);
         });

@@ -55,7 +55,7 @@ public class GrainTests
         // the device); a failed training answers with its reason rather than throwing at the poller.
         var jobId = Guid.NewGuid();
         var refiner = silos.Grains.GetGrain<IFeatureExtractorGrain>($"{jobId:N}/refiner");
-        var started = await refiner.StartRefinerTraining(new TrainRefiner(jobId, "no/manifest.json", "no/rows.npy", "no/labels.npy", 3, ClusterJobTests.Options, "out/refine.cnn.bin"));
+        var started = await refiner.StartRefinerTraining(new TrainRefiner(jobId, "no/manifest.json", "no/rows.npy", "no/labels.npy", 3, ClusterJobTests.Options, "out/refine.cnn.bin", 0));
         Assert.Equal(("Silo_0", "cpu"), (started.SiloId, started.Backend));
         var ended = started;
         while (ended.State == TrainingState.Running)

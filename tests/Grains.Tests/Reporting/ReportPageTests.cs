@@ -12,10 +12,10 @@ public class ReportPageTests
     private static readonly int[] s_refined = [0, 1, 1, 1, 1, 0];
     private static readonly int[] s_truth = [0, 1, 1, 1, 1, 2];
 
-    private static ReportData Data(int[]? refined) => new(
+    private static ReportData Data(int[]? refined, int rounds = 1) => new(
         new JsonObject
         {
-            ["refine"] = "cnn", ["refine_confident_rows"] = 5, ["refine_epochs"] = 2, ["refine_training_loss"] = new JsonArray(0.5, 0.25),
+            ["refine"] = "cnn", ["refine_confident_rows"] = 5, ["refine_rounds"] = rounds, ["refine_epochs"] = 2, ["refine_training_loss"] = new JsonArray(0.5, 0.25),
             ["accuracy"] = 0.5, ["nmi"] = 0.25, ["ari"] = 0.125, ["refine_accuracy"] = 0.875, ["refine_nmi"] = 0.75, ["refine_ari"] = 0.625,
         },
         s_clusters, refined, s_truth, [0, 1, 2, 3, 4, 5], new Matrix(6, 784), new Matrix(6, 2), new float[6], new float[6], null);
@@ -34,6 +34,14 @@ public class ReportPageTests
         Assert.True(largest > 0 && smaller > largest, "the moves are listed largest first");
         Assert.Contains("id=\"change-0-1\"", html, StringComparison.Ordinal);
         Assert.Contains("id=\"change-1-0\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheSelfLabellingSectionSaysWhatEachRoundTrainedOn()
+    {
+        Assert.Contains("A CNN trained on 5 confident images for 2 epoch(s) labelled every image", ReportPage.Render(Data(s_refined)), StringComparison.Ordinal);
+        Assert.Contains("A CNN trained on 5 confident images, then a second CNN on every image with the first one's labels for 2 epoch(s), labelled every image",
+            ReportPage.Render(Data(s_refined, rounds: 2)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,6 +43,7 @@ public class ClusteringPipelineTests
         Assert.Equal(refiner.OutputDimension, result.Model.Classifier.FeatureCount);
         Assert.Equal("cnn", result.Report.Refine);
         Assert.Equal(2, result.Report.RefineEpochs);
+        Assert.Equal(2, result.Report.RefineRounds);
         Assert.Equal(180, result.Report.RefineConfidentRows);
         Assert.Equal(ClusteringPipeline.ChangedShare(result.Assignments, result.PseudoLabels), result.Report.RefineChangedShare);
         Assert.Contains(result.Model.Stages(), stage => stage.Name == PipelineModel.RefineStage);
@@ -144,5 +145,16 @@ public class ClusteringPipelineTests
         var error = Assert.Throws<OptionsException>(() => new PipelineOptions { Refine = RefineMethod.None, ClassifierInput = ClassifierInput.Cnn }.Validate());
         Assert.Equal("classifier input cnn needs refinement cnn", error.Message);
         Assert.Equal("--classifier-input cnn needs --refine cnn", error.Describe(setting => setting == PipelineSetting.Refine ? "--refine" : "--classifier-input"));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void SelfLabellingRoundsAreOneOrTwo(int rounds)
+    {
+        var error = Assert.Throws<OptionsException>(() => new PipelineOptions { SelfLabelling = new() { Rounds = rounds } }.Validate());
+        Assert.Equal($"self-labelling rounds must be 1 to 2, got {rounds}", error.Message);
+        Assert.Equal($"--refine-rounds must be 1 to 2, got {rounds}", error.Describe(_ => "--refine-rounds"));
+        new PipelineOptions { SelfLabelling = new() { Rounds = 1 } }.Validate();
     }
 }

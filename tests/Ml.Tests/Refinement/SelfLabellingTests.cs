@@ -40,5 +40,56 @@ public class SelfLabellingTests
         Assert.Equal(0, rowLabels[5]);
     }
 
+    [Fact]
+    public void ALaterRoundTrainsOnEveryImageWithThePreviousLabelsAndKnownLabelsKeepTheirs()
+    {
+        int[] previous = [0, 1, 1, 0, 2];
+        int[] known = [-1, 0, -1, -1, -1];
+
+        var (rows, labels) = SelfLabelling.NextRoundTrainingSet(previous, known);
+        Assert.Equal([0, 1, 2, 3, 4], rows);
+        Assert.Equal([0, 0, 1, 0, 2], labels);
+
+        var (_, unchanged) = SelfLabelling.NextRoundTrainingSet(previous, null);
+        Assert.Equal(previous, unchanged);
+        Assert.NotSame(previous, unchanged);
+        Assert.Throws<ArgumentException>(() => SelfLabelling.NextRoundTrainingSet(previous, [0, 1]));
+    }
+
+    [Fact]
+    public void TheFirstRoundUsesTheOptionsSeedAndTheSecondADerivedOne()
+    {
+        var options = new SelfLabellingOptions { Cnn = new CnnClassifierOptions { Seed = 5 } };
+        Assert.Same(options.Cnn, SelfLabelling.RoundOptions(options, 0));
+        var second = SelfLabelling.RoundOptions(options, 1);
+        Assert.NotEqual(5UL, second.Seed);
+        Assert.Equal(options.Cnn with { Seed = second.Seed }, second);
+        Assert.Equal(second, SelfLabelling.RoundOptions(options, 1));
+        Assert.NotEqual(second.Seed, SelfLabelling.RoundOptions(options with { Cnn = options.Cnn with { Seed = 6 } }, 1).Seed);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SelfLabelling.RoundOptions(options, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SelfLabelling.RoundOptions(options with { Rounds = 1 }, 1));
+    }
+
+    [Fact]
+    public void TwoRoundsAreTheFirstRoundThenACnnOnItsLabels()
+    {
+        var (images, truth) = BarImages.Make(400, 11);
+        var rng = new Rng(12);
+        var noisy = Array.ConvertAll(truth, label => rng.NextInt(8) == 0 ? 1 - label : label);
+        var embedded = new Matrix(noisy.Length, 1, Array.ConvertAll(noisy, label => (float)label));
+        var options = new SelfLabellingOptions { Cnn = new CnnClassifierOptions { Seed = 13, Epochs = 1 } };
+
+        var one = SelfLabelling.Fit(images, embedded, noisy, 2, null, options with { Rounds = 1 });
+        var two = SelfLabelling.Fit(images, embedded, noisy, 2, null, options);
+
+        var all = Enumerable.Range(0, noisy.Length).ToArray();
+        var second = CnnClassifier.Fit(images, all, one.Labels, 2, SelfLabelling.RoundOptions(options, 1));
+        var (labels, features) = second.Relabel(images);
+        Assert.Equal(labels, two.Labels);
+        Assert.Equal(features.Data, two.Features.Data);
+        // The confident rows reported are the first round's.
+        Assert.Equal(one.ConfidentRows, two.ConfidentRows);
+    }
+
     private static double Accuracy(int[] labels, int[] truth) => labels.Zip(truth).Count(p => p.First == p.Second) / (double)truth.Length;
 }
