@@ -45,9 +45,14 @@ public static class SelfLabelling
         {
             throw new ArgumentException($"{knownLabels.Length} known labels for {previousLabels.Length} images.", nameof(knownLabels));
         }
-        var labels = knownLabels is null
-            ? (int[])previousLabels.Clone()
-            : Array.ConvertAll(Enumerable.Range(0, previousLabels.Length).ToArray(), i => knownLabels[i] >= 0 ? knownLabels[i] : previousLabels[i]);
+        var labels = (int[])previousLabels.Clone();
+        for (var i = 0; knownLabels is not null && i < labels.Length; i++)
+        {
+            if (knownLabels[i] >= 0)
+            {
+                labels[i] = knownLabels[i];
+            }
+        }
         return (Enumerable.Range(0, previousLabels.Length).ToArray(), labels);
     }
 

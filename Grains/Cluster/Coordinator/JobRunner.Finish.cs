@@ -106,9 +106,8 @@ public sealed partial class JobRunner
         {
             var last = round == options.Rounds - 1;
             var modelRef = await TrainRefinerRoundAsync(round, rows, rowLabels, labelling.Classes, options, cancellationToken).ConfigureAwait(true);
-            var thisRound = round;
             await ForEachShard(SiloRoles.Cpu, "relabelling shards", shard => _grains.GetGrain<IShardWorkerGrain>(ShardKey(shard))
-                .RelabelShard(new RelabelShard(shard.ImagesRef, modelRef, last ? CnnFeaturesRef(shard) : null, RefinedRef(shard, thisRound))), cancellationToken).ConfigureAwait(true);
+                .RelabelShard(new RelabelShard(shard.ImagesRef, modelRef, last ? CnnFeaturesRef(shard) : null, RefinedRef(shard, round))), cancellationToken).ConfigureAwait(true);
             var labels = new int[_manifest.Images];
             foreach (var shard in _manifest.Shards)
             {
