@@ -48,7 +48,7 @@ internal static class RunCommand
         var refine = Choice("--refine", "Second labelling stage: cnn trains a CNN on the confident images and relabels every image; none keeps the first labels", ChoiceNames.Of(new PipelineOptions().Refine), Enum.GetValues<RefineMethod>().Select(ChoiceNames.Of));
         var refineRounds = new Option<int>("--refine-rounds")
         {
-            Description = "Self-labelling rounds: 2 trains a second CNN on every image with the first one's labels and relabels again; 1 stops after the first",
+            Description = "Self-labelling rounds, 1 to 3: each CNN after the first trains on every image with the labels of the one before, and the rounds' averaged probabilities give the refined labels",
             DefaultValueFactory = _ => new SelfLabellingOptions().Rounds,
         };
         // No default value: leaving it out means the features the final labels came from (cnn with --refine cnn, else features).

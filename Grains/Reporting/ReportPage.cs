@@ -183,15 +183,17 @@ internal static class ReportPage
         var changed = Enumerable.Range(0, refined.Length).Where(i => refined[i] != data.Assignments[i]).ToArray();
         html.Append("<p>A CNN trained on ").Append(Number(m, "refine_confident_rows")).Append(" confident images");
         // Runs before self-labelling had rounds wrote no refine_rounds: one round.
-        if (m["refine_rounds"] is { } rounds && rounds.GetValue<int>() > 1)
+        if (m["refine_rounds"] is { } roundsNode && roundsNode.GetValue<int>() is var rounds && rounds > 1)
         {
-            html.Append(", then a second CNN on every image with the first one's labels for ").Append(Number(m, "refine_epochs")).Append(" epoch(s),");
+            html.Append(", then ").Append(rounds == 2 ? "a second CNN" : $"{rounds - 1} more CNNs, each")
+                .Append(" on every image with the labels of the one before (the last for ").Append(Number(m, "refine_epochs"))
+                .Append(" epoch(s)); the ").Append(rounds).Append(" CNNs' probabilities, averaged,");
         }
         else
         {
             html.Append(" for ").Append(Number(m, "refine_epochs")).Append(" epoch(s)");
         }
-        html.Append(" labelled every image; the forest learned its labels. ").Append(changed.Length.ToString("N0", s_invariant)).Append(" of ")
+        html.Append(" labelled every image; the forest learned those labels. ").Append(changed.Length.ToString("N0", s_invariant)).Append(" of ")
             .Append(refined.Length.ToString("N0", s_invariant)).Append(" images got a label other than their cluster.</p>");
         if (m["refine_accuracy"] is not null)
         {

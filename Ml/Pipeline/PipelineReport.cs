@@ -126,7 +126,7 @@ public sealed record PipelineReport
     /// <summary>Images the self-labelling CNN's first round trained on (the confident ones and the known ones).</summary>
     public int? RefineConfidentRows { get; init; }
 
-    /// <summary>Rounds of self-labelling: a second round's CNN trained on every image with the first round's labels.</summary>
+    /// <summary>Rounds of self-labelling: each CNN after the first trained on every image with the labels of the one before, and the refined labels are the rounds' averaged probabilities'.</summary>
     public int? RefineRounds { get; init; }
 
     /// <summary>Epochs the last round's CNN trained before its loss stopped falling or the epoch limit.</summary>

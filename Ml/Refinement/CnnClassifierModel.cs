@@ -92,6 +92,38 @@ public sealed class CnnClassifierModel : IFittedTransform
     /// <summary>The most probable class of every image (the lowest class on a tie).</summary>
     public int[] Predict(Matrix rows) => Relabel(rows).Labels;
 
+    /// <summary>
+    /// The most probable class, the class probabilities and the penultimate activations of every
+    /// image, from one pass through the network: what a self-labelling round needs of its CNN.
+    /// </summary>
+    public CnnClassification Classify(Matrix rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var labels = new int[rows.Rows];
+        var probabilities = new Matrix(rows.Rows, Classes);
+        var features = new Matrix(rows.Rows, OutputDimension);
+        var network = Rent();
+        try
+        {
+            network.ForwardInBlocks(rows, _layerCount, (start, count) =>
+            {
+                var logits = network.Output(_layerCount - 1, count);
+                for (var i = 0; i < count; i++)
+                {
+                    var row = logits.Slice(i * Classes, Classes);
+                    labels[start + i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row);
+                    SoftmaxCrossEntropy.Softmax(row, probabilities.Row(start + i));
+                }
+                network.Output(FeatureLayers - 1, count).CopyTo(features.RowBlock(start, count));
+            });
+        }
+        finally
+        {
+            _idle.Add(network);
+        }
+        return new CnnClassification(labels, probabilities, features);
+    }
+
     /// <summary>The most probable class and the penultimate activations of every image, from one pass through the network.</summary>
     public (int[] Labels, Matrix Features) Relabel(Matrix rows)
     {

@@ -65,7 +65,46 @@ public static class SelfLabelling
         return round == 0 ? options.Cnn : options.Cnn with { Seed = Rng.Derive(options.Cnn.Seed, RandomStreams.Refinement, RoundSeedStream, (ulong)round).NextUInt64() };
     }
 
-    /// <summary>Trains the CNN on the confident images and relabels them all, for <see cref="SelfLabellingOptions.Rounds"/> rounds.</summary>
+    /// <summary>
+    /// Adds a round's class probabilities to the sum of the rounds before it (in place; the first
+    /// round's probabilities are the sum). Rounds are added in order, one element at a time, so
+    /// the sum is the same bits however the images are split into shards.
+    /// </summary>
+    /// <param name="earlierRounds">The sum of the earlier rounds' probabilities, or null in the first round.</param>
+    /// <param name="probabilities">This round's probabilities, one row per image.</param>
+    /// <returns>The sum including this round.</returns>
+    public static Matrix AddRound(Matrix? earlierRounds, Matrix probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        if (earlierRounds is null)
+        {
+            return probabilities;
+        }
+        if (earlierRounds.Rows != probabilities.Rows || earlierRounds.Cols != probabilities.Cols)
+        {
+            throw new ArgumentException($"A round's probabilities are {probabilities.Rows}×{probabilities.Cols}, the earlier rounds' {earlierRounds.Rows}×{earlierRounds.Cols}.", nameof(probabilities));
+        }
+        System.Numerics.Tensors.TensorPrimitives.Add(earlierRounds.Data, probabilities.Data, earlierRounds.Data);
+        return earlierRounds;
+    }
+
+    /// <summary>The refined labels: the class of every image with the largest summed probability over the rounds (the lowest class on a tie).</summary>
+    public static int[] EnsembleLabels(Matrix roundsSum)
+    {
+        ArgumentNullException.ThrowIfNull(roundsSum);
+        var labels = new int[roundsSum.Rows];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            labels[i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(roundsSum.Row(i));
+        }
+        return labels;
+    }
+
+    /// <summary>
+    /// Trains the CNN on the confident images and relabels them all, for <see cref="SelfLabellingOptions.Rounds"/>
+    /// rounds, each later round training on the round before's labels; the refined labels are the
+    /// rounds' averaged probabilities' (<see cref="AddRound"/>, <see cref="EnsembleLabels"/>).
+    /// </summary>
     /// <param name="images">Every image, one row each.</param>
     /// <param name="embedded">The rows the clusters were found in.</param>
     /// <param name="labels">Label of every row (−1 for noise): the clusters, or label spreading's labels.</param>
@@ -80,17 +119,19 @@ public static class SelfLabelling
         ArgumentNullException.ThrowIfNull(options);
         var (confidentRows, rowLabels) = TrainingSet(embedded, labels, classes, knownLabels, options.ConfidentShare);
         var rows = confidentRows;
+        Matrix? roundsSum = null;
         for (var round = 0; ; round++)
         {
             var first = round * options.Cnn.Epochs;
             var model = CnnClassifier.Fit(images, rows, rowLabels, classes, RoundOptions(options, round), epochCompleted is null ? null
                 : epoch => epochCompleted(epoch with { Epoch = first + epoch.Epoch, MaxEpochs = options.Rounds * options.Cnn.Epochs }));
+            var classification = model.Classify(images);
+            roundsSum = AddRound(roundsSum, classification.Probabilities);
             if (round == options.Rounds - 1)
             {
-                var (refined, features) = model.Relabel(images);
-                return new SelfLabellingResult(model, confidentRows, refined, features);
+                return new SelfLabellingResult(model, confidentRows, EnsembleLabels(roundsSum), classification.Features);
             }
-            (rows, rowLabels) = NextRoundTrainingSet(model.Predict(images), knownLabels);
+            (rows, rowLabels) = NextRoundTrainingSet(classification.Labels, knownLabels);
         }
     }
 

@@ -17,16 +17,20 @@ public sealed record SelfLabellingOptions
     public CnnClassifierOptions Cnn { get; init; } = new();
 
     /// <summary>
-    /// Training rounds, 1 to <see cref="MaxRounds"/>. Default 2: the second round trains a fresh CNN (its own seed, derived
-    /// from the first's) on every image with the first round's labels, known labels keeping their
-    /// own, and relabels every image again. The first round's labels are already right more often
-    /// than the clusters', and a network started afresh does not inherit the first one's fit to the
-    /// clusters' errors: on MNIST 60k, seeds 1, 2 and 3, the second round moved the labels from
-    /// 0.9816, 0.9840 and 0.9849 to 0.9830, 0.9848 and 0.9851, for about 65 s more on 2 cores
-    /// (README, Default pipeline). A third round was not measured.
+    /// Training rounds, 1 to <see cref="MaxRounds"/>. Default 3. Each round after the first trains
+    /// a fresh CNN (its own seed, derived from the first's) on every image with the round before's
+    /// labels, known labels keeping their own; the refined labels are those of the rounds'
+    /// probabilities averaged. A later round starts from labels already right more often than
+    /// the clusters', and a network started afresh does not inherit the earlier one's fit to the
+    /// clusters' errors; the average then evens out what each single fit gets wrong by chance
+    /// (two second rounds whose first rounds trained on sets 5 images apart out of 60,000 ended
+    /// 0.0009 apart in accuracy). On MNIST 60k,
+    /// seeds 1, 2 and 3 (clusters 0.9711, 0.9743, 0.9743), one round gave labels 0.9823, 0.9840 and
+    /// 0.9849; the third round's own labels 0.9838, 0.9849 and 0.9853; the three rounds averaged
+    /// 0.9844, 0.9854 and 0.9860, for about 55 s more per round on 2 cores (README, Self-labelling).
     /// </summary>
-    public int Rounds { get; init; } = 2;
+    public int Rounds { get; init; } = 3;
 
     /// <summary>The most rounds <see cref="Rounds"/> may ask for.</summary>
-    public const int MaxRounds = 2;
+    public const int MaxRounds = 3;
 }

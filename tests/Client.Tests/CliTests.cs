@@ -223,9 +223,9 @@ public class CliTests : IDisposable
         Assert.Equal(1, code);
         Assert.Equal("error: --clusters must be at least 2, got 1", stderr.Trim());
         Assert.False(Directory.Exists(output));
-        (code, _, stderr) = Cli("run", images, "--out", output, "--refine-rounds", "3", "--in-process", "--quiet");
+        (code, _, stderr) = Cli("run", images, "--out", output, "--refine-rounds", "4", "--in-process", "--quiet");
         Assert.Equal(1, code);
-        Assert.Equal("error: --refine-rounds must be 1 to 2, got 3", stderr.Trim());
+        Assert.Equal("error: --refine-rounds must be 1 to 3, got 4", stderr.Trim());
         Assert.False(Directory.Exists(output));
     }
 

@@ -90,8 +90,9 @@ public sealed partial class JobRunner
     /// <summary>
     /// Self-labelling: chooses the confident images here; each round has a gpu silo train a CNN
     /// (once: a resumed job reads a trained round's model back) and shard workers relabel every
-    /// shard with it; the next round trains on those labels. The last round's model, labels and
-    /// features are the result, as <see cref="SelfLabelling.Fit"/>'s.
+    /// shard with it, adding its probabilities to the earlier rounds'; the next round trains on
+    /// that round's own labels. The last round's model and features and the labels of the rounds'
+    /// sum are the result, as <see cref="SelfLabelling.Fit"/>'s.
     /// </summary>
     private async Task<SelfLabellingResult> RefineAsync(Matrix embedded, PseudoLabelling labelling, int[]? known, CancellationToken cancellationToken)
     {
@@ -107,7 +108,8 @@ public sealed partial class JobRunner
             var last = round == options.Rounds - 1;
             var modelRef = await TrainRefinerRoundAsync(round, rows, rowLabels, labelling.Classes, options, cancellationToken).ConfigureAwait(true);
             await ForEachShard(SiloRoles.Cpu, "relabelling shards", shard => _grains.GetGrain<IShardWorkerGrain>(ShardKey(shard))
-                .RelabelShard(new RelabelShard(shard.ImagesRef, modelRef, last ? CnnFeaturesRef(shard) : null, RefinedRef(shard, round))), cancellationToken).ConfigureAwait(true);
+                .RelabelShard(new RelabelShard(shard.ImagesRef, modelRef, round == 0 ? null : RoundsSumRef(shard, round - 1), RoundsSumRef(shard, round),
+                    last ? CnnFeaturesRef(shard) : null, RefinedRef(shard, round))), cancellationToken).ConfigureAwait(true);
             var labels = new int[_manifest.Images];
             foreach (var shard in _manifest.Shards)
             {
@@ -155,7 +157,11 @@ public sealed partial class JobRunner
         return request.OutputRef;
     }
 
-    private string RefinedRef(ShardInfo shard, int round) => $"{_dir}/refined-{round}/{shard.Index:D5}.npy";
+    // Named apart from the folders of the builds whose last round's labels were its CNN's alone, so
+    // a job resumed across the change relabels rather than take those for the rounds' average.
+    private string RefinedRef(ShardInfo shard, int round) => $"{_dir}/relabelled-{round}/{shard.Index:D5}.npy";
+
+    private string RoundsSumRef(ShardInfo shard, int round) => $"{_dir}/rounds-sum-{round}/{shard.Index:D5}.npy";
 
     private string CnnFeaturesRef(ShardInfo shard) => $"{_dir}/cnn-features/{shard.Index:D5}.npy";
 

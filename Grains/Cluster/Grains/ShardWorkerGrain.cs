@@ -72,15 +72,17 @@ public sealed class ShardWorkerGrain(ShardStore store, SiloOptions silo, Cluster
         return ShardWork.RunAsync(store, silo, metrics, SiloRoles.Cpu, ShardOperation.Relabel, request.OutputRef, () =>
         {
             var model = store.Read(request.ModelRef, CnnClassifierModel.Load);
-            var images = store.ReadMatrix(request.ImagesRef);
+            var classification = model.Classify(store.ReadMatrix(request.ImagesRef));
+            var earlierRounds = request.EarlierRoundsRef is null ? null : store.ReadMatrix(request.EarlierRoundsRef);
+            var roundsSum = SelfLabelling.AddRound(earlierRounds, classification.Probabilities);
+            store.WriteMatrix(request.RoundsSumRef, roundsSum);
             if (request.FeaturesRef is null)
             {
-                store.WriteLabels(request.OutputRef, model.Predict(images));
+                store.WriteLabels(request.OutputRef, classification.Labels);
                 return;
             }
-            var (labels, features) = model.Relabel(images);
-            store.WriteMatrix(request.FeaturesRef, features);
-            store.WriteLabels(request.OutputRef, labels);
+            store.WriteMatrix(request.FeaturesRef, classification.Features);
+            store.WriteLabels(request.OutputRef, SelfLabelling.EnsembleLabels(roundsSum));
         });
     }
 

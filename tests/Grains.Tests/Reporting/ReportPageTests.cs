@@ -40,8 +40,10 @@ public class ReportPageTests
     public void TheSelfLabellingSectionSaysWhatEachRoundTrainedOn()
     {
         Assert.Contains("A CNN trained on 5 confident images for 2 epoch(s) labelled every image", ReportPage.Render(Data(s_refined)), StringComparison.Ordinal);
-        Assert.Contains("A CNN trained on 5 confident images, then a second CNN on every image with the first one's labels for 2 epoch(s), labelled every image",
-            ReportPage.Render(Data(s_refined, rounds: 2)), StringComparison.Ordinal);
+        Assert.Contains("A CNN trained on 5 confident images, then a second CNN on every image with the labels of the one before (the last for 2 epoch(s)); "
+            + "the 2 CNNs' probabilities, averaged, labelled every image", ReportPage.Render(Data(s_refined, rounds: 2)), StringComparison.Ordinal);
+        Assert.Contains("A CNN trained on 5 confident images, then 2 more CNNs, each on every image with the labels of the one before (the last for 2 epoch(s)); "
+            + "the 3 CNNs' probabilities, averaged, labelled every image", ReportPage.Render(Data(s_refined, rounds: 3)), StringComparison.Ordinal);
     }
 
     [Fact]

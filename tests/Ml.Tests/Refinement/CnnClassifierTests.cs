@@ -51,6 +51,19 @@ public class CnnClassifierTests
     }
 
     [Fact]
+    public void ClassifyGivesInOnePassWhatTheSeparateCallsGive()
+    {
+        var (images, labels) = BarImages.Make(120, 5);
+        var model = Train(images, labels, Quick with { Epochs = 1 });
+        var classification = model.Classify(images);
+        var (expectedLabels, expectedFeatures) = model.Relabel(images);
+        Assert.Equal(expectedLabels, classification.Labels);
+        Assert.Equal(model.PredictProba(images).Data, classification.Probabilities.Data);
+        Assert.Equal(expectedFeatures.Data, classification.Features.Data);
+        Assert.Equal(model.Classify(images.SelectRows([7])).Probabilities.Data, classification.Probabilities.Row(7).ToArray());
+    }
+
+    [Fact]
     public void TheSameSeedTrainsTheSameNetworkAndItSurvivesSaving()
     {
         var (images, labels) = BarImages.Make(200, 4);

@@ -66,29 +66,64 @@ public class SelfLabellingTests
         Assert.Equal(options.Cnn with { Seed = second.Seed }, second);
         Assert.Equal(second, SelfLabelling.RoundOptions(options, 1));
         Assert.NotEqual(second.Seed, SelfLabelling.RoundOptions(options with { Cnn = options.Cnn with { Seed = 6 } }, 1).Seed);
-        Assert.Throws<ArgumentOutOfRangeException>(() => SelfLabelling.RoundOptions(options, 2));
+        var third = SelfLabelling.RoundOptions(options, 2);
+        Assert.NotEqual(5UL, third.Seed);
+        Assert.NotEqual(second.Seed, third.Seed);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SelfLabelling.RoundOptions(options, 3));
         Assert.Throws<ArgumentOutOfRangeException>(() => SelfLabelling.RoundOptions(options with { Rounds = 1 }, 1));
     }
 
     [Fact]
-    public void TwoRoundsAreTheFirstRoundThenACnnOnItsLabels()
+    public void EachRoundTrainsOnTheLabelsOfTheOneBeforeAndTheRoundsProbabilitiesAreAveraged()
     {
         var (images, truth) = BarImages.Make(400, 11);
         var rng = new Rng(12);
         var noisy = Array.ConvertAll(truth, label => rng.NextInt(8) == 0 ? 1 - label : label);
         var embedded = new Matrix(noisy.Length, 1, Array.ConvertAll(noisy, label => (float)label));
         var options = new SelfLabellingOptions { Cnn = new CnnClassifierOptions { Seed = 13, Epochs = 1 } };
+        Assert.Equal(3, options.Rounds);
 
         var one = SelfLabelling.Fit(images, embedded, noisy, 2, null, options with { Rounds = 1 });
-        var two = SelfLabelling.Fit(images, embedded, noisy, 2, null, options);
+        var three = SelfLabelling.Fit(images, embedded, noisy, 2, null, options);
 
+        // The same three rounds by hand: fit, classify, train the next on this round's own labels.
         var all = Enumerable.Range(0, noisy.Length).ToArray();
-        var second = CnnClassifier.Fit(images, all, one.Labels, 2, SelfLabelling.RoundOptions(options, 1));
-        var (labels, features) = second.Relabel(images);
-        Assert.Equal(labels, two.Labels);
-        Assert.Equal(features.Data, two.Features.Data);
+        var first = CnnClassifier.Fit(images, one.ConfidentRows, Array.ConvertAll(one.ConfidentRows, i => noisy[i]), 2, SelfLabelling.RoundOptions(options, 0)).Classify(images);
+        var second = CnnClassifier.Fit(images, all, first.Labels, 2, SelfLabelling.RoundOptions(options, 1)).Classify(images);
+        var thirdModel = CnnClassifier.Fit(images, all, second.Labels, 2, SelfLabelling.RoundOptions(options, 2));
+        var third = thirdModel.Classify(images);
+        var expected = new int[noisy.Length];
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var sum = new float[2];
+            for (var c = 0; c < 2; c++)
+            {
+                sum[c] = first.Probabilities.Row(i)[c] + second.Probabilities.Row(i)[c];
+                sum[c] += third.Probabilities.Row(i)[c];
+            }
+            expected[i] = sum[1] > sum[0] ? 1 : 0;
+        }
+        Assert.Equal(expected, three.Labels);
+        Assert.Equal(third.Features.Data, three.Features.Data);
+        Assert.Equal(thirdModel.PredictProba(images).Data, three.Model.PredictProba(images).Data);
+        Assert.Equal(first.Labels, one.Labels);
         // The confident rows reported are the first round's.
-        Assert.Equal(one.ConfidentRows, two.ConfidentRows);
+        Assert.Equal(one.ConfidentRows, three.ConfidentRows);
+    }
+
+    [Fact]
+    public void TheRoundsSumIsAddedInPlaceAndItsLargestClassIsTheLabel()
+    {
+        // Sums of halves and quarters are exact in float.
+        var first = new Matrix(3, 3, [0.75f, 0.25f, 0f, 0.5f, 0.5f, 0f, 0.25f, 0.25f, 0.5f]);
+        Assert.Same(first, SelfLabelling.AddRound(null, first));
+        // Row 0: the first round says 0, the second 1 more strongly; rows 1 and 2 tie, so the lowest class.
+        var second = new Matrix(3, 3, [0f, 1f, 0f, 0.5f, 0.5f, 0f, 0.5f, 0.25f, 0.25f]);
+        var sum = SelfLabelling.AddRound(first, second);
+        Assert.Same(first, sum);
+        Assert.Equal([0.75f, 1.25f, 0f, 1f, 1f, 0f, 0.75f, 0.5f, 0.75f], sum.Data);
+        Assert.Equal([1, 0, 0], SelfLabelling.EnsembleLabels(sum));
+        Assert.Throws<ArgumentException>(() => SelfLabelling.AddRound(sum, new Matrix(2, 3)));
     }
 
     private static double Accuracy(int[] labels, int[] truth) => labels.Zip(truth).Count(p => p.First == p.Second) / (double)truth.Length;
