@@ -90,7 +90,7 @@ public sealed class CnnClassifierModel : IFittedTransform
     }
 
     /// <summary>The most probable class of every image (the lowest class on a tie).</summary>
-    public int[] Predict(Matrix rows) => Relabel(rows).Labels;
+    public int[] Predict(Matrix rows) => Classify(rows).Labels;
 
     /// <summary>
     /// The most probable class, the class probabilities and the penultimate activations of every
@@ -122,33 +122,6 @@ public sealed class CnnClassifierModel : IFittedTransform
             _idle.Add(network);
         }
         return new CnnClassification(labels, probabilities, features);
-    }
-
-    /// <summary>The most probable class and the penultimate activations of every image, from one pass through the network.</summary>
-    public (int[] Labels, Matrix Features) Relabel(Matrix rows)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        var labels = new int[rows.Rows];
-        var features = new Matrix(rows.Rows, OutputDimension);
-        var network = Rent();
-        try
-        {
-            network.ForwardInBlocks(rows, _layerCount, (start, count) =>
-            {
-                var logits = network.Output(_layerCount - 1, count);
-                for (var i = 0; i < count; i++)
-                {
-                    // The largest logit is the most probable class: softmax keeps the order.
-                    labels[start + i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits.Slice(i * Classes, Classes));
-                }
-                network.Output(FeatureLayers - 1, count).CopyTo(features.RowBlock(start, count));
-            });
-        }
-        finally
-        {
-            _idle.Add(network);
-        }
-        return (labels, features);
     }
 
     /// <inheritdoc />
