@@ -74,13 +74,17 @@ public sealed class RunInterruptionTests : IDisposable
                 kill.WaitForExit();
             }
             var clock = Stopwatch.StartNew();
-            Assert.True(process.WaitForExit(s_stopBound), $"still running {s_stopBound.TotalSeconds} s after SIG{signal}");
-            process.WaitForExit();
-            string[] errors;
-            lock (lines)
+            string[] AfterTheSignal()
             {
-                errors = [.. lines.SkipWhile(line => !line.Contains(TrainingCnn, StringComparison.Ordinal)).Skip(1)];
+                lock (lines)
+                {
+                    return [.. lines.SkipWhile(line => !line.Contains(TrainingCnn, StringComparison.Ordinal)).Skip(1)];
+                }
             }
+            // What the process said after the signal, so a slow stop shows where it was.
+            Assert.True(process.WaitForExit(s_stopBound), $"still running {s_stopBound.TotalSeconds} s after SIG{signal}; standard error since:\n{string.Join('\n', AfterTheSignal())}");
+            process.WaitForExit();
+            var errors = AfterTheSignal();
             Assert.True(exitCode == process.ExitCode, $"exit code {process.ExitCode} after {clock.Elapsed.TotalSeconds:0.0} s:\n{string.Join('\n', errors)}");
             var error = Assert.Single(errors, line => line.StartsWith("error: ", StringComparison.Ordinal));
             Assert.Equal($"error: interrupted by SIG{signal}: the job was stopped; nothing was written to {output}", error);
