@@ -4,8 +4,8 @@ namespace Distributed.Grains.Interfaces.Cluster;
 
 /// <summary>
 /// Train one round of the job's self-labelling CNN on the images the coordinator chose: in the first
-/// round the confident images with their first-stage labels, in the second every image with the
-/// first round's labels.
+/// round the confident images with their first-stage labels, in a later round every image with the
+/// round before's labels.
 /// </summary>
 /// <param name="JobId">The job.</param>
 /// <param name="ShardsRef">Store reference of the shard manifest.</param>

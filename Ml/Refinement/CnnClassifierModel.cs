@@ -7,8 +7,9 @@ using Distributed.Ml.Persistence;
 namespace Distributed.Ml.Refinement;
 
 /// <summary>
-/// A trained self-labelling CNN: <see cref="PredictProba"/> gives class probabilities,
-/// <see cref="Transform"/> the penultimate layer's activations (features a forest can learn from).
+/// A trained self-labelling CNN: <see cref="Classify"/> gives every image's class, class
+/// probabilities and penultimate activations, <see cref="Transform"/> the activations alone
+/// (features a forest can learn from).
 /// </summary>
 /// <remarks>
 /// Thread-safe without a lock: layers keep scratch buffers, so each concurrent call rents its own
@@ -77,17 +78,6 @@ public sealed class CnnClassifierModel : IFittedTransform
 
     /// <summary>The penultimate activations of every image.</summary>
     public Matrix Transform(Matrix rows) => Run(rows, FeatureLayers);
-
-    /// <summary>Class probabilities (softmax of the logits) of every image.</summary>
-    public Matrix PredictProba(Matrix rows)
-    {
-        var probabilities = Run(rows, _layerCount);
-        for (var i = 0; i < probabilities.Rows; i++)
-        {
-            SoftmaxCrossEntropy.Softmax(probabilities.Row(i), probabilities.Row(i));
-        }
-        return probabilities;
-    }
 
     /// <summary>The most probable class of every image (the lowest class on a tie).</summary>
     public int[] Predict(Matrix rows) => Classify(rows).Labels;

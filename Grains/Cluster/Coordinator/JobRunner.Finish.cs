@@ -30,11 +30,7 @@ public sealed partial class JobRunner
     {
         var clock = new StageClock(_observer);
         var embedded = ShardIngest.Concatenate(_store, _manifest, EmbeddingRef);
-        var assignments = new int[_manifest.Images];
-        foreach (var shard in _manifest.Shards)
-        {
-            _store.ReadLabels(LabelsRef(shard)).CopyTo(assignments, shard.FirstRow);
-        }
+        var assignments = ShardIngest.ConcatenateLabels(_store, _manifest, LabelsRef);
         var clustering = ReadClustering(embedded, assignments);
         var allKnown = _spec.KnownLabelsRef is null ? null : _store.ReadLabels(_spec.KnownLabelsRef);
         // Label spreading sees only the seeded known share; the other labels only score it.
@@ -110,11 +106,7 @@ public sealed partial class JobRunner
             await ForEachShard(SiloRoles.Cpu, "relabelling shards", shard => _grains.GetGrain<IShardWorkerGrain>(ShardKey(shard))
                 .RelabelShard(new RelabelShard(shard.ImagesRef, modelRef, round == 0 ? null : RoundsSumRef(shard, round - 1), RoundsSumRef(shard, round),
                     last ? CnnFeaturesRef(shard) : null, RefinedRef(shard, round))), cancellationToken).ConfigureAwait(true);
-            var labels = new int[_manifest.Images];
-            foreach (var shard in _manifest.Shards)
-            {
-                _store.ReadLabels(RefinedRef(shard, round)).CopyTo(labels, shard.FirstRow);
-            }
+            var labels = ShardIngest.ConcatenateLabels(_store, _manifest, shard => RefinedRef(shard, round));
             if (last)
             {
                 var model = _store.Read(modelRef, CnnClassifierModel.Load);

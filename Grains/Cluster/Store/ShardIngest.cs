@@ -92,6 +92,19 @@ public static class ShardIngest
         return result ?? throw new ArgumentException("no rows to gather", nameof(globalRows));
     }
 
+    /// <summary>All shards' labels (int32 .npy) joined in shard order.</summary>
+    public static int[] ConcatenateLabels(ShardStore store, ShardManifest manifest, Func<ShardInfo, string> shardRef)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(manifest);
+        var labels = new int[manifest.Images];
+        foreach (var shard in manifest.Shards)
+        {
+            store.ReadLabels(shardRef(shard)).CopyTo(labels, shard.FirstRow);
+        }
+        return labels;
+    }
+
     /// <summary>All shards' matrices stacked in shard order.</summary>
     public static Matrix Concatenate(ShardStore store, ShardManifest manifest, Func<ShardInfo, string> shardRef)
     {

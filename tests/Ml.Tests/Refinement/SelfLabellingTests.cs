@@ -105,7 +105,7 @@ public class SelfLabellingTests
         }
         Assert.Equal(expected, three.Labels);
         Assert.Equal(third.Features.Data, three.Features.Data);
-        Assert.Equal(thirdModel.PredictProba(images).Data, three.Model.PredictProba(images).Data);
+        Assert.Equal(third.Probabilities.Data, three.Model.Classify(images).Probabilities.Data);
         Assert.Equal(first.Labels, one.Labels);
         // The confident rows reported are the first round's.
         Assert.Equal(one.ConfidentRows, three.ConfidentRows);
