@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Distributed.Ml.Persistence;
 
 namespace Distributed.Ml.Neural;
@@ -96,14 +97,17 @@ public sealed class MaxPool2d : Layer
     /// <summary>
     /// The inference pass: the same maxima by the same rule (a value replaces the lane's maximum
     /// only where it is greater), without the indices, whose bookkeeping was half of this layer's
-    /// time in a served image.
+    /// time in a served image. Channels go 16 lanes at a time where the hardware has 512-bit vectors
+    /// (each lane follows the rule alone, so the width does not change a value), then
+    /// <see cref="Vector{T}"/>'s width, then one at a time.
     /// </summary>
     private void ForwardWithoutIndices(ReadOnlySpan<float> input, Span<float> output, int batch)
     {
         int channels = InputShape.Channels, inWidth = InputShape.Width;
         int outHeight = OutputShape.Height, outWidth = OutputShape.Width;
+        var wideEnd = Vector512.IsHardwareAccelerated ? channels - channels % Vector512<float>.Count : 0;
         var lanes = Vector<float>.Count;
-        var vectorEnd = channels - channels % lanes;
+        var vectorEnd = wideEnd + (channels - wideEnd) / lanes * lanes;
         ref var source = ref MemoryMarshal.GetReference(input);
         ref var target = ref MemoryMarshal.GetReference(output);
         for (var b = 0; b < batch; b++)
@@ -115,12 +119,27 @@ public sealed class MaxPool2d : Layer
                 {
                     var outBase = ((b * outHeight + oy) * outWidth + ox) * channels;
                     var corner = inputBase + (oy * _stride * inWidth + ox * _stride) * channels;
-                    for (var c = 0; c < vectorEnd; c += lanes)
+                    var c = 0;
+                    for (; c < wideEnd; c += Vector512<float>.Count)
+                    {
+                        var best = Vector512.Create(float.NegativeInfinity);
+                        for (var ky = 0; ky < _window; ky++)
+                        {
+                            // In bounds: CheckForward checked the sizes, and every window lies inside its image.
+                            var tapRow = (nuint)(corner + ky * inWidth * channels + c);
+                            for (var kx = 0; kx < _window; kx++)
+                            {
+                                var candidate = Vector512.LoadUnsafe(ref source, tapRow + (nuint)(kx * channels));
+                                best = Vector512.ConditionalSelect(Vector512.GreaterThan(candidate, best), candidate, best);
+                            }
+                        }
+                        best.StoreUnsafe(ref target, (nuint)(outBase + c));
+                    }
+                    for (; c < vectorEnd; c += lanes)
                     {
                         var best = new Vector<float>(float.NegativeInfinity);
                         for (var ky = 0; ky < _window; ky++)
                         {
-                            // In bounds: CheckForward checked the sizes, and every window lies inside its image.
                             var tapRow = (nuint)(corner + ky * inWidth * channels + c);
                             for (var kx = 0; kx < _window; kx++)
                             {
@@ -130,7 +149,7 @@ public sealed class MaxPool2d : Layer
                         }
                         best.StoreUnsafe(ref target, (nuint)(outBase + c));
                     }
-                    for (var c = vectorEnd; c < channels; c++)
+                    for (; c < channels; c++)
                     {
                         var best = float.NegativeInfinity;
                         for (var ky = 0; ky < _window; ky++)

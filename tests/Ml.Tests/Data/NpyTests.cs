@@ -19,6 +19,20 @@ public class NpyTests
         Assert.Equal(values, array.ToSingle());
     }
 
+    /// <summary>Bytes widen to floats exactly, in the vectorised body and its tail alike.</summary>
+    [Fact]
+    public void ConvertsEveryByteValueToItsFloat()
+    {
+        var bytes = new byte[1000];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(i * 7 + i / 256);
+        }
+        var converted = NumericArray.FromUInt8(bytes, bytes.Length).ToSingle();
+        Assert.Equal(bytes.Select(b => (float)b), converted);
+        Assert.Equal(Enumerable.Range(0, 256).Select(v => (float)v), NumericArray.FromUInt8([.. Enumerable.Range(0, 256).Select(v => (byte)v)], 256).ToSingle());
+    }
+
     [Fact]
     public void ReadsFloatsStraightAndConvertsOtherTypes()
     {

@@ -213,12 +213,15 @@ public class ConvolutionTests
     /// <summary>
     /// Both passes against the scalar rule written out here: each window's first greatest value
     /// (NaN never taken), its bits, and the backward pass routing each gradient to that value's
-    /// position; channel counts of whole vectors, a tail, and one channel.
+    /// position; channel counts of whole vectors, a tail, and one channel, and (inference on
+    /// 512-bit hardware) 16-lane vectors followed by narrower ones and a tail.
     /// </summary>
     [Theory]
     [InlineData(1)]
     [InlineData(8)]
     [InlineData(19)]
+    [InlineData(24)]
+    [InlineData(37)]
     [InlineData(64)]
     public void MaxPoolFollowsTheScalarRuleToTheBit(int channels)
     {

@@ -25,15 +25,15 @@ public class InferenceGemmTests
 
     /// <summary>
     /// Each element is the bias followed by one fused multiply-add per p, in p order, to the bit:
-    /// whichever block (512-bit, <c>Vector&lt;float&gt;</c> or scalar) computes its column, so the
-    /// result does not depend on the vector widths of the machine.
+    /// whichever block (64 or 32 columns of 512-bit vectors, <c>Vector&lt;float&gt;</c> or scalar)
+    /// computes its column, so the result does not depend on the vector widths of the machine.
     /// </summary>
     [Fact]
     public void EachElementIsTheScalarFusedSumToTheBit()
     {
         foreach (var m in new[] { 1, 4, 5 })
         {
-            foreach (var n in new[] { 7, 16, 32, 33, 48, 64, 70 })
+            foreach (var n in new[] { 7, 16, 32, 33, 48, 64, 70, 96, 128, 137 })
             {
                 const int k = 288;
                 var (a, b, bias) = Operands(m, k, n, seed: (ulong)(m * 1000 + n));
