@@ -73,6 +73,7 @@ public class FastPredictTests
         var (data, labels) = TestData.Blobs(400, 5, 7, seed: 31, separation: 1.5);
         var (test, _) = TestData.Blobs(260, 5, 7, seed: 32, separation: 1.5);
         test.Row(3)[2] = float.NaN;
+        // 25 trees: a lone row descends three groups of eight trees together and the last tree alone.
         var options = new RandomForestOptions { Trees = 25, Seed = 9, OutOfBagScore = false };
         return name switch
         {
