@@ -157,6 +157,14 @@ internal sealed class PackedForest
     public void Predict(ReadOnlySpan<float> row, Span<float> probabilities)
     {
         probabilities.Clear();
+        AddTrees(row, probabilities);
+        Scale(probabilities, 1f / Trees);
+    }
+
+    /// <summary>Adds every tree's leaf for <paramref name="row"/> to <paramref name="sum"/>, in tree order, eight trees descending at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddTrees(ReadOnlySpan<float> row, Span<float> sum)
+    {
         // Unchecked indexing: Build produced every child index, the model checked every feature
         // index against its feature count, and the caller checked the row's length.
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
@@ -167,20 +175,19 @@ internal sealed class PackedForest
             int n0 = _roots[t], n1 = _roots[t + 1], n2 = _roots[t + 2], n3 = _roots[t + 3];
             int n4 = _roots[t + 4], n5 = _roots[t + 5], n6 = _roots[t + 6], n7 = _roots[t + 7];
             DescendEight(ref nodes, ref n0, ref n1, ref n2, ref n3, ref n4, ref n5, ref n6, ref n7, ref x, ref x, ref x, ref x, ref x, ref x, ref x, ref x);
-            AddLeaf(probabilities, _values[t], ~n0);
-            AddLeaf(probabilities, _values[t + 1], ~n1);
-            AddLeaf(probabilities, _values[t + 2], ~n2);
-            AddLeaf(probabilities, _values[t + 3], ~n3);
-            AddLeaf(probabilities, _values[t + 4], ~n4);
-            AddLeaf(probabilities, _values[t + 5], ~n5);
-            AddLeaf(probabilities, _values[t + 6], ~n6);
-            AddLeaf(probabilities, _values[t + 7], ~n7);
+            AddLeaf(sum, _values[t], ~n0);
+            AddLeaf(sum, _values[t + 1], ~n1);
+            AddLeaf(sum, _values[t + 2], ~n2);
+            AddLeaf(sum, _values[t + 3], ~n3);
+            AddLeaf(sum, _values[t + 4], ~n4);
+            AddLeaf(sum, _values[t + 5], ~n5);
+            AddLeaf(sum, _values[t + 6], ~n6);
+            AddLeaf(sum, _values[t + 7], ~n7);
         }
         for (; t < Trees; t++)
         {
-            AddLeaf(probabilities, _values[t], Leaf(t, row));
+            AddLeaf(sum, _values[t], Leaf(t, row));
         }
-        Scale(probabilities, 1f / Trees);
     }
 
     /// <summary>
@@ -199,13 +206,13 @@ internal sealed class PackedForest
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         ref var data = ref MemoryMarshal.GetArrayDataReference(rows.Data);
         var cols = rows.Cols;
+        var grouped = count - count % 8;
         for (var t = 0; t < Trees; t++)
         {
             var root = _roots[t];
             var values = _values[t];
-            var r = 0;
             // Eight rows descend together (DescendEight).
-            for (; r + 8 <= count; r += 8)
+            for (var r = 0; r < grouped; r += 8)
             {
                 ref var x0 = ref Unsafe.Add(ref data, (start + r) * cols);
                 ref var x1 = ref Unsafe.Add(ref x0, cols);
@@ -226,10 +233,12 @@ internal sealed class PackedForest
                 AddLeaf(probabilities.Slice((r + 6) * classes, classes), values, ~n6);
                 AddLeaf(probabilities.Slice((r + 7) * classes, classes), values, ~n7);
             }
-            for (; r < count; r++)
-            {
-                AddLeaf(probabilities.Slice(r * classes, classes), values, Leaf(t, rows.Row(start + r)));
-            }
+        }
+        // The last few rows (a lone one among them) go down eight trees at a time instead; every
+        // row's sum is still formed in tree order.
+        for (var r = grouped; r < count; r++)
+        {
+            AddTrees(rows.Row(start + r), probabilities.Slice(r * classes, classes));
         }
         Scale(probabilities, 1f / Trees);
     }
