@@ -193,7 +193,8 @@ internal sealed class PackedForest
     /// <summary>
     /// Class probabilities of rows [start, start+count) of <paramref name="rows"/> into
     /// <paramref name="probabilities"/> (count × <see cref="Classes"/>): each tree in turn for the
-    /// whole range, which callers keep to about <see cref="BlockRows"/> rows.
+    /// range's groups of eight rows, which callers keep to about <see cref="BlockRows"/> rows, then
+    /// each row left over down every tree.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Predict(Matrix rows, int start, int count, Span<float> probabilities)
