@@ -12,19 +12,19 @@ namespace Distributed.Bench.Load;
 internal sealed record LoadResult(int Completed, TimeSpan Wall, long[] Latencies, long[]? SendLags, int CapWaits)
 {
     /// <summary>Prints the run's figures; <paramref name="cpu"/> is the CPU both processes used over the measured run.</summary>
-    public void Print(TextWriter output, LoadSettings settings, RequestSender sender, ByteCounter bytes, CpuUse cpu)
+    public void Print(TextWriter output, LoadSettings settings, Exchanged exchanged, CpuUse cpu)
     {
         var format = LoadSettings.Formats.Single(f => f.Value == settings.Format).Key;
-        var answered = Completed - sender.Errors;
+        var answered = Completed - exchanged.Errors;
         var images = (long)answered * settings.ImagesPerRequest;
         void Line(FormattableString text) => output.WriteLine(text.ToString(CultureInfo.InvariantCulture));
         Line($"target       {settings.Url}");
-        Line($"requests     {Completed} of {settings.Requests} ({settings.ImagesPerRequest} uint8 image(s) each, {format}), {Loop(settings)}");
+        Line($"requests     {Completed} of {settings.Requests} ({settings.ImagesPerRequest} uint8 image(s) each, {format}), {Loop(settings)}, {(settings.RawClient ? "raw HTTP/1.1 client" : "PredictorClient")}");
         if (settings.Rate is not null)
         {
             Line($"outstanding  at most {settings.MaxOutstanding}: {(CapWaits == 0 ? "never reached" : $"reached, {CapWaits} requests waited for a slot")}");
         }
-        Line($"errors       {sender.Errors}{(sender.FirstError is null ? "" : $" (first: {sender.FirstError})")}");
+        Line($"errors       {exchanged.Errors}{(exchanged.FirstError is null ? "" : $" (first: {exchanged.FirstError})")}");
         Line($"wall         {Wall.TotalSeconds:0.00} s");
         Line($"throughput   {Completed / Wall.TotalSeconds:0} requests/s");
         Line($"latency ms   {Percentiles(Latencies)}{(SendLags is null ? "" : " (from each request's scheduled send time)")}");
@@ -32,7 +32,7 @@ internal sealed record LoadResult(int Completed, TimeSpan Wall, long[] Latencies
         {
             Line($"send lag ms  {Percentiles(SendLags)} (scheduled send time to the client starting the request)");
         }
-        Line($"bytes        request body {bytes.RequestBytes / (double)Math.Max(1, bytes.Requests):0}, answer body {bytes.AnswerBytes / (double)Math.Max(1, bytes.Requests):0} (mean)");
+        Line($"bytes        request body {exchanged.RequestBytes / (double)Math.Max(1, exchanged.Requests):0}, answer body {exchanged.AnswerBytes / (double)Math.Max(1, exchanged.Requests):0} (mean)");
         if (cpu.ServerSeconds is { } server)
         {
             Line($"server cpu   {Micro(server, answered)} µs/request  {Micro(server, images)} µs/image  ({server:0.00} s of pid {settings.ServerPid} over {answered} answered requests)");
@@ -59,3 +59,6 @@ internal sealed record LoadResult(int Completed, TimeSpan Wall, long[] Latencies
         return $"p50 {Ms(0.50)}  p90 {Ms(0.90)}  p99 {Ms(0.99)}  p99.9 {Ms(0.999)}  max {Ms(1.0)}";
     }
 }
+
+/// <summary>What a run's requests and answers were: failures (with the first one's message) and body bytes over the requests counted.</summary>
+internal sealed record Exchanged(int Errors, string? FirstError, long Requests, long RequestBytes, long AnswerBytes);

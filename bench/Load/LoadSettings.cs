@@ -15,8 +15,9 @@ namespace Distributed.Bench.Load;
 /// <param name="Rate">Requests per second of the open loop; null runs the closed loop.</param>
 /// <param name="MaxOutstanding">Most requests the open loop keeps in flight; a due request waits for a free slot past it (and still counts its latency from its scheduled time).</param>
 /// <param name="ServerPid">The serving process, whose CPU time is measured; null measures none.</param>
+/// <param name="RawClient">Open loop only: send over plain HTTP/1.1 connections (<see cref="RawOpenLoop"/>) instead of <see cref="Distributed.Predictor.Client.PredictorClient"/>; .npy only.</param>
 internal sealed record LoadSettings(Uri Url, string? ImagesPath, int Requests, int Concurrency, int Warmup, TimeSpan Deadline,
-    PredictorWireFormat Format, int ImagesPerRequest, double? Rate, int MaxOutstanding, int? ServerPid)
+    PredictorWireFormat Format, int ImagesPerRequest, double? Rate, int MaxOutstanding, int? ServerPid, bool RawClient)
 {
     /// <summary>
     /// Default of <see cref="MaxOutstanding"/>. Requests in flight are the rate times the latency (Little's law):
@@ -32,7 +33,7 @@ internal sealed record LoadSettings(Uri Url, string? ImagesPath, int Requests, i
         ["msgpack"] = PredictorWireFormat.MessagePack,
     };
 
-    private static readonly string[] s_names = ["url", "images", "requests", "concurrency", "warmup", "deadline-s", "format", "images-per-request", "rate", "max-outstanding", "server-pid"];
+    private static readonly string[] s_names = ["url", "images", "requests", "concurrency", "warmup", "deadline-s", "format", "images-per-request", "rate", "max-outstanding", "server-pid", "client"];
 
     /// <summary>Parses <c>--name value</c> pairs; null on anything unknown or malformed.</summary>
     public static LoadSettings? Parse(string[] args)
@@ -73,9 +74,12 @@ internal sealed record LoadSettings(Uri Url, string? ImagesPath, int Requests, i
         }
         var settings = new LoadSettings(uri, values.GetValueOrDefault("images"), Int("requests", 20_000), Int("concurrency", 32), Int("warmup", 1_000),
             TimeSpan.FromSeconds(Int("deadline-s", 300)), format, Int("images-per-request", 1), Rate(),
-            Int("max-outstanding", DefaultMaxOutstanding), values.ContainsKey("server-pid") ? Int("server-pid", 0) : null);
+            Int("max-outstanding", DefaultMaxOutstanding), values.ContainsKey("server-pid") ? Int("server-pid", 0) : null,
+            values.GetValueOrDefault("client", "predictor") == "raw");
+        malformed |= values.GetValueOrDefault("client", "predictor") is not ("predictor" or "raw");
         return !malformed && values.Keys.All(s_names.Contains) && settings.Requests > 0 && settings.Concurrency > 0 && settings.Warmup >= 0
             && settings.ImagesPerRequest > 0 && settings.Rate is null or > 0 && settings.MaxOutstanding > 0 && settings.ServerPid is null or > 0
+            && (!settings.RawClient || (settings.Rate is not null && settings.Format == PredictorWireFormat.Npy))
             ? settings
             : null;
     }

@@ -17,11 +17,7 @@ internal static partial class OpenLoop
     public static async Task<LoadResult> RunAsync(RequestSender sender, int requests, double rate, int maxOutstanding, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var due = new long[requests];
-        for (var i = 0; i < requests; i++)
-        {
-            due[i] = start + (long)Math.Round(i * Stopwatch.Frequency / rate);
-        }
+        var due = Schedule(start, requests, rate);
         var latencies = new long[requests];
         var sendLags = new long[requests];
         var sent = new Task[requests];
@@ -73,8 +69,19 @@ internal static partial class OpenLoop
         return new LoadResult(launched, wall, latencies.AsSpan(0, launched).ToArray(), sendLags.AsSpan(0, launched).ToArray(), capWaits);
     }
 
+    /// <summary>Each request's send time in <see cref="Stopwatch"/> ticks: request i at i/rate seconds after <paramref name="start"/>.</summary>
+    public static long[] Schedule(long start, int requests, double rate)
+    {
+        var due = new long[requests];
+        for (var i = 0; i < requests; i++)
+        {
+            due[i] = start + (long)Math.Round(i * Stopwatch.Frequency / rate);
+        }
+        return due;
+    }
+
     /// <summary>Sleeps until <see cref="Stopwatch.GetTimestamp"/> reaches <paramref name="due"/> (returns at once if it has).</summary>
-    private static void SleepUntil(long due)
+    public static void SleepUntil(long due)
     {
         while (true)
         {

@@ -19,7 +19,7 @@ internal static class Program
         var settings = LoadSettings.Parse(args);
         if (settings is null)
         {
-            Console.Error.WriteLine("usage: Distributed.Bench.Load --url http://127.0.0.1:5080/ [--images test-images.npy] [--requests 20000] [--concurrency 32] [--warmup 1000] [--deadline-s 300] [--format npy|json|msgpack] [--images-per-request 1] [--rate <requests/s> [--max-outstanding 1024]] [--server-pid <pid>]");
+            Console.Error.WriteLine("usage: Distributed.Bench.Load --url http://127.0.0.1:5080/ [--images test-images.npy] [--requests 20000] [--concurrency 32] [--warmup 1000] [--deadline-s 300] [--format npy|json|msgpack] [--images-per-request 1] [--rate <requests/s> [--max-outstanding 1024] [--client predictor|raw]] [--server-pid <pid>]  (--client raw: plain HTTP/1.1 for the open loop, .npy only)");
             return 2;
         }
         try
@@ -50,13 +50,43 @@ internal static class Program
         await ClosedLoop.RunAsync(sender, settings.Warmup, settings.Concurrency, deadline.Token);
         bytes.Reset();
         sender.Reset();
+        if (settings is { RawClient: true, Rate: { } rawRate })
+        {
+            return RunRaw(settings, requests, rawRate);
+        }
         var cpuBefore = CpuUse.Now(settings.ServerPid);
         var result = settings.Rate is { } rate
             ? await OpenLoop.RunAsync(sender, settings.Requests, rate, settings.MaxOutstanding, deadline.Token)
             : await ClosedLoop.RunAsync(sender, settings.Requests, settings.Concurrency, deadline.Token);
         var cpu = CpuUse.Now(settings.ServerPid).Since(cpuBefore);
-        result.Print(Console.Out, settings, sender, bytes, cpu);
-        return sender.Errors == 0 && result.Completed == settings.Requests ? 0 : 1;
+        var exchanged = new Exchanged(sender.Errors, sender.FirstError, bytes.Requests, bytes.RequestBytes, bytes.AnswerBytes);
+        result.Print(Console.Out, settings, exchanged, cpu);
+        return exchanged.Errors == 0 && result.Completed == settings.Requests ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The open loop over <see cref="RawOpenLoop"/>: after the closed-loop warm-up of the server, the
+    /// warm-up's count again through the raw connections at the measured rate (their code and
+    /// connections warm too), then the measured run.
+    /// </summary>
+    private static int RunRaw(LoadSettings settings, ReadOnlyMemory<byte>[] requests, double rate)
+    {
+        var bodies = requests.Select(pixels =>
+        {
+            using var npy = new MemoryStream();
+            NpyWriter.Write(npy, new NumericArray(NpyDType.UInt8, [pixels.Length / ImageShape.Pixels, ImageShape.Side, ImageShape.Side], pixels.ToArray()));
+            return (ReadOnlyMemory<byte>)npy.ToArray();
+        }).ToArray();
+        using var loop = new RawOpenLoop(settings.Url, bodies, settings.ImagesPerRequest, settings.MaxOutstanding);
+        if (settings.Warmup > 0)
+        {
+            loop.Run(settings.Warmup, rate, settings.Deadline);
+        }
+        var cpuBefore = CpuUse.Now(settings.ServerPid);
+        var result = loop.Run(settings.Requests, rate, settings.Deadline);
+        var cpu = CpuUse.Now(settings.ServerPid).Since(cpuBefore);
+        result.Print(Console.Out, settings, loop.Exchanged, cpu);
+        return loop.Exchanged.Errors == 0 && result.Completed == settings.Requests ? 0 : 1;
     }
 
     /// <summary>
