@@ -114,15 +114,34 @@ public sealed class PredictorClient
         };
     }
 
+    /// <summary>
+    /// The .npy body <see cref="PredictPixelsAsync"/> sends for <paramref name="pixels"/> (784 bytes per
+    /// image; a uint8 array of shape (N, 28, 28)), for a caller that posts it to <c>v1/predict</c> itself.
+    /// </summary>
+    /// <exception cref="ArgumentException">The length is not a multiple of 784.</exception>
+    public static byte[] NpyPixelsBody(ReadOnlySpan<byte> pixels)
+    {
+        if (pixels.Length % ImageShape.Pixels != 0)
+        {
+            throw new ArgumentException($"{pixels.Length} bytes are not whole images of {ImageShape.Pixels} pixels", nameof(pixels));
+        }
+        return Npy(NpyDType.UInt8, pixels.ToArray(), [pixels.Length / ImageShape.Pixels, .. s_imageShape]);
+    }
+
+    private static byte[] Npy(NpyDType dtype, byte[] data, long[] shape)
+    {
+        using var npy = new MemoryStream();
+        NpyWriter.Write(npy, new NumericArray(dtype, shape, data));
+        return npy.ToArray();
+    }
+
     /// <summary>Sends a packed array as .npy or as a <see cref="PredictArrayRequest"/>, per the wire format.</summary>
     private Task<PredictResponse> PostPackedAsync(NpyDType dtype, byte[] data, int count, long[] imageShape, CancellationToken cancellationToken)
     {
         long[] shape = [count, .. imageShape];
         if (WireFormat == PredictorWireFormat.Npy)
         {
-            using var npy = new MemoryStream();
-            NpyWriter.Write(npy, new NumericArray(dtype, shape, data));
-            return PostAsync(npy.ToArray(), s_npy, cancellationToken);
+            return PostAsync(Npy(dtype, data, shape), s_npy, cancellationToken);
         }
         var request = new PredictArrayRequest(shape, dtype == NpyDType.UInt8 ? PredictorMessagePack.UInt8 : PredictorMessagePack.Float32, data);
         return PostAsync(MessagePackSerializer.Serialize(request, PredictorMessagePack.Options), s_messagePack, cancellationToken);

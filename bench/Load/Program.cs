@@ -71,12 +71,7 @@ internal static class Program
     /// </summary>
     private static int RunRaw(LoadSettings settings, ReadOnlyMemory<byte>[] requests, double rate)
     {
-        var bodies = requests.Select(pixels =>
-        {
-            using var npy = new MemoryStream();
-            NpyWriter.Write(npy, new NumericArray(NpyDType.UInt8, [pixels.Length / ImageShape.Pixels, ImageShape.Side, ImageShape.Side], pixels.ToArray()));
-            return (ReadOnlyMemory<byte>)npy.ToArray();
-        }).ToArray();
+        var bodies = requests.Select(pixels => (ReadOnlyMemory<byte>)PredictorClient.NpyPixelsBody(pixels.Span)).ToArray();
         using var loop = new RawOpenLoop(settings.Url, bodies, settings.ImagesPerRequest, settings.MaxOutstanding);
         if (settings.Warmup > 0)
         {

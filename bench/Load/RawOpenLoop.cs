@@ -22,7 +22,7 @@ namespace Distributed.Bench.Load;
 /// <c>maxOutstanding</c> connections (and threads) exist; a due request finds an idle one, opens
 /// another below the cap, or waits for one (counted, as in <see cref="OpenLoop"/>). An answer counts
 /// as answered when its status is 200 and its JSON carries one cluster per image. Bodies are the
-/// .npy requests <see cref="Distributed.Predictor.Client.PredictorClient"/> sends.
+/// .npy requests <see cref="Distributed.Predictor.Client.PredictorClient"/> sends (its <c>NpyPixelsBody</c>).
 /// </remarks>
 internal sealed class RawOpenLoop : IDisposable
 {
@@ -44,7 +44,7 @@ internal sealed class RawOpenLoop : IDisposable
     private long _answerBytes;
 
     /// <param name="url">The server's root; its host must be an IP address or resolve to one.</param>
-    /// <param name="bodies">The distinct .npy request bodies, sent in turn.</param>
+    /// <param name="bodies">The distinct .npy request bodies (<see cref="Distributed.Predictor.Client.PredictorClient.NpyPixelsBody"/>), sent in turn.</param>
     /// <param name="imagesPerRequest">Images in each body: an answer must carry as many clusters.</param>
     /// <param name="maxOutstanding">Most requests (and connections) in flight.</param>
     public RawOpenLoop(Uri url, ReadOnlyMemory<byte>[] bodies, int imagesPerRequest, int maxOutstanding)

@@ -89,6 +89,26 @@ public sealed class PredictorClientTests : IDisposable
         Assert.Equal(answered, recorder.Answered[^1]);
     }
 
+    /// <summary>The body a caller posts itself is the one the client sends for raw pixels: uint8 (N, 28, 28), the same answer.</summary>
+    [Fact]
+    public async Task NpyPixelsBodyIsWhatRawPixelsGoAs()
+    {
+        var pixels = _models.Pixels.AsMemory(0, 2 * 784);
+        var body = PredictorClient.NpyPixelsBody(pixels.Span);
+        var array = NpyReader.Read(new MemoryStream(body));
+        Assert.Equal(NpyDType.UInt8, array.DType);
+        Assert.Equal(new long[] { 2, 28, 28 }, array.Shape);
+        Assert.Equal(pixels.ToArray(), array.Bytes);
+
+        var client = new PredictorClient(await _silo.ServingClientAsync(), PredictorWireFormat.Npy);
+        var sent = await client.PredictPixelsAsync(pixels);
+        var posted = await client.PredictAsync(body.AsMemory());
+        Assert.Equal(sent.Clusters, posted.Clusters);
+        Assert.Equal(sent.Probabilities.SelectMany(p => p), posted.Probabilities.SelectMany(p => p));
+        var partial = Assert.Throws<ArgumentException>(() => PredictorClient.NpyPixelsBody(new byte[785]));
+        Assert.Contains("785 bytes are not whole images of 784 pixels", partial.Message);
+    }
+
     [Theory]
     [MemberData(nameof(WireFormats))]
     public async Task ImagesThatAreNotWhole28x28AreRefusedByTheClientWhenPackedAndByTheServerAsJson(PredictorWireFormat format)
