@@ -31,7 +31,8 @@ public sealed partial class JobRunner
         var clock = new StageClock(_observer);
         var embedded = ShardIngest.Concatenate(_store, _manifest, EmbeddingRef);
         var assignments = ShardIngest.ConcatenateLabels(_store, _manifest, LabelsRef);
-        var clustering = ReadClustering(embedded, assignments);
+        // Off the grain's scheduler: a mixture's BIC is a pass over every row.
+        var clustering = await Task.Run(() => ReadClustering(embedded, assignments), cancellationToken).ConfigureAwait(true);
         var allKnown = _spec.KnownLabelsRef is null ? null : _store.ReadLabels(_spec.KnownLabelsRef);
         // Label spreading sees only the seeded known share; the other labels only score it.
         var known = allKnown is null ? null : KnownLabels.Choose(allKnown, _options.KnownFraction, _options.Seed);
@@ -52,8 +53,9 @@ public sealed partial class JobRunner
         _observer?.StageCompleted(ClusteringPipeline.ClassifierStage, forestClock.Elapsed);
 
         // The pixel novelty check's seeded sample, read from the image shards: the rows the in-process path fits on.
-        var pixelNovelty = clock.Run(ClusteringPipeline.NoveltyStage, () => SubspaceNoveltyModel.Fit(
-            ShardIngest.Gather(_store, _manifest, s => s.ImagesRef, SubspaceNoveltyModel.SampleRows(_manifest.Images, _options.Seed))));
+        var pixelNovelty = await Task.Run(() => clock.Run(ClusteringPipeline.NoveltyStage, () => SubspaceNoveltyModel.Fit(
+            ShardIngest.Gather(_store, _manifest, s => s.ImagesRef, SubspaceNoveltyModel.SampleRows(_manifest.Images, _options.Seed)))), cancellationToken)
+            .ConfigureAwait(true);
         var timings = new Dictionary<string, double>(_state.TimingsS);
         foreach (var (stage, seconds) in clock.Seconds)
         {
@@ -62,7 +64,8 @@ public sealed partial class JobRunner
         timings[ClusteringPipeline.ClassifierStage] = forestClock.Elapsed.TotalSeconds;
         var extractor = _state.ExtractorRef is null ? null : ReadTransform(_state.ExtractorRef);
         var reducer = _state.ReducerRef is null ? null : ReadTransform(_state.ReducerRef);
-        var result = ClusteringPipeline.Complete(new FittedStages(extractor, reducer, embedded, classifierRows, clustering, training, forest, pixelNovelty), _options, timings);
+        var stages = new FittedStages(extractor, reducer, embedded, classifierRows, clustering, training, forest, pixelNovelty);
+        var result = await Task.Run(() => ClusteringPipeline.Complete(stages, _options, timings), cancellationToken).ConfigureAwait(true);
         var report = result.Report;
         if (allKnown is not null)
         {
@@ -72,7 +75,9 @@ public sealed partial class JobRunner
         if (_spec.LabelsRef is not null)
         {
             var evaluationClock = Stopwatch.StartNew();
-            report = LabellingJob.Evaluate(report, _store.ReadLabels(_spec.LabelsRef), assignments, refinement?.Labels);
+            var trueLabels = _store.ReadLabels(_spec.LabelsRef);
+            var scored = report;
+            report = await Task.Run(() => LabellingJob.Evaluate(scored, trueLabels, assignments, refinement?.Labels), cancellationToken).ConfigureAwait(true);
             jobTimings[LabellingJob.EvaluateStage] = evaluationClock.Elapsed.TotalSeconds;
         }
         var version = WriteOutputs(result.Model, report, assignments, result.PseudoLabels, jobTimings);
@@ -157,29 +162,43 @@ public sealed partial class JobRunner
 
     private string CnnFeaturesRef(ShardInfo shard) => $"{_dir}/cnn-features/{shard.Index:D5}.npy";
 
-    /// <summary>Has forest trainers grow the trees in groups (per-tree seeds, so the grouping does not change the forest) and merges them in tree order.</summary>
+    /// <summary>
+    /// Has forest trainers grow the trees in groups (per-tree seeds, so the grouping does not change
+    /// the forest) and merges them in tree order; alone in the cluster, grows them here.
+    /// </summary>
     private async Task<RandomForestModel> GrowForestAsync(LabelledRows rows, CancellationToken cancellationToken)
     {
+        var options = ForestTrainerGrain.Options(_options.ForestTrees, _options.Seed);
+        if (_aloneInCluster())
+        {
+            // A forest trainer would be on this silo too: growing the trees here spares writing the
+            // training rows to the store and the trees (tens of MB) back, and gives the same forest
+            // as one group of all the trees, which is what RandomForest.Fit grows.
+            Progress(0, 1, "growing the forest on this silo");
+            var forest = await Task.Run(() => RandomForest.Fit(rows.Data, rows.Labels, options), cancellationToken).ConfigureAwait(true);
+            Progress(1, 1, "growing the forest on this silo");
+            return forest;
+        }
         var rowsRef = $"{_dir}/forest/train-rows.npy";
         var labelsRef = $"{_dir}/forest/train-labels.npy";
         _store.WriteMatrix(rowsRef, rows.Data);
         _store.WriteLabels(labelsRef, rows.Labels);
-        // Alone, one group: every group bins the training set again, and with per-tree seeds the
-        // grouping does not change the forest.
-        var perGroup = _aloneInCluster() ? _options.ForestTrees : _spec.TreesPerGroup;
         var groups = new List<GrowTreeGroup>();
-        for (var first = 0; first < _options.ForestTrees; first += perGroup)
+        for (var first = 0; first < _options.ForestTrees; first += _spec.TreesPerGroup)
         {
             // The count is in the name: a job resumed with another grouping must not take a group file of another size as done.
-            var count = Math.Min(perGroup, _options.ForestTrees - first);
+            var count = Math.Min(_spec.TreesPerGroup, _options.ForestTrees - first);
             groups.Add(new GrowTreeGroup(rowsRef, labelsRef, _options.Seed, first, count, $"{_dir}/forest/trees-{first:D5}-{count:D5}.bin"));
         }
         var grown = await FanOut(SiloRoles.Cpu, groups, "growing tree groups", group => $"trees from {group.FirstTree}",
             group => _grains.GetGrain<IForestTrainerGrain>($"{_jobId:N}/{group.FirstTree}").GrowTrees(group), cancellationToken).ConfigureAwait(true);
-        var parts = grown.Select(g => _store.Read(g.OutputRef, TreeGroupCodec.Read)).ToList();
-        var forest = RandomForest.Merge(parts[0].Classes, parts[0].FeatureCount, parts.Select(p => p.Group));
-        var outOfBag = RandomForest.OutOfBagScore(forest, rows.Data, rows.Labels, ForestTrainerGrain.Options(_options.ForestTrees, _options.Seed));
-        return new RandomForestModel(forest.Classes, forest.FeatureCount, forest.Trees, forest.FeatureImportances, outOfBag);
+        return await Task.Run(() =>
+        {
+            var parts = grown.Select(g => _store.Read(g.OutputRef, TreeGroupCodec.Read)).ToList();
+            var forest = RandomForest.Merge(parts[0].Classes, parts[0].FeatureCount, parts.Select(p => p.Group));
+            var outOfBag = RandomForest.OutOfBagScore(forest, rows.Data, rows.Labels, options);
+            return new RandomForestModel(forest.Classes, forest.FeatureCount, forest.Trees, forest.FeatureImportances, outOfBag);
+        }, cancellationToken).ConfigureAwait(true);
     }
 
     private Ml.Features.IFittedTransform ReadTransform(string reference) => _store.ReadTransform(reference);

@@ -17,6 +17,8 @@ namespace Distributed.Grains.Cluster.Coordinator;
 /// cluster → assign → classifier, saving the checkpoint after every phase and clustering iteration
 /// so a coordinator that takes the job over resumes where the last checkpoint left off. Runs on
 /// the job grain's scheduler: heavy work goes to the thread pool and only the state changes run here.
+/// That includes every library call with a parallel loop inside: its workers go to
+/// <see cref="TaskScheduler.Current"/>, which here is the grain's and runs one task at a time.
 /// </summary>
 /// <remarks>
 /// Every shard's answer is a pure function of (shard, model, seed) and reductions are merged in
@@ -225,7 +227,7 @@ public sealed partial class JobRunner
             var sample = ShardIngest.Gather(_store, _manifest, FeaturesRef, SampleRows());
             IFittedTransform reducer = _options.Reduce == ReductionMethod.Umap
                 ? await Task.Run(() => Umap.Fit(sample, _options.Umap with { Components = _options.ReducedDimensions, Seed = _options.Seed }), cancellationToken).ConfigureAwait(true)
-                : Pca.Fit(sample, new PcaOptions { Components = _options.ReducedDimensions });
+                : await Task.Run(() => Pca.Fit(sample, new PcaOptions { Components = _options.ReducedDimensions }), cancellationToken).ConfigureAwait(true);
             if (reducer is UmapModel umap && KeepsFittedLayout)
             {
                 // Every row keeps its place in the fitted layout, as umap-learn's fit_transform and the
