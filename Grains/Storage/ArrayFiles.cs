@@ -20,6 +20,26 @@ public static class ArrayFiles
         var (kind, stream) => Using(stream, s => ImageDecoder.Decode(ReadArray(kind, s))),
     });
 
+    /// <summary>
+    /// Reads images for the shard store: a <c>uint8</c> file (MNIST's IDX and <c>.npy</c>) keeps its
+    /// bytes, normalised only when read back; any other file is normalised as <see cref="LoadImages"/> does.
+    /// </summary>
+    /// <exception cref="InputFileException">Missing, unreadable or malformed file.</exception>
+    public static ImagePixels LoadImagePixels(string path) => Guard(path, () => Open(path) switch
+    {
+        (FileKind.Csv, var stream) => Using(stream, s => Normalised(ImageDecoder.Decode(CsvReader.Read(new StreamReader(s))))),
+        var (kind, stream) => Using(stream, s =>
+        {
+            var array = ReadArray(kind, s);
+            // Every byte is a valid pixel: the shape is all there is to check.
+            return array.DType == NpyDType.UInt8
+                ? new ImagePixels(ImageDecoder.ImageCount(array.Shape, array.ShapeText), array.Bytes, null)
+                : Normalised(ImageDecoder.Decode(array));
+        }),
+    });
+
+    private static ImagePixels Normalised(Matrix images) => new(images.Rows, null, images);
+
     /// <summary>Reads one integer label per image (npy, IDX, or the <c>label</c> column of a CSV).</summary>
     /// <exception cref="InputFileException">Missing, unreadable or malformed file.</exception>
     public static int[] LoadLabels(string path) => Guard(path, () => Open(path) switch

@@ -20,22 +20,22 @@ public static class ShardIngest
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentOutOfRangeException.ThrowIfLessThan(shardSize, 1);
-        var images = ArrayFiles.LoadImages(imagesPath);
-        var labels = ArrayFiles.LoadLabelsFor(labelsPath, imagesPath, images.Rows);
-        var knownLabels = ArrayFiles.LoadLabelsFor(knownLabelsPath, imagesPath, images.Rows);
+        var images = ArrayFiles.LoadImagePixels(imagesPath);
+        var labels = ArrayFiles.LoadLabelsFor(labelsPath, imagesPath, images.Count);
+        var knownLabels = ArrayFiles.LoadLabelsFor(knownLabelsPath, imagesPath, images.Count);
         var job = ShardStore.JobRef(jobId);
         var shards = new List<ShardInfo>();
-        for (var first = 0; first < images.Rows; first += shardSize)
+        for (var first = 0; first < images.Count; first += shardSize)
         {
-            var rows = Math.Min(shardSize, images.Rows - first);
+            var rows = Math.Min(shardSize, images.Count - first);
             var reference = $"{job}/shards/{shards.Count:D5}.npy";
-            store.WriteMatrix(reference, images, first, rows);
+            store.WriteImages(reference, images, first, rows);
             shards.Add(new ShardInfo(shards.Count, first, rows, reference));
         }
         var labelsRef = WriteLabels(store, labels, $"{job}/labels.npy");
         var knownLabelsRef = WriteLabels(store, knownLabels, $"{job}/known-labels.npy");
         var manifestRef = $"{job}/{ShardManifest.FileName}";
-        var manifest = new ShardManifest(images.Rows, shards);
+        var manifest = new ShardManifest(images.Count, shards);
         store.Write(manifestRef, stream => JsonSerializer.Serialize(stream, manifest, Json.Options));
         return new IngestedJob(manifestRef, labelsRef, knownLabelsRef);
     }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Distributed.Grains.Storage;
 using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
@@ -107,16 +108,33 @@ public sealed class ShardStore
     /// <summary>Whether the referenced file exists.</summary>
     public bool Exists(string reference) => File.Exists(PathOf(reference));
 
-    /// <summary>Reads a float32 matrix (n×d .npy).</summary>
+    /// <summary>
+    /// Reads a matrix (n×d .npy): float32 as stored, or image shards kept as a <c>uint8</c> input's
+    /// bytes (<see cref="WriteImages"/>), normalised as <see cref="ImageDecoder"/> normalises them,
+    /// so they read as the same floats as the input file decoded whole.
+    /// </summary>
     public Matrix ReadMatrix(string reference) => Read(reference, stream =>
     {
+        var pixelBytes = IsPixelBytes(stream);
         var (shape, values) = NpyReader.ReadSingle(stream);
         if (shape.Length != 2)
         {
             throw new DataFormatException($"expected a 2-d array, got {shape.Length} dimensions");
         }
+        if (pixelBytes)
+        {
+            ImageDecoder.Normalise(values, isFloatingPoint: false);
+        }
         return new Matrix((int)shape[0], (int)shape[1], values);
     });
+
+    /// <summary>Whether the array at the start of <paramref name="stream"/> holds pixel bytes; leaves the stream at its start.</summary>
+    private static bool IsPixelBytes(Stream stream)
+    {
+        var dtype = NpyHeader.Read(stream).DType;
+        stream.Position = 0;
+        return dtype == NpyDType.UInt8;
+    }
 
     /// <summary>The column count of a stored matrix, from its header alone.</summary>
     /// <exception cref="InvalidDataException">The file is malformed or not 2-d.</exception>
@@ -129,7 +147,8 @@ public sealed class ShardStore
     });
 
     /// <summary>
-    /// Reads a float32 matrix of <paramref name="rows"/> × <c>destination.Cols</c> straight into
+    /// Reads a matrix of <paramref name="rows"/> × <c>destination.Cols</c> (float32, or pixel bytes
+    /// normalised as <see cref="ReadMatrix"/> does) straight into
     /// rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>) of
     /// <paramref name="destination"/>, without a matrix of its own in between (a shard into its place
     /// in a gathered sample or a concatenation).
@@ -141,13 +160,39 @@ public sealed class ShardStore
         var block = destination.Data.AsMemory(firstRow * destination.Cols, rows * destination.Cols);
         Read(reference, stream =>
         {
-            var shape = NpyReader.ReadSingleInto(stream, block.Span);
-            if (shape.Length != 2 || shape[0] != rows || shape[1] != destination.Cols)
+            if (!IsPixelBytes(stream))
             {
-                throw new DataFormatException($"expected a {rows}×{destination.Cols} array, got {NpyHeader.FormatShape(shape)}");
+                return CheckShape(NpyReader.ReadSingleInto(stream, block.Span), rows, destination.Cols);
             }
-            return shape;
+            var pixels = NpyReader.Read(stream);
+            CheckShape(pixels.Shape, rows, destination.Cols);
+            TensorPrimitives.ConvertChecked<byte, float>(pixels.Bytes, block.Span);
+            ImageDecoder.Normalise(block.Span, isFloatingPoint: false);
+            return pixels.Shape;
         });
+    }
+
+    private static long[] CheckShape(long[] shape, int rows, int cols) =>
+        shape.Length == 2 && shape[0] == rows && shape[1] == cols
+            ? shape
+            : throw new DataFormatException($"expected a {rows}×{cols} array, got {NpyHeader.FormatShape(shape)}");
+
+    /// <summary>
+    /// Writes images [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>)
+    /// as an n×784 matrix, atomically: a <c>uint8</c> input's bytes as they are (a quarter of the
+    /// floats' size, read back normalised by <see cref="ReadMatrix"/>), otherwise the normalised floats.
+    /// </summary>
+    public void WriteImages(string reference, ImagePixels images, int firstRow, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Bytes is { } bytes)
+        {
+            Write(reference, stream => NpyWriter.Write(stream, bytes.AsSpan(firstRow * ImageShape.Pixels, rows * ImageShape.Pixels), rows, ImageShape.Pixels));
+        }
+        else
+        {
+            WriteMatrix(reference, images.Normalised!, firstRow, rows);
+        }
     }
 
     /// <summary>Writes a float32 matrix atomically.</summary>

@@ -1,5 +1,6 @@
 using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Storage;
+using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
 
 namespace Distributed.Grains.Tests.Cluster.Store;
@@ -40,16 +41,34 @@ public class ShardStoreTests
         Assert.StartsWith(store.PathOf("block.npy") + ": expected a 4×1 array, got (2, 2)", wrongShape.Message);
     }
 
-    [Fact]
-    public void GatherAndConcatenateReadWholeAndPartialShardsAlike()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GatherAndConcatenateReadWholeAndPartialShardsAlike(bool floatInput)
     {
         using var temp = new TempDirectory();
         var (imagesPath, labelsPath) = SyntheticImages.Write(temp.Path, perClass: 4, classes: 3);
         var images = ArrayFiles.LoadImages(imagesPath);
+        if (floatInput)
+        {
+            // The same images already scaled to [0, 1], as float32.
+            imagesPath = temp.File("images-float.npy");
+            using var file = File.Create(imagesPath);
+            NpyWriter.Write(file, images.Data, images.Rows, images.Cols);
+        }
         var store = new ShardStore(temp.File("store"), StoreDurability.Unsynced);
         var ingested = ShardIngest.Ingest(store, Guid.NewGuid(), imagesPath, labelsPath, shardSize: 5);
         var manifest = ShardIngest.ReadManifest(store, ingested.ShardsRef);
         Assert.Equal([5, 5, 2], manifest.Shards.Select(s => s.Rows));
+        // A uint8 input is kept as its bytes, a quarter of the floats' size; a float input as its floats.
+        using (var shard = File.OpenRead(store.PathOf(manifest.Shards[0].ImagesRef)))
+        {
+            var header = NpyHeader.Read(shard);
+            Assert.Equal(floatInput ? NpyDType.Float32 : NpyDType.UInt8, header.DType);
+            Assert.Equal([5, 784], header.Shape);
+        }
+        // Either way the shards read back as the very floats of the input decoded whole.
+        Assert.Equal(images.RowBlock(5, 5).ToArray(), store.ReadMatrix(manifest.Shards[1].ImagesRef).Data);
 
         // Shard 0 whole, shard 1 in part, shard 2 whole.
         int[] rows = [0, 1, 2, 3, 4, 6, 9, 10, 11];
