@@ -88,6 +88,8 @@ public class ClusterJobTests
         // The coordinator reports its phases to the host's observer (PipelineMetrics on a silo's /metrics).
         Assert.Equal(["features", "reduce", "cluster", "cluster", "internal_metrics", "refine", "rebalance", "classifier", "novelty"], observer.Completed);
         Assert.Equal(observer.Completed, observer.Started);
+        // metrics.json times the forest as the observer saw it, without the novelty fit that follows it.
+        Assert.Equal(observer.Elapsed["classifier"].TotalSeconds, metrics["timings_s"]!["classifier"]!.GetValue<double>(), 0.0011);
 
         Assert.Equal(1.0, metrics["accuracy"]!.GetValue<double>());
         Assert.Equal(180, assignments.Length);
@@ -206,6 +208,8 @@ public class ClusterJobTests
 
         public List<string> Completed { get; } = [];
 
+        public Dictionary<string, TimeSpan> Elapsed { get; } = [];
+
         public void StageStarted(string stage)
         {
             lock (Started)
@@ -219,6 +223,7 @@ public class ClusterJobTests
             lock (Started)
             {
                 Completed.Add(stage);
+                Elapsed[stage] = elapsed;
             }
         }
     }
