@@ -67,8 +67,11 @@ public static class ShardedClustering
             cancellationToken.ThrowIfCancellationRequested();
             // Off the caller's scheduler: the seeding's parallel loop would queue its workers to
             // TaskScheduler.Current, which for a caller on a one-task-at-a-time scheduler (an
-            // Orleans grain's) runs them one after another.
-            await Task.Run(() => fit.Seed(state.Restarts), cancellationToken).ConfigureAwait(true);
+            // Orleans grain's) runs them one after another. Only rounds with a restart to seed pay the hop.
+            if (state.Restarts.Exists(r => r.Step == ShardedClusteringStep.Init))
+            {
+                await Task.Run(() => fit.Seed(state.Restarts), cancellationToken).ConfigureAwait(true);
+            }
             var running = new List<int>();
             var queries = new List<ShardQuery>();
             for (var r = 0; r < state.Restarts.Count; r++)
