@@ -20,6 +20,13 @@ public static class ImageDecoder
     public static Matrix Decode(NumericArray array)
     {
         var count = ImageCount(array.Shape, array.ShapeText);
+        if (array.DType == NpyDType.UInt8)
+        {
+            // Every byte is a pixel in range: widened and scaled in one pass, nothing to check.
+            var scaled = new float[array.Bytes.Length];
+            PixelBytes.Normalise(array.Bytes, scaled);
+            return new Matrix(count, ImageShape.Pixels, scaled);
+        }
         var pixels = array.ToSingle();
         Normalise(pixels, array.DType.IsFloatingPoint());
         return new Matrix(count, ImageShape.Pixels, pixels);

@@ -59,8 +59,7 @@ public sealed record NumericArray(NpyDType DType, long[] Shape, byte[] Bytes)
                 MemoryMarshal.Cast<byte, float>(span).CopyTo(result);
                 break;
             case NpyDType.UInt8:
-                // Vectorised widening: a served 64-image request's pixels in 1.5 µs, against 37 µs for a loop.
-                System.Numerics.Tensors.TensorPrimitives.ConvertChecked<byte, float>(span, result);
+                PixelBytes.Widen(span, result);
                 break;
             default:
                 for (var i = 0; i < result.Length; i++)

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Distributed.Grains.Storage;
 using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
@@ -115,15 +114,22 @@ public sealed class ShardStore
     /// </summary>
     public Matrix ReadMatrix(string reference) => Read(reference, stream =>
     {
-        var pixelBytes = IsPixelBytes(stream);
-        var (shape, values) = NpyReader.ReadSingle(stream);
+        long[] shape;
+        float[] values;
+        if (IsPixelBytes(stream))
+        {
+            var pixels = NpyReader.Read(stream);
+            shape = pixels.Shape;
+            values = new float[pixels.Bytes.Length];
+            PixelBytes.Normalise(pixels.Bytes, values);
+        }
+        else
+        {
+            (shape, values) = NpyReader.ReadSingle(stream);
+        }
         if (shape.Length != 2)
         {
             throw new DataFormatException($"expected a 2-d array, got {shape.Length} dimensions");
-        }
-        if (pixelBytes)
-        {
-            ImageDecoder.Normalise(values, isFloatingPoint: false);
         }
         return new Matrix((int)shape[0], (int)shape[1], values);
     });
@@ -166,8 +172,7 @@ public sealed class ShardStore
             }
             var pixels = NpyReader.Read(stream);
             CheckShape(pixels.Shape, rows, destination.Cols);
-            TensorPrimitives.ConvertChecked<byte, float>(pixels.Bytes, block.Span);
-            ImageDecoder.Normalise(block.Span, isFloatingPoint: false);
+            PixelBytes.Normalise(pixels.Bytes, block.Span);
             return pixels.Shape;
         });
     }
