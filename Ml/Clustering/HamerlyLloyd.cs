@@ -121,6 +121,9 @@ internal static class HamerlyLloyd
     {
         public KMeansStatistics Delta { get; } = new(k, d);
 
+        /// <summary>The clusters that gained or lost a row of the block in the last <see cref="State.Assign"/>.</summary>
+        public bool[] Touched { get; } = new bool[k];
+
         public int[] Pending { get; } = new int[NearestCentre.BlockRows];
 
         public float[] Norms { get; } = new float[ChunkRows];
@@ -203,6 +206,7 @@ internal static class HamerlyLloyd
             // 2. Distances to every centre for the rest, as plain Lloyd computes them.
             block.Changed = false;
             block.Delta.Reset();
+            Array.Clear(block.Touched);
             var lanes = Packed.Lanes;
             for (var first = 0; first < remaining; first += ChunkRows)
             {
@@ -230,8 +234,10 @@ internal static class HamerlyLloyd
                         if (old >= 0)
                         {
                             block.Delta.Subtract(row, old);
+                            block.Touched[old] = true;
                         }
                         block.Delta.Add(row, best);
+                        block.Touched[best] = true;
                         _labels[i] = best;
                         block.Changed = true;
                     }

@@ -8,10 +8,10 @@ namespace Distributed.Ml.Clustering;
 /// (through <see cref="ShardStatisticsWorker"/>). Hamerly's bounds are kept between calls, so
 /// once the centres settle most rows skip the distance computation; the labels are still exactly
 /// plain Lloyd's (<see cref="NearestCentre"/>'s, by the float-error proof of
-/// <see cref="HamerlyLloyd"/>), and the sums are computed from the labels in fixed blocks, afresh
-/// for every block in which a label changed and kept for the others (not bit-identical to
-/// <see cref="KMeansStatistics.Compute"/>'s, whose additions are scalar, but the same in every path
-/// that uses this class).
+/// <see cref="HamerlyLloyd"/>), and the sums are computed from the labels in fixed blocks, each
+/// cluster's rows of a block added in row order: afresh for the clusters of a block that gained or
+/// lost a row, kept for the others (not bit-identical to <see cref="KMeansStatistics.Compute"/>'s,
+/// whose additions are scalar, but the same in every path that uses this class).
 /// So the statistics are the same bits whatever the assigner saw before: a new assigner (a worker
 /// that restarted elsewhere) answers as one that followed every iteration.
 /// </summary>
@@ -82,10 +82,15 @@ public sealed class KMeansShardAssigner
         Parallel.For(0, _blocks.Length, b =>
         {
             state.Assign(b, _blocks[b]);
-            // A block's sums are a function of its rows' labels alone: kept while none of them changes.
-            if (sums[b] is null || _blocks[b].Changed)
+            // A block's sums are a function of its rows' labels alone: kept while none of them
+            // changes, and where some do, summed again only for the clusters that gained or lost a row.
+            if (sums[b] is null)
             {
                 sums[b] = SumBlock(_shard, b, clusters, state.Labels, null);
+            }
+            else if (_blocks[b].Changed)
+            {
+                ResumBlock(_shard, b, sums[b], _blocks[b].Touched, state.Labels);
             }
         });
         return Merge(sums, clusters);
@@ -114,6 +119,34 @@ public sealed class KMeansShardAssigner
         }
         block.Inertia = inertia;
         return block;
+    }
+
+    /// <summary>
+    /// Sums block <paramref name="b"/>'s rows again into <paramref name="block"/> for the clusters
+    /// in <paramref name="touched"/>, leaving the others' sums as they are. Each cluster's sum is its
+    /// own chain of additions in row order, so the result is <see cref="SumBlock"/>'s to the bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ResumBlock(Matrix shard, int b, KMeansStatistics block, bool[] touched, int[] labels)
+    {
+        var d = shard.Cols;
+        for (var c = 0; c < touched.Length; c++)
+        {
+            if (touched[c])
+            {
+                Array.Clear(block.Sums, c * d, d);
+                block.Counts[c] = 0;
+            }
+        }
+        var start = b * NearestCentre.BlockRows;
+        var end = Math.Min(shard.Rows, start + NearestCentre.BlockRows);
+        for (var i = start; i < end; i++)
+        {
+            if (touched[labels[i]])
+            {
+                block.Add(shard.Row(i), labels[i]);
+            }
+        }
     }
 
     /// <summary>The blocks' statistics merged in block order, into new statistics (the blocks may be kept for the next call).</summary>

@@ -102,9 +102,12 @@ public class ShardedClusteringTests
     [Fact]
     public void TheAssignersStatisticsAreThePlainLloydOnesWhateverItSawBefore()
     {
-        var data = TestData.Blobs(400, 6, 8, seed: 2, separation: 2).Data;
+        // 4,800 rows: three blocks of sums (the last one short), so an iteration may move labels in one block and keep another's.
+        var data = TestData.Blobs(800, 6, 8, seed: 2, separation: 2).Data;
         var assigner = new KMeansShardAssigner(data);
         var centres = data.SelectRows([0, 50, 100, 150, 200, 250]).Data;
+        var changedIterations = 0;
+        var previousCounts = new long[6];
         for (var iteration = 0; iteration < 12; iteration++)
         {
             var labels = new int[data.Rows];
@@ -121,9 +124,13 @@ public class ShardedClusteringTests
             Assert.Equal(full.Counts, pruned.Counts);
             Assert.Equal(0, pruned.Inertia);
             Assert.Equal(plain.Inertia, full.Inertia, 1e-9 * plain.Inertia);
+            changedIterations += iteration > 0 && !previousCounts.SequenceEqual(pruned.Counts) ? 1 : 0;
+            previousCounts = pruned.Counts;
             centres = (float[])centres.Clone();
             plain.WriteMeans(centres);
         }
+        // Labels moved after the first iteration, so the kept and re-summed blocks were both exercised.
+        Assert.True(changedIterations >= 2, $"{changedIterations} iterations moved labels");
     }
 
     private static Task<ShardedClusteringResult> FitAsync(Matrix data, IShardStatistics shards, bool mixture, ShardedClusteringState state,
