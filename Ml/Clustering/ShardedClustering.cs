@@ -26,7 +26,9 @@ namespace Distributed.Ml.Clustering;
 /// </para>
 /// <para>
 /// The state is advanced and handed to a checkpoint callback after every round, so a run resumed
-/// from any checkpoint ends with the same model. Deterministic for a given seed and shard order,
+/// from any checkpoint ends with the same model. The shards compute the next round while the
+/// callback's task runs (a store's write hidden behind a round's work), and the state does not
+/// change until that task has completed. Deterministic for a given seed and shard order,
 /// whoever computes the shards. Every await continues in the caller's context (not
 /// <c>ConfigureAwait(false)</c>): a host may checkpoint from the callback with services bound to its
 /// own scheduler, such as an Orleans grain's persistent state. Not bit-identical to
@@ -41,7 +43,7 @@ public static class ShardedClustering
     /// <param name="kmeans">Clusters, Lloyd's iteration limit and tolerance, the seed, and (without a mixture) the restarts.</param>
     /// <param name="mixture">A Gaussian mixture's options (its restarts replace k-means'), or null for k-means.</param>
     /// <param name="state">The checkpoint to advance; a new one starts from scratch.</param>
-    /// <param name="checkpoint">Called after every round with the state and a progress line.</param>
+    /// <param name="checkpoint">Called after every round with the state and a progress line; the state stays as it is until the returned task completes.</param>
     /// <param name="cancellationToken">Stops between rounds; the last checkpoint stays valid.</param>
     public static async Task<ShardedClusteringResult> FitAsync(IShardStatistics shards, Matrix sample, KMeansOptions kmeans, GaussianMixtureOptions? mixture,
         ShardedClusteringState state, Func<ShardedClusteringState, string, Task> checkpoint, CancellationToken cancellationToken)
@@ -62,37 +64,33 @@ public static class ShardedClustering
             throw new InvalidOperationException($"the clustering checkpoint holds {state.Restarts.Count} restarts where the options ask for {fit.Restarts}");
         }
 
-        while (true)
+        // Off the caller's scheduler: the seeding's parallel loop would queue its workers to
+        // TaskScheduler.Current, which for a caller on a one-task-at-a-time scheduler (an Orleans
+        // grain's) runs them one after another. Only a fit with a restart to seed (a new one) pays the hop.
+        if (state.Restarts.Exists(r => r.Step == ShardedClusteringStep.Init))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            // Off the caller's scheduler: the seeding's parallel loop would queue its workers to
-            // TaskScheduler.Current, which for a caller on a one-task-at-a-time scheduler (an
-            // Orleans grain's) runs them one after another. Only rounds with a restart to seed pay the hop.
-            if (state.Restarts.Exists(r => r.Step == ShardedClusteringStep.Init))
+            await Task.Run(() => fit.Seed(state.Restarts), cancellationToken).ConfigureAwait(true);
+        }
+        var round = fit.NextRound(state.Restarts);
+        cancellationToken.ThrowIfCancellationRequested();
+        var computing = round.Queries.Count > 0 ? shards.ComputeAsync(round.Queries, cancellationToken) : null;
+        while (computing is not null)
+        {
+            var answers = await computing.ConfigureAwait(true);
+            for (var i = 0; i < round.Restarts.Count; i++)
             {
-                await Task.Run(() => fit.Seed(state.Restarts), cancellationToken).ConfigureAwait(true);
-            }
-            var running = new List<int>();
-            var queries = new List<ShardQuery>();
-            for (var r = 0; r < state.Restarts.Count; r++)
-            {
-                if (fit.NextQuery(r, state.Restarts[r]) is { } query)
-                {
-                    running.Add(r);
-                    queries.Add(query);
-                }
-            }
-            if (queries.Count == 0)
-            {
-                break;
-            }
-            var answers = await shards.ComputeAsync(queries, cancellationToken).ConfigureAwait(true);
-            for (var i = 0; i < running.Count; i++)
-            {
-                fit.Apply(state.Restarts[running[i]], queries[i].Kind, answers[i]);
+                fit.Apply(state.Restarts[round.Restarts[i]], round.Queries[i].Kind, answers[i]);
             }
             state.Rounds++;
-            await checkpoint(state, Describe(state)).ConfigureAwait(true);
+            // The next round's queries first: choosing them may mark restarts done, so the state is
+            // final for this round before the checkpoint sees it. The shards then compute that round
+            // while the checkpoint is written (a store's round trip hidden behind a round's work);
+            // nothing changes the state until both are done.
+            round = fit.NextRound(state.Restarts);
+            var saving = checkpoint(state, Describe(state));
+            computing = round.Queries.Count > 0 && !cancellationToken.IsCancellationRequested ? shards.ComputeAsync(round.Queries, cancellationToken) : null;
+            await (computing is null ? saving : Task.WhenAll(saving, computing)).ConfigureAwait(true);
+            cancellationToken.ThrowIfCancellationRequested();
         }
         return await FinishAsync(shards, state, mixture is not null, cancellationToken).ConfigureAwait(true);
     }
@@ -169,8 +167,24 @@ public static class ShardedClustering
             });
         }
 
+        /// <summary>The next round: what every restart still running needs of the shards.</summary>
+        public (List<int> Restarts, List<ShardQuery> Queries) NextRound(List<ShardedRestartState> restarts)
+        {
+            var running = new List<int>();
+            var queries = new List<ShardQuery>();
+            for (var r = 0; r < restarts.Count; r++)
+            {
+                if (NextQuery(r, restarts[r]) is { } query)
+                {
+                    running.Add(r);
+                    queries.Add(query);
+                }
+            }
+            return (running, queries);
+        }
+
         /// <summary>What restart <paramref name="index"/> needs of the shards next, or null when it is done.</summary>
-        public ShardQuery? NextQuery(int index, ShardedRestartState restart)
+        private ShardQuery? NextQuery(int index, ShardedRestartState restart)
         {
             if (restart.Step == ShardedClusteringStep.Em && (restart.Trace.Count >= mixture!.MaxIterations || restart.Converged))
             {

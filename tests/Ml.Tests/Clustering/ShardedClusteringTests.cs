@@ -99,6 +99,47 @@ public class ShardedClusteringTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TheNextRoundIsComputedWhileACheckpointIsWrittenAndTheStateWaitsForIt(bool mixture)
+    {
+        var (data, _) = TestData.Blobs(100, 5, 4, seed: 5, separation: 3);
+        var shards = Shards(data, 3);
+        var synchronous = await FitAsync(data, new InMemoryShardStatistics(shards), mixture, new ShardedClusteringState());
+        var recorder = new CheckpointOverlap(new InMemoryShardStatistics(shards));
+        var overlapped = await FitAsync(data, recorder, mixture, new ShardedClusteringState(), recorder.WriteAsync);
+        // Rounds were computed during writes, no write saw the state change under it, and the result is the same.
+        Assert.True(recorder.RoundsDuringWrites > 5, $"{recorder.RoundsDuringWrites} rounds computed during a write");
+        Assert.Equal(0, recorder.ChangedDuringWrites);
+        Assert.Equal(Bytes(synchronous.Model), Bytes(overlapped.Model));
+    }
+
+    /// <summary>Writes checkpoints that take a while, counting the rounds asked for meanwhile and any change to the state before a write ends.</summary>
+    private sealed class CheckpointOverlap(IShardStatistics shards) : IShardStatistics
+    {
+        private volatile bool _writing;
+
+        public int RoundsDuringWrites { get; private set; }
+
+        public int ChangedDuringWrites { get; private set; }
+
+        public Task<IReadOnlyList<IReadOnlyList<ShardAnswer>>> ComputeAsync(IReadOnlyList<ShardQuery> queries, CancellationToken cancellationToken)
+        {
+            RoundsDuringWrites += _writing ? 1 : 0;
+            return shards.ComputeAsync(queries, cancellationToken);
+        }
+
+        public async Task WriteAsync(ShardedClusteringState state)
+        {
+            _writing = true;
+            var before = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state);
+            await Task.Delay(TimeSpan.FromMilliseconds(5));
+            ChangedDuringWrites += before.AsSpan().SequenceEqual(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state)) ? 0 : 1;
+            _writing = false;
+        }
+    }
+
     [Fact]
     public void TheAssignersStatisticsAreThePlainLloydOnesWhateverItSawBefore()
     {
