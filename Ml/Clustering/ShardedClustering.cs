@@ -71,9 +71,13 @@ public static class ShardedClustering
         {
             await Task.Run(() => fit.Seed(state.Restarts), cancellationToken).ConfigureAwait(true);
         }
+        // A round's statistics, unless no restart needs any or the fit was cancelled.
+        Task<IReadOnlyList<IReadOnlyList<ShardAnswer>>>? Compute((List<int> Restarts, List<ShardQuery> Queries) next) =>
+            next.Queries.Count > 0 && !cancellationToken.IsCancellationRequested ? shards.ComputeAsync(next.Queries, cancellationToken) : null;
+
         var round = fit.NextRound(state.Restarts);
+        var computing = Compute(round);
         cancellationToken.ThrowIfCancellationRequested();
-        var computing = round.Queries.Count > 0 ? shards.ComputeAsync(round.Queries, cancellationToken) : null;
         while (computing is not null)
         {
             var answers = await computing.ConfigureAwait(true);
@@ -88,7 +92,7 @@ public static class ShardedClustering
             // nothing changes the state until both are done.
             round = fit.NextRound(state.Restarts);
             var saving = checkpoint(state, Describe(state));
-            computing = round.Queries.Count > 0 && !cancellationToken.IsCancellationRequested ? shards.ComputeAsync(round.Queries, cancellationToken) : null;
+            computing = Compute(round);
             await (computing is null ? saving : Task.WhenAll(saving, computing)).ConfigureAwait(true);
             cancellationToken.ThrowIfCancellationRequested();
         }

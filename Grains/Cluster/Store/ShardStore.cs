@@ -109,24 +109,16 @@ public sealed class ShardStore
 
     /// <summary>
     /// Reads a matrix (n×d .npy): float32 as stored, or image shards kept as a <c>uint8</c> input's
-    /// bytes (<see cref="WriteImages"/>), normalised as <see cref="ImageDecoder"/> normalises them,
-    /// so they read as the same floats as the input file decoded whole.
+    /// bytes (<see cref="WriteImages"/>), decoded by <see cref="ImageDecoder"/> as the input file
+    /// decoded whole is, so they read as the same floats.
     /// </summary>
     public Matrix ReadMatrix(string reference) => Read(reference, stream =>
     {
-        long[] shape;
-        float[] values;
         if (IsPixelBytes(stream))
         {
-            var pixels = NpyReader.Read(stream);
-            shape = pixels.Shape;
-            values = new float[pixels.Bytes.Length];
-            PixelBytes.Normalise(pixels.Bytes, values);
+            return ImageDecoder.Decode(NpyReader.Read(stream));
         }
-        else
-        {
-            (shape, values) = NpyReader.ReadSingle(stream);
-        }
+        var (shape, values) = NpyReader.ReadSingle(stream);
         if (shape.Length != 2)
         {
             throw new DataFormatException($"expected a 2-d array, got {shape.Length} dimensions");
