@@ -20,7 +20,15 @@ public sealed class AdamOptimizer
     private readonly Parameter[] _parameters;
     private readonly float[][] _firstMoments;
     private readonly float[][] _secondMoments;
+    private readonly (int Parameter, int Start, int Length)[] _chunks;
     private int _step;
+
+    /// <summary>
+    /// Values per chunk of an update shared out to threads: the update reads and writes five arrays
+    /// and does little arithmetic, so on one thread it was a twentieth of the dense autoencoder's
+    /// training, with the other core idle.
+    /// </summary>
+    private const int ChunkLength = 1 << 16;
 
     /// <summary>Creates an optimiser with zero moments.</summary>
     public AdamOptimizer(IEnumerable<Parameter> parameters, float learningRate, float beta1 = DefaultBeta1, float beta2 = DefaultBeta2, float epsilon = DefaultEpsilon)
@@ -33,6 +41,8 @@ public sealed class AdamOptimizer
         _parameters = [.. parameters];
         _firstMoments = [.. _parameters.Select(p => new float[p.Value.Length])];
         _secondMoments = [.. _parameters.Select(p => new float[p.Value.Length])];
+        _chunks = [.. _parameters.SelectMany((p, index) => Enumerable.Range(0, (p.Value.Length + ChunkLength - 1) / ChunkLength)
+            .Select(chunk => (index, chunk * ChunkLength, Math.Min(ChunkLength, p.Value.Length - chunk * ChunkLength))))];
         LearningRate = learningRate;
         Beta1 = beta1;
         Beta2 = beta2;
@@ -68,10 +78,21 @@ public sealed class AdamOptimizer
     {
         _step++;
         var (stepSize, epsilon) = BiasCorrected(LearningRate, Beta1, Beta2, Epsilon, _step);
-        for (var p = 0; p < _parameters.Length; p++)
+        if (_chunks.Length < 4 || Environment.ProcessorCount == 1)
         {
-            Update(_parameters[p].Value, _parameters[p].Gradient, _firstMoments[p], _secondMoments[p], stepSize, epsilon);
+            for (var p = 0; p < _parameters.Length; p++)
+            {
+                Update(_parameters[p].Value, _parameters[p].Gradient, _firstMoments[p], _secondMoments[p], stepSize, epsilon);
+            }
+            return;
         }
+        // Each value's update depends on its own gradient and moments alone: the same bits in any split.
+        Parallel.For(0, _chunks.Length, chunk =>
+        {
+            var (p, start, length) = _chunks[chunk];
+            Update(_parameters[p].Value.AsSpan(start, length), _parameters[p].Gradient.AsSpan(start, length),
+                _firstMoments[p].AsSpan(start, length), _secondMoments[p].AsSpan(start, length), stepSize, epsilon);
+        });
     }
 
     /// <summary>

@@ -79,7 +79,7 @@ public sealed class Conv2d : Layer
             InferenceGemm.MultiplyAddBias(columns, rows, _geometry.PatchSize, _weight.Value, filters, _bias.Value, output);
             return;
         }
-        Gemm.Multiply(Transpose.No, Transpose.No, rows, filters, _geometry.PatchSize, 1f, columns, _geometry.PatchSize, _weight.Value, filters, 0f, output, filters);
+        Gemm.MultiplyForTraining(Transpose.No, Transpose.No, rows, filters, _geometry.PatchSize, 1f, columns, _geometry.PatchSize, _weight.Value, filters, 0f, output, filters);
         AddBias(output, rows, _bias.Value);
     }
 
@@ -100,12 +100,12 @@ public sealed class Conv2d : Layer
         {
             throw new InvalidOperationException("Backward needs a training forward pass of the same batch first.");
         }
-        Gemm.Multiply(Transpose.Yes, Transpose.No, patchSize, filters, rows, 1f, _columns, patchSize, outputGradient, filters, 0f, _weight.Gradient, filters);
+        Gemm.MultiplyForTraining(Transpose.Yes, Transpose.No, patchSize, filters, rows, 1f, _columns, patchSize, outputGradient, filters, 0f, _weight.Gradient, filters);
         SumRows(outputGradient, rows, filters, _bias.Gradient);
         if (!inputGradient.IsEmpty)
         {
             var columnGradient = Ensure(ref _columnGradient, rows * patchSize);
-            Gemm.Multiply(Transpose.No, Transpose.Yes, rows, patchSize, filters, 1f, outputGradient, filters, _weight.Value, filters, 0f, columnGradient, patchSize);
+            Gemm.MultiplyForTraining(Transpose.No, Transpose.Yes, rows, patchSize, filters, 1f, outputGradient, filters, _weight.Value, filters, 0f, columnGradient, patchSize);
             _geometry.Col2Im(columnGradient, inputGradient, batch);
         }
     }

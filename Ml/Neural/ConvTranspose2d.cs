@@ -52,7 +52,7 @@ public sealed class ConvTranspose2d : Layer
         var columns = Ensure(ref _columns, rows * patchSize);
         if (training)
         {
-            Gemm.Multiply(Transpose.No, Transpose.No, rows, patchSize, InputShape.Channels, 1f, input, InputShape.Channels, _weight.Value, patchSize, 0f, columns, patchSize);
+            Gemm.MultiplyForTraining(Transpose.No, Transpose.No, rows, patchSize, InputShape.Channels, 1f, input, InputShape.Channels, _weight.Value, patchSize, 0f, columns, patchSize);
         }
         else
         {
@@ -73,10 +73,10 @@ public sealed class ConvTranspose2d : Layer
         var columns = Ensure(ref _columns, rows * patchSize);
         _geometry.Im2Col(outputGradient, columns, batch);
         SumRows(outputGradient, batch * OutputShape.Positions, OutputShape.Channels, _bias.Gradient);
-        Gemm.Multiply(Transpose.Yes, Transpose.No, channels, patchSize, rows, 1f, input, channels, columns, patchSize, 0f, _weight.Gradient, patchSize);
+        Gemm.MultiplyForTraining(Transpose.Yes, Transpose.No, channels, patchSize, rows, 1f, input, channels, columns, patchSize, 0f, _weight.Gradient, patchSize);
         if (!inputGradient.IsEmpty)
         {
-            Gemm.Multiply(Transpose.No, Transpose.Yes, rows, channels, patchSize, 1f, columns, patchSize, _weight.Value, patchSize, 0f, inputGradient, channels);
+            Gemm.MultiplyForTraining(Transpose.No, Transpose.Yes, rows, channels, patchSize, 1f, columns, patchSize, _weight.Value, patchSize, 0f, inputGradient, channels);
         }
     }
 

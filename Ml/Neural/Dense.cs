@@ -52,7 +52,7 @@ public sealed class Dense : Layer
             InferenceGemm.MultiplyTransposedAddBias(input, batch, inputs, _weight.Value, outputs, _bias.Value, output);
             return;
         }
-        Gemm.Multiply(Transpose.No, Transpose.Yes, batch, outputs, inputs, 1f, input, inputs, _weight.Value, inputs, 0f, output, outputs);
+        Gemm.MultiplyForTraining(Transpose.No, Transpose.Yes, batch, outputs, inputs, 1f, input, inputs, _weight.Value, inputs, 0f, output, outputs);
         AddBias(output, batch, _bias.Value);
     }
 
@@ -61,11 +61,11 @@ public sealed class Dense : Layer
     {
         CheckBackward(input, outputGradient, inputGradient, batch);
         int inputs = InputShape.Size, outputs = OutputShape.Size;
-        Gemm.Multiply(Transpose.Yes, Transpose.No, outputs, inputs, batch, 1f, outputGradient, outputs, input, inputs, 0f, _weight.Gradient, inputs);
+        Gemm.MultiplyForTraining(Transpose.Yes, Transpose.No, outputs, inputs, batch, 1f, outputGradient, outputs, input, inputs, 0f, _weight.Gradient, inputs);
         SumRows(outputGradient, batch, outputs, _bias.Gradient);
         if (!inputGradient.IsEmpty)
         {
-            Gemm.Multiply(Transpose.No, Transpose.No, batch, inputs, outputs, 1f, outputGradient, outputs, _weight.Value, inputs, 0f, inputGradient, inputs);
+            Gemm.MultiplyForTraining(Transpose.No, Transpose.No, batch, inputs, outputs, 1f, outputGradient, outputs, _weight.Value, inputs, 0f, inputGradient, inputs);
         }
     }
 

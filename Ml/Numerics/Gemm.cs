@@ -9,6 +9,9 @@ public static class Gemm
     /// <summary>Name of the backend in use: <c>openblas</c> or <c>managed</c>.</summary>
     public static string Backend => OpenBlas.IsAvailable ? "openblas" : "managed";
 
+    /// <summary>Name of the backend <see cref="MultiplyForTraining"/> uses: <c>packed512</c> or <see cref="Backend"/>'s.</summary>
+    public static string TrainingBackend => PackedGemm.IsSupported ? "packed512" : Backend;
+
     /// <summary>Computes C = alpha·op(A)·op(B) + beta·C.</summary>
     /// <param name="transA">Whether A is stored as k×m and used transposed.</param>
     /// <param name="transB">Whether B is stored as n×k and used transposed.</param>
@@ -55,6 +58,26 @@ public static class Gemm
         {
             ManagedGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         }
+    }
+
+    /// <summary>
+    /// <see cref="Multiply"/> for a network's training step (dense and convolution layers' forward
+    /// and backward products): through <see cref="PackedGemm"/>'s 512-bit kernel where the hardware
+    /// runs 512-bit vectors, otherwise as <see cref="Multiply"/>.
+    /// Its sums are ordered by k alone, so a row of C is the same bits whatever the batch around it,
+    /// but not the same bits as <see cref="Multiply"/>'s: products compared with each other (a
+    /// sharded fit against a whole one) go through one or the other, never both.
+    /// </summary>
+    public static void MultiplyForTraining(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        if (!PackedGemm.IsSupported || m == 0 || n == 0 || k == 0 || alpha == 0f)
+        {
+            Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        CheckShapes(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        PackedGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     /// <summary>C (m×n) = A (m×k) · Bᵀ where B is n×k: the "rows against rows" product used for distances.</summary>

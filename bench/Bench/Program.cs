@@ -70,7 +70,7 @@ internal static class Program
 
     private static void RunEntry(IBenchEntry entry, BenchData data)
     {
-        Console.Error.WriteLine($"ours: {entry.Name}: {Environment.ProcessorCount} threads, SGEMM {Gemm.Backend}");
+        Console.Error.WriteLine($"ours: {entry.Name}: {Environment.ProcessorCount} threads, SGEMM {Gemm.Backend}, network training {Gemm.TrainingBackend}");
         EntryResult result;
         try
         {
@@ -98,6 +98,7 @@ internal static class Program
             ["notes"] = result.Notes,
             ["threads"] = Environment.ProcessorCount,
             ["blas"] = Gemm.Backend,
+            ["training_gemm"] = Gemm.TrainingBackend,
         };
         Console.WriteLine(line.ToJsonString());
     }

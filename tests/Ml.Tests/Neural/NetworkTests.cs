@@ -99,6 +99,41 @@ public class NetworkTests
     }
 
     [Fact]
+    public void AdamUpdatesALargeParameterInChunksToTheSameBitsAsThePlainFormula()
+    {
+        // 300,007 values: five chunks shared out to threads, the last one with a scalar tail.
+        const int length = 300_007;
+        const float learningRate = 0.01f;
+        var parameter = new Parameter("w", length);
+        var rng = new Rng(3);
+        for (var i = 0; i < length; i++)
+        {
+            parameter.Value[i] = rng.NextSingle() - 0.5f;
+        }
+        var value = parameter.Value.ToArray();
+        var first = new float[length];
+        var second = new float[length];
+        var adam = new AdamOptimizer([parameter], learningRate);
+        for (var step = 1; step <= 3; step++)
+        {
+            for (var i = 0; i < length; i++)
+            {
+                parameter.Gradient[i] = rng.NextSingle() - 0.5f;
+            }
+            adam.Step();
+            var (stepSize, epsilon) = AdamOptimizer.BiasCorrected(learningRate, AdamOptimizer.DefaultBeta1, AdamOptimizer.DefaultBeta2, AdamOptimizer.DefaultEpsilon, step);
+            for (var i = 0; i < length; i++)
+            {
+                var g = parameter.Gradient[i];
+                first[i] = AdamOptimizer.DefaultBeta1 * first[i] + (1 - AdamOptimizer.DefaultBeta1) * g;
+                second[i] = AdamOptimizer.DefaultBeta2 * second[i] + (1 - AdamOptimizer.DefaultBeta2) * g * g;
+                value[i] -= stepSize * first[i] / (MathF.Sqrt(second[i]) + epsilon);
+            }
+            Assert.Equal(value, parameter.Value);
+        }
+    }
+
+    [Fact]
     public void ShapesThatDoNotChainAreRejected()
     {
         var rng = new Rng(1);
