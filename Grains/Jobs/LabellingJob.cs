@@ -100,6 +100,7 @@ public static class LabellingJob
         document["timings_s"] = allTimings;
         document["model_version"] = modelVersion;
         document["blas_backend"] = Gemm.Backend;
+        document["training_gemm_backend"] = Gemm.TrainingBackend;
         if (featureBackend is not null)
         {
             document["feature_backend"] = featureBackend;

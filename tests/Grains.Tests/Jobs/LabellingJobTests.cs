@@ -2,6 +2,7 @@ using Distributed.Grains.Jobs;
 using Distributed.Grains.Storage;
 using Distributed.Ml;
 using Distributed.Ml.Data;
+using Distributed.Ml.Numerics;
 using Distributed.Ml.Pipeline;
 
 namespace Distributed.Grains.Tests.Jobs;
@@ -23,6 +24,7 @@ public class LabellingJobTests
         Assert.True(metrics["classifier_accuracy"]!.GetValue<double>() > 0.95);
         // In this process the library fits on the CPU.
         Assert.Equal("cpu", metrics["feature_backend"]!.GetValue<string>());
+        Assert.Equal(Gemm.TrainingBackend, metrics["training_gemm_backend"]!.GetValue<string>());
         foreach (var stage in new[] { "load", "features", "cluster", "internal_metrics", "classifier", "evaluate" })
         {
             Assert.True(metrics["timings_s"]![stage] is not null, $"timing of {stage}");
