@@ -24,9 +24,9 @@ public sealed class AdamOptimizer
     private int _step;
 
     /// <summary>
-    /// Values per chunk of an update shared out to threads: the update reads and writes five arrays
-    /// and does little arithmetic, so on one thread it was a twentieth of the dense autoencoder's
-    /// training, with the other core idle.
+    /// Values per chunk of an update shared out to threads: the update streams five arrays through
+    /// memory with little arithmetic, and on one thread, with the other core idle, it held the dense
+    /// autoencoder's training (3.3 million parameters) at 13.1–13.5 s against 11.3–11.4 s shared out.
     /// </summary>
     private const int ChunkLength = 1 << 16;
 

@@ -13,9 +13,9 @@ namespace Distributed.Ml.Numerics;
 /// </summary>
 /// <remarks>
 /// <para>Why it exists: this machine kind's CPU (AMD family 26) executes 512-bit fused multiply-adds
-/// at full width, twice the arithmetic per instruction of 256-bit ones, but the OpenBLAS build here
-/// does not know the family and runs its AVX2 (Haswell) kernels: with them the dense autoencoder's
-/// training spent two thirds of its time in <c>sgemm_kernel_HASWELL</c>. On one thread this kernel
+/// at full width, twice the arithmetic per instruction of 256-bit ones, but OpenBLAS runs its AVX2
+/// kernels here (the machine sets <c>OPENBLAS_CORETYPE=Haswell</c>): with them the dense
+/// autoencoder's training spent two thirds of its time in <c>sgemm_kernel_HASWELL</c>. On one thread this kernel
 /// runs the autoencoder's products at 1.6–1.7× OpenBLAS's speed.</para>
 /// <para>A is not packed: a band of six rows (or, stored transposed, six values of each depth row) is
 /// read in place, as it stays in cache across the column panels; only a last band short of six rows
@@ -36,8 +36,9 @@ internal static class PackedGemm
 
     /// <summary>
     /// Depth of a packed block: C is read and written once per block, and a B panel (256 × 64 floats,
-    /// 64 KB) is read from L2 by the kernel at about a third of one core's L2 bandwidth. Blocks of 128
-    /// made the products with a large C (2,000 × 500) slower.
+    /// 64 KB, more than L1 holds) streams from L2, 256 bytes per 24 multiply-adds, which by our
+    /// estimate needs a third of a core's L2 bandwidth. Blocks of 128 made the products with a large
+    /// C (2,000 × 500) slower.
     /// </summary>
     internal const int DepthBlock = 256;
 
