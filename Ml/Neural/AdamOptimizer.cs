@@ -78,21 +78,24 @@ public sealed class AdamOptimizer
     {
         _step++;
         var (stepSize, epsilon) = BiasCorrected(LearningRate, Beta1, Beta2, Epsilon, _step);
-        if (_chunks.Length < 4 || Environment.ProcessorCount == 1)
-        {
-            for (var p = 0; p < _parameters.Length; p++)
-            {
-                Update(_parameters[p].Value, _parameters[p].Gradient, _firstMoments[p], _secondMoments[p], stepSize, epsilon);
-            }
-            return;
-        }
         // Each value's update depends on its own gradient and moments alone: the same bits in any split.
-        Parallel.For(0, _chunks.Length, chunk =>
+        void UpdateChunk(int chunk)
         {
             var (p, start, length) = _chunks[chunk];
             Update(_parameters[p].Value.AsSpan(start, length), _parameters[p].Gradient.AsSpan(start, length),
                 _firstMoments[p].AsSpan(start, length), _secondMoments[p].AsSpan(start, length), stepSize, epsilon);
-        });
+        }
+        if (_chunks.Length < 4 || Environment.ProcessorCount == 1)
+        {
+            for (var chunk = 0; chunk < _chunks.Length; chunk++)
+            {
+                UpdateChunk(chunk);
+            }
+        }
+        else
+        {
+            Parallel.For(0, _chunks.Length, UpdateChunk);
+        }
     }
 
     /// <summary>

@@ -136,7 +136,7 @@ internal static class PackedGemm
                 for (var j = 0; j < width; j += TileColumns)
                 {
                     var columns = Math.Min(TileColumns, width - j);
-                    if (tileRows == TileRows && columns == TileColumns && !o.TransposedC)
+                    if (inPlace && columns == TileColumns && !o.TransposedC)
                     {
                         Kernel(depth, in bandA, rowStride, depthStride, in packedB[j * depth], ref c[i * o.Ldc + j0 + j], (nuint)o.Ldc, mode, o.Alpha, o.Beta);
                     }
@@ -315,49 +315,20 @@ internal static class PackedGemm
     }
 
     /// <summary>
-    /// Adds alpha times a tile's sums into C's <paramref name="rows"/> × <paramref name="columns"/>
-    /// corner at (i, j): in place of C (beta 0) or over beta·C for the first depth block, over C after.
-    /// Multiply then add, never fused, in the vector lanes and the scalar tail alike.
+    /// Adds alpha times an edge tile's sums into C's <paramref name="rows"/> × <paramref name="columns"/>
+    /// corner at (i, j), or at (j, i) transposed: in place of C (beta 0) or over beta·C for the first
+    /// depth block, over C after. Multiply then add, never fused, as <see cref="Put"/> does for whole
+    /// tiles, so an element is the same bits on either path. Edge tiles are few: one element at a time.
     /// </summary>
     private static void Merge(in Operands o, ReadOnlySpan<float> tile, Span<float> c, int i, int rows, int j, int columns, bool first)
     {
-        if (o.TransposedC)
-        {
-            // Element (i + r, j + q) of the product is element (j + q, i + r) of C.
-            for (var r = 0; r < rows; r++)
-            {
-                for (var q = 0; q < columns; q++)
-                {
-                    ref var target = ref c[(j + q) * o.Ldc + i + r];
-                    var product = o.Alpha * tile[r * TileColumns + q];
-                    target = first && o.Beta == 0f ? product : (first ? target * o.Beta : target) + product;
-                }
-            }
-            return;
-        }
-        var alpha = Vector512.Create(o.Alpha);
-        var beta = Vector512.Create(o.Beta);
-        var overwrite = first && o.Beta == 0f;
-        var scale = first && o.Beta != 0f;
         for (var r = 0; r < rows; r++)
         {
-            var target = c.Slice((i + r) * o.Ldc + j, columns);
-            var sums = tile.Slice(r * TileColumns, columns);
-            var q = 0;
-            for (; q + 16 <= columns; q += 16)
+            for (var q = 0; q < columns; q++)
             {
-                var product = alpha * Vector512.Create(sums.Slice(q, 16));
-                if (!overwrite)
-                {
-                    var current = Vector512.Create((ReadOnlySpan<float>)target.Slice(q, 16));
-                    product = (scale ? current * beta : current) + product;
-                }
-                product.CopyTo(target.Slice(q, 16));
-            }
-            for (; q < columns; q++)
-            {
-                var product = o.Alpha * sums[q];
-                target[q] = overwrite ? product : (scale ? target[q] * o.Beta : target[q]) + product;
+                ref var target = ref o.TransposedC ? ref c[(j + q) * o.Ldc + i + r] : ref c[(i + r) * o.Ldc + j + q];
+                var product = o.Alpha * tile[r * TileColumns + q];
+                target = first && o.Beta == 0f ? product : (first ? target * o.Beta : target) + product;
             }
         }
     }
