@@ -35,6 +35,7 @@ public sealed class GpuDevice : IDisposable
 
     private static readonly Lock s_resolverGate = new();
     private static bool s_resolverSet;
+    private static bool s_resolverOurs;
 
     private readonly Context _context;
     private readonly Lock _gate = new();
@@ -65,7 +66,15 @@ public sealed class GpuDevice : IDisposable
     /// </summary>
     public static GpuDevice? TryOpenCuda(out string why)
     {
-        ResolveTheDriverBySoname();
+        const string NoDevice = "no CUDA device found; ILGPU needs the NVIDIA driver's libcuda.so and a supported GPU";
+        if (ResolveTheDriverBySoname() && !DriverLoads())
+        {
+            // No driver, so ILGPU would list no device: answered without creating its context, whose
+            // first use compiles several hundred of ILGPU's methods (a silo's start on a machine
+            // without a GPU, such as the Client's embedded one, paid for that).
+            why = NoDevice;
+            return null;
+        }
         Context? context = null;
         try
         {
@@ -73,7 +82,7 @@ public sealed class GpuDevice : IDisposable
             context = Context.Create(builder => builder.Cuda());
             if (context.GetCudaDevices().Count == 0)
             {
-                why = "no CUDA device found; ILGPU needs the NVIDIA driver's libcuda.so and a supported GPU";
+                why = NoDevice;
                 context.Dispose();
                 return null;
             }
@@ -100,25 +109,41 @@ public sealed class GpuDevice : IDisposable
     /// the development symlink, which a container given a GPU by the NVIDIA runtime need not have.
     /// The driver's soname, <c>libcuda.so.1</c>, is always there with it, so it is tried first.
     /// </summary>
-    private static void ResolveTheDriverBySoname()
+    /// <returns>Whether this resolver is the one ILGPU uses (not where the host set its own, or off Linux).</returns>
+    private static bool ResolveTheDriverBySoname()
     {
         lock (s_resolverGate)
         {
-            if (s_resolverSet || !OperatingSystem.IsLinux())
+            if (!s_resolverSet && OperatingSystem.IsLinux())
             {
-                return;
+                s_resolverSet = true;
+                try
+                {
+                    NativeLibrary.SetDllImportResolver(typeof(Context).Assembly, (name, _, _) =>
+                        name == CudaImportName && NativeLibrary.TryLoad(CudaSoname, out var driver) ? driver : IntPtr.Zero);
+                    s_resolverOurs = true;
+                }
+                catch (InvalidOperationException)
+                {
+                    // The host set its own resolver for ILGPU: it decides where the driver is.
+                }
             }
-            s_resolverSet = true;
-            try
+            return s_resolverOurs;
+        }
+    }
+
+    /// <summary>Whether the driver loads by either name ILGPU's import can reach through <see cref="ResolveTheDriverBySoname"/>.</summary>
+    private static bool DriverLoads()
+    {
+        foreach (var name in (string[])[CudaSoname, "lib" + CudaImportName + ".so"])
+        {
+            if (NativeLibrary.TryLoad(name, out var driver))
             {
-                NativeLibrary.SetDllImportResolver(typeof(Context).Assembly, (name, _, _) =>
-                    name == CudaImportName && NativeLibrary.TryLoad(CudaSoname, out var driver) ? driver : IntPtr.Zero);
-            }
-            catch (InvalidOperationException)
-            {
-                // The host set its own resolver for ILGPU: it decides where the driver is.
+                NativeLibrary.Free(driver);
+                return true;
             }
         }
+        return false;
     }
 
     /// <summary>ILGPU's CPU accelerator with groups as large as the SGEMM kernel's: slow, for tests.</summary>
