@@ -91,6 +91,50 @@ public static class NpyReader
     }
 
     /// <summary>
+    /// Reads the header of an array to be read in blocks of rows (<see cref="ReadNextRows"/>), and
+    /// checks the file's size against it, so a truncated file fails before its first block.
+    /// </summary>
+    /// <exception cref="DataFormatException">Bad header, a scalar, or a file size that disagrees with the header.</exception>
+    /// <exception cref="ArgumentException">The stream cannot seek.</exception>
+    public static NpyHeader ReadRowBlocksHeader(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek)
+        {
+            throw new ArgumentException("Reading an array in blocks of rows needs a seekable stream.", nameof(stream));
+        }
+        var header = NpyHeader.Read(stream);
+        if (header.Shape.Length == 0)
+        {
+            throw new DataFormatException("a scalar .npy has no rows");
+        }
+        CheckSize(header, header.DataBytes, stream.Length - stream.Position);
+        return header;
+    }
+
+    /// <summary>
+    /// Reads the next whole rows' bytes of an array whose header <see cref="ReadRowBlocksHeader"/> read:
+    /// <paramref name="destination"/> holds a whole number of rows.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is not a whole number of rows.</exception>
+    /// <exception cref="DataFormatException">The data ends first.</exception>
+    public static void ReadNextRows(Stream stream, NpyHeader header, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(header);
+        var rowBytes = header.RowElements * header.DType.Size();
+        if (rowBytes == 0 || destination.Length % rowBytes != 0)
+        {
+            throw new ArgumentException($"{destination.Length} bytes are not whole rows of {rowBytes} bytes.", nameof(destination));
+        }
+        var read = stream.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
+        if (read < destination.Length)
+        {
+            throw Truncated(header, destination.Length, read);
+        }
+    }
+
+    /// <summary>
     /// Reads rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rowCount"/>)
     /// of an array whose first dimension counts rows, without reading the rest of the file.
     /// </summary>

@@ -10,7 +10,14 @@ public sealed class PcaModel : IFittedTransform
     public const string Kind = "pca";
     private const int FormatVersion = 1;
 
-    private readonly float[] _projectedMean;
+    /// <summary>−(mean · componentsᵀ): centring folded into the projection as its bias, (x − mean)·Wᵀ = x·Wᵀ − mean·Wᵀ.</summary>
+    private readonly float[] _negatedProjectedMean;
+
+    /// <summary>Per-component factor: 1/√variance when whitening, otherwise 1.</summary>
+    private readonly float[] _scale;
+
+    /// <summary>Rows projected per task when a transform is shared out to threads.</summary>
+    private const int RowsPerTask = 256;
 
     internal PcaModel(float[] mean, float[] components, int componentCount, double[] explainedVariance, double[] explainedVarianceRatio, bool whiten)
     {
@@ -20,8 +27,10 @@ public sealed class PcaModel : IFittedTransform
         ExplainedVariance = explainedVariance;
         ExplainedVarianceRatio = explainedVarianceRatio;
         Whiten = whiten;
-        _projectedMean = new float[componentCount];
-        Gemm.MultiplyTransposed(mean, 1, components, componentCount, mean.Length, _projectedMean);
+        var projectedMean = new float[componentCount];
+        Gemm.MultiplyTransposed(mean, 1, components, componentCount, mean.Length, projectedMean);
+        _negatedProjectedMean = [.. projectedMean.Select(v => -v)];
+        _scale = [.. Enumerable.Range(0, componentCount).Select(c => whiten && explainedVariance[c] > 0 ? (float)(1.0 / Math.Sqrt(explainedVariance[c])) : 1f)];
     }
 
     /// <summary>Per-feature mean of the training data.</summary>
@@ -56,23 +65,34 @@ public sealed class PcaModel : IFittedTransform
         {
             throw new ArgumentException($"PCA expects {InputDimension} columns, got {rows.Cols}.", nameof(rows));
         }
+        // Each row's projection alone: InferenceGemm's dot products do not depend on the rows computed
+        // with them (a BLAS product's do, through its blocking and threads), so an image projects to
+        // the same bits alone (a served request), in a block of a shard, or with the whole data set.
         var result = new Matrix(rows.Rows, ComponentCount);
-        Gemm.MultiplyTransposed(rows.Data, rows.Rows, Components, ComponentCount, InputDimension, result.Data);
-        var scale = new float[ComponentCount];
-        for (var c = 0; c < ComponentCount; c++)
+        var blocks = (rows.Rows + RowsPerTask - 1) / RowsPerTask;
+        if (blocks <= 1)
         {
-            scale[c] = Whiten && ExplainedVariance[c] > 0 ? (float)(1.0 / Math.Sqrt(ExplainedVariance[c])) : 1f;
+            ProjectRows(rows, 0, rows.Rows, result);
         }
-        for (var i = 0; i < rows.Rows; i++)
+        else
         {
-            var row = result.Row(i);
-            System.Numerics.Tensors.TensorPrimitives.Subtract(row, _projectedMean, row);
-            if (Whiten)
-            {
-                System.Numerics.Tensors.TensorPrimitives.Multiply(row, scale, row);
-            }
+            Parallel.For(0, blocks, b => ProjectRows(rows, b * RowsPerTask, Math.Min(RowsPerTask, rows.Rows - b * RowsPerTask), result));
         }
         return result;
+    }
+
+    private void ProjectRows(Matrix rows, int first, int count, Matrix result)
+    {
+        var projected = result.RowBlock(first, count);
+        InferenceGemm.MultiplyTransposedAddBias(rows.RowBlock(first, count), count, InputDimension, Components, ComponentCount, _negatedProjectedMean, projected);
+        if (Whiten)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var row = projected.Slice(i * ComponentCount, ComponentCount);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row, _scale, row);
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Distributed.Grains.Storage;
 using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
@@ -125,6 +126,60 @@ public sealed class ShardStore
         }
         return new Matrix((int)shape[0], (int)shape[1], values);
     });
+
+    /// <summary>
+    /// Reads a matrix as <see cref="ReadMatrix"/> does (float32, or pixel bytes normalised by the
+    /// input's rule), in blocks of <paramref name="blockRows"/> rows through one buffer: each block
+    /// goes to <paramref name="visit"/> with the index of its first row and the matrix's row count,
+    /// and is overwritten by the next (the last may be shorter). For work done block by block, such as encoding an image
+    /// shard: its memory is the block's, not a fresh matrix of the whole shard on every call.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed, not 2-d, or neither float32 nor pixel bytes.</exception>
+    public void ReadMatrixBlocks(string reference, int blockRows, Action<Matrix, int, int> visit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockRows);
+        ArgumentNullException.ThrowIfNull(visit);
+        Read(reference, stream =>
+        {
+            var header = NpyReader.ReadRowBlocksHeader(stream);
+            var pixels = header.DType == NpyDType.UInt8;
+            if (pixels)
+            {
+                ImageDecoder.ImageCount(header.Shape, header.ShapeText);
+            }
+            else if (header.Shape.Length != 2)
+            {
+                throw new DataFormatException($"expected a 2-d array, got {header.Shape.Length} dimensions");
+            }
+            else if (header.DType != NpyDType.Float32)
+            {
+                throw new DataFormatException($"expected float32 data or pixel bytes, got {header.DType.Descr()}");
+            }
+            var rows = checked((int)header.Shape[0]);
+            var cols = checked((int)header.RowElements);
+            var block = new Matrix(Math.Min(blockRows, rows), cols);
+            var bytes = pixels ? new byte[block.Data.Length] : null;
+            for (var first = 0; first < rows; first += block.Rows)
+            {
+                if (rows - first < block.Rows)
+                {
+                    block = new Matrix(rows - first, cols);
+                }
+                if (bytes is null)
+                {
+                    NpyReader.ReadNextRows(stream, header, MemoryMarshal.AsBytes(block.Data.AsSpan()));
+                }
+                else
+                {
+                    var part = bytes.AsSpan(0, block.Data.Length);
+                    NpyReader.ReadNextRows(stream, header, part);
+                    PixelBytes.Normalise(part, block.Data);
+                }
+                visit(block, first, rows);
+            }
+            return rows;
+        });
+    }
 
     /// <summary>Whether the array at the start of <paramref name="stream"/> holds pixel bytes; leaves the stream at its start.</summary>
     private static bool IsPixelBytes(Stream stream)

@@ -55,6 +55,44 @@ public class PcaTests
         Assert.Equal(model.Transform(data).Data, loaded.Transform(data).Data);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ARowProjectsToTheSameBitsAloneOrWithAnyOthers(bool whiten)
+    {
+        // 5,000 rows of MNIST's width: many tasks' worth, and a short last one. A served image alone,
+        // a block of a shard and the whole data set must give each row the same features (a BLAS
+        // product gave some rows other bits in a block than in the whole).
+        var (data, _) = TestData.Blobs(500, 10, 784, seed: 9);
+        var model = Pca.Fit(data, new PcaOptions { Components = 20, Whiten = whiten });
+        var whole = model.Transform(data);
+        var reference = new float[20];
+        for (var i = 0; i < data.Rows; i++)
+        {
+            var alone = model.Transform(data.SelectRows([i]));
+            Assert.True(alone.Data.AsSpan().SequenceEqual(whole.Row(i)), $"row {i} alone");
+            // The definition, in double precision: (x − mean) · axes, over √variance when whitening.
+            for (var c = 0; c < 20; c++)
+            {
+                var sum = 0.0;
+                for (var j = 0; j < data.Cols; j++)
+                {
+                    sum += ((double)data.Row(i)[j] - model.Mean[j]) * model.Components[c * data.Cols + j];
+                }
+                reference[c] = (float)(whiten ? sum / Math.Sqrt(model.ExplainedVariance[c]) : sum);
+            }
+            for (var c = 0; c < 20; c++)
+            {
+                Assert.Equal(reference[c], whole.Row(i)[c], 1e-3f);
+            }
+        }
+        foreach (var (first, count) in new[] { (0, 2048), (2048, 2048), (4096, 904), (255, 2), (300, 457), (4999, 1) })
+        {
+            var block = model.Transform(new Matrix(count, data.Cols, data.RowBlock(first, count).ToArray()));
+            Assert.True(block.Data.AsSpan().SequenceEqual(whole.RowBlock(first, count)), $"rows {first}..{first + count}");
+        }
+    }
+
     [Fact]
     public void RejectsMoreComponentsThanFeatures() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Pca.Fit(new Matrix(5, 2), new PcaOptions { Components = 3 }));

@@ -82,4 +82,49 @@ public class ShardStoreTests
         var all = ShardIngest.Concatenate(store, manifest, shard => shard.ImagesRef);
         Assert.Equal(images.Data, all.Data);
     }
+
+    [Fact]
+    public void ReadsAMatrixInBlocksOfRowsAsItReadsItWhole()
+    {
+        using var temp = new TempDirectory();
+        var store = new ShardStore(temp.Path, StoreDurability.Unsynced);
+        var bytes = Enumerable.Range(0, 7 * 784).Select(v => (byte)(v * 7919 % 256)).ToArray();
+        using (var file = File.Create(store.PathOf("pixels.npy")))
+        {
+            NpyWriter.Write(file, bytes, 7, 784);
+        }
+        store.WriteMatrix("floats.npy", new Matrix(7, 3, [.. Enumerable.Range(0, 21).Select(v => v * 0.37f)]));
+
+        foreach (var reference in new[] { "pixels.npy", "floats.npy" })
+        {
+            var whole = store.ReadMatrix(reference);
+            var joined = new List<float>();
+            var visits = new List<(int First, int Rows, int Total)>();
+            var blocks = new List<Matrix>();
+            store.ReadMatrixBlocks(reference, 3, (block, first, total) =>
+            {
+                Assert.Equal(whole.Cols, block.Cols);
+                joined.AddRange(block.Data);
+                visits.Add((first, block.Rows, total));
+                blocks.Add(block);
+            });
+            Assert.Equal(whole.Data, joined.ToArray());
+            Assert.Equal([(0, 3, 7), (3, 3, 7), (6, 1, 7)], visits);
+            // One buffer for the whole blocks; the short last block has its own.
+            Assert.Same(blocks[0], blocks[1]);
+        }
+
+        // A truncated file fails before its first block, named by its path.
+        File.WriteAllBytes(store.PathOf("short.npy"), File.ReadAllBytes(store.PathOf("floats.npy"))[..^4]);
+        var visited = false;
+        var truncated = Assert.Throws<InvalidDataException>(() => store.ReadMatrixBlocks("short.npy", 3, (_, _, _) => visited = true));
+        Assert.StartsWith(store.PathOf("short.npy") + ": ", truncated.Message, StringComparison.Ordinal);
+        Assert.False(visited);
+        using (var file = File.Create(store.PathOf("ints.npy")))
+        {
+            NpyWriter.Write(file, (ReadOnlySpan<int>)[1, 2, 3, 4], 2, 2);
+        }
+        var ints = Assert.Throws<InvalidDataException>(() => store.ReadMatrixBlocks("ints.npy", 3, (_, _, _) => { }));
+        Assert.StartsWith(store.PathOf("ints.npy") + ": expected float32 data or pixel bytes, got <i4", ints.Message, StringComparison.Ordinal);
+    }
 }
