@@ -91,17 +91,18 @@ public static class NpyReader
     }
 
     /// <summary>
-    /// Reads the header of an array to be read in blocks of rows (<see cref="ReadNextRows"/>), and
-    /// checks the file's size against it, so a truncated file fails before its first block.
+    /// Reads the header of an array to be read by rows (a range, <see cref="ReadRows"/>, or block after
+    /// block, <see cref="ReadNextRows"/>), and checks the file's size against it, so a truncated file
+    /// fails before its first rows.
     /// </summary>
     /// <exception cref="DataFormatException">Bad header, a scalar, or a file size that disagrees with the header.</exception>
     /// <exception cref="ArgumentException">The stream cannot seek.</exception>
-    public static NpyHeader ReadRowBlocksHeader(Stream stream)
+    public static NpyHeader ReadRowsHeader(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanSeek)
         {
-            throw new ArgumentException("Reading an array in blocks of rows needs a seekable stream.", nameof(stream));
+            throw new ArgumentException("Reading an array by rows needs a seekable stream.", nameof(stream));
         }
         var header = NpyHeader.Read(stream);
         if (header.Shape.Length == 0)
@@ -113,7 +114,7 @@ public static class NpyReader
     }
 
     /// <summary>
-    /// Reads the next whole rows' bytes of an array whose header <see cref="ReadRowBlocksHeader"/> read:
+    /// Reads the next whole rows' bytes of an array whose header <see cref="ReadRowsHeader"/> read:
     /// <paramref name="destination"/> holds a whole number of rows.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is not a whole number of rows.</exception>
@@ -138,20 +139,12 @@ public static class NpyReader
     /// Reads rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rowCount"/>)
     /// of an array whose first dimension counts rows, without reading the rest of the file.
     /// </summary>
-    /// <exception cref="DataFormatException">Bad header, or file size that disagrees with the header.</exception>
+    /// <exception cref="DataFormatException">Bad header, a scalar, or a file size that disagrees with the header.</exception>
+    /// <exception cref="ArgumentException">The stream cannot seek.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The range lies outside the array.</exception>
     public static NumericArray ReadRows(Stream stream, long firstRow, int rowCount)
     {
-        if (!stream.CanSeek)
-        {
-            throw new ArgumentException("Reading a range of rows needs a seekable stream.", nameof(stream));
-        }
-        var header = NpyHeader.Read(stream);
-        if (header.Shape.Length == 0)
-        {
-            throw new DataFormatException("a scalar .npy has no rows");
-        }
-        CheckSize(header, header.DataBytes, stream.Length - header.DataOffset);
+        var header = ReadRowsHeader(stream);
         var totalRows = header.Shape[0];
         ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
         ArgumentOutOfRangeException.ThrowIfNegative(rowCount);

@@ -141,7 +141,7 @@ public sealed class ShardStore
         ArgumentNullException.ThrowIfNull(visit);
         Read(reference, stream =>
         {
-            var header = NpyReader.ReadRowBlocksHeader(stream);
+            var header = NpyReader.ReadRowsHeader(stream);
             var pixels = header.DType == NpyDType.UInt8;
             if (pixels)
             {
