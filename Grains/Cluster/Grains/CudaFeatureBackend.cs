@@ -53,6 +53,10 @@ public sealed class CudaFeatureBackend : IFeatureBackend, IDisposable
             : _cpu.Train(sample, options, cancellationToken);
 
     /// <inheritdoc/>
+    /// <remarks>The device's own block: each <see cref="Encode"/> call builds the encoder on the device once.</remarks>
+    public int EncodeBlockRows => GpuAutoencoder.EncodeBlockRows;
+
+    /// <inheritdoc/>
     public Matrix Encode(IFittedTransform model, Matrix rows) =>
         model is AutoencoderModel autoencoder && GpuAutoencoder.CanEncode(autoencoder) ? GpuAutoencoder.Encode(_device, autoencoder, rows) : _cpu.Encode(model, rows);
 

@@ -122,7 +122,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
             // Block by block: an extractor encodes each row alone (PCA's projection, the network's
             // inference rows), so the features are the same bits as the whole shard's at once.
             Matrix? features = null;
-            store.ReadMatrixBlocks(request.ImagesRef, EncodeBlockRows, (block, first, rows) =>
+            store.ReadMatrixBlocks(request.ImagesRef, backend.EncodeBlockRows, (block, first, rows) =>
             {
                 var encoded = backend.Encode(model, block);
                 features ??= new Matrix(rows, encoded.Cols);
@@ -131,13 +131,6 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
             store.WriteMatrix(request.OutputRef, features!);
         });
     }
-
-    /// <summary>
-    /// Rows of an image shard read and encoded at once: 6.4 MB of pixels as floats. Reading the whole
-    /// shard into a new matrix (31 MB for 10,000 images) cost more in first touches of fresh memory
-    /// than the PCA projection itself on the machines measured.
-    /// </summary>
-    private const int EncodeBlockRows = 2048;
 
     /// <inheritdoc/>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -20,6 +20,9 @@ public interface IFeatureBackend
     /// <summary>Fits the feature extractor the options ask for on the sample rows; <paramref name="cancellationToken"/> stops a network's training between batches.</summary>
     IFittedTransform Train(Matrix sample, PipelineOptions options, CancellationToken cancellationToken = default);
 
-    /// <summary>Encodes rows with a fitted extractor.</summary>
+    /// <summary>Encodes rows with a fitted extractor; each row's features do not depend on the rows encoded with it.</summary>
     Matrix Encode(IFittedTransform model, Matrix rows);
+
+    /// <summary>Rows of a shard to read and hand to <see cref="Encode"/> at once.</summary>
+    int EncodeBlockRows { get; }
 }

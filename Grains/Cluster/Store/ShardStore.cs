@@ -131,8 +131,9 @@ public sealed class ShardStore
     /// Reads a matrix as <see cref="ReadMatrix"/> does (float32, or pixel bytes normalised by the
     /// input's rule), in blocks of <paramref name="blockRows"/> rows through one buffer: each block
     /// goes to <paramref name="visit"/> with the index of its first row and the matrix's row count,
-    /// and is overwritten by the next (the last may be shorter). For work done block by block, such as encoding an image
-    /// shard: its memory is the block's, not a fresh matrix of the whole shard on every call.
+    /// and is overwritten by the next (the last may be shorter). For work done block by block, such
+    /// as encoding an image shard: its memory is the block's, not a fresh matrix of the whole shard
+    /// on every call.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is malformed, not 2-d, or neither float32 nor pixel bytes.</exception>
     public void ReadMatrixBlocks(string reference, int blockRows, Action<Matrix, int, int> visit)
