@@ -2,6 +2,7 @@ using Distributed.Grains.Cluster.Store;
 using Distributed.Grains.Interfaces.Cluster;
 using Distributed.Grains.Storage;
 using Distributed.Ml.Features;
+using Distributed.Ml.Pipeline;
 
 namespace Distributed.Grains.Tests.Cluster.Grains;
 
@@ -30,7 +31,7 @@ public sealed class FeatureExtractorGrainTests
         await using var silos = await TestSilos.StartAsync(store.Root, "coordinator,gpu,cpu");
         for (var m = 0; m < models.Length; m++)
         {
-            var modelRef = ModelRefs.Of("models", $"features-{m}", PipelineModelKind(models[m]));
+            var modelRef = ModelRefs.Of("models", $"features-{m}", PipelineModel.KindOf(models[m]));
             store.Write(modelRef, models[m].Save);
             var outputRef = $"features/{m}.npy";
             await silos.Grains.GetGrain<IFeatureExtractorGrain>($"job/{m}").EncodeShard(new EncodeShard("shards/00000.npy", modelRef, outputRef));
@@ -41,6 +42,4 @@ public sealed class FeatureExtractorGrainTests
             Assert.True(expected.Data.AsSpan().SequenceEqual(encoded.Data), $"{models[m].GetType().Name}: the encoded shard differs from the whole shard's transform");
         }
     }
-
-    private static string PipelineModelKind(IFittedTransform model) => Distributed.Ml.Pipeline.PipelineModel.KindOf(model);
 }
