@@ -16,8 +16,13 @@ public static class Pca
 {
     private const int BlockRows = 4096;
 
-    /// <summary>Fits the principal axes of <paramref name="data"/>.</summary>
-    public static PcaModel Fit(Matrix data, PcaOptions options)
+    /// <summary>Fits the principal axes of the rows of <paramref name="data"/>.</summary>
+    /// <remarks>
+    /// Two passes over the rows, one block at a time (the means, then the covariance), so rows kept
+    /// outside memory (a job's shards) need not be gathered into one matrix; a matrix and a source of
+    /// the same rows give the same bits.
+    /// </remarks>
+    public static PcaModel Fit(IRowSource data, PcaOptions options)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -80,18 +85,22 @@ public static class Pca
         return new PcaModel(mean, components, k, explained, ratio, options.Whiten);
     }
 
-    private static float[] ColumnMeans(Matrix data)
+    private static float[] ColumnMeans(IRowSource data)
     {
-        var sums = new double[data.Cols];
-        for (var i = 0; i < data.Rows; i++)
+        var d = data.Cols;
+        var sums = new double[d];
+        data.ForEachBlock(BlockRows, (rows, _, count) =>
         {
-            var row = data.Row(i);
-            for (var j = 0; j < row.Length; j++)
+            for (var i = 0; i < count; i++)
             {
-                sums[j] += row[j];
+                var row = rows.Slice(i * d, d);
+                for (var j = 0; j < d; j++)
+                {
+                    sums[j] += row[j];
+                }
             }
-        }
-        var mean = new float[data.Cols];
+        });
+        var mean = new float[d];
         for (var j = 0; j < mean.Length; j++)
         {
             mean[j] = (float)(sums[j] / data.Rows);
@@ -100,16 +109,14 @@ public static class Pca
     }
 
     /// <summary>Sample covariance (divisor n − 1), column-major d×d (it is symmetric).</summary>
-    private static double[] Covariance(Matrix data, float[] mean)
+    private static double[] Covariance(IRowSource data, float[] mean)
     {
         var d = data.Cols;
         var covariance = new double[d * d];
         var centred = new float[BlockRows * d];
         var block = new float[d * d];
-        for (var start = 0; start < data.Rows; start += BlockRows)
+        data.ForEachBlock(BlockRows, (source, _, rows) =>
         {
-            var rows = Math.Min(BlockRows, data.Rows - start);
-            var source = data.RowBlock(start, rows);
             for (var r = 0; r < rows; r++)
             {
                 System.Numerics.Tensors.TensorPrimitives.Subtract(source.Slice(r * d, d), mean, centred.AsSpan(r * d, d));
@@ -119,7 +126,7 @@ public static class Pca
             {
                 covariance[i] += block[i];
             }
-        }
+        });
         var scale = 1.0 / (data.Rows - 1);
         for (var i = 0; i < covariance.Length; i++)
         {

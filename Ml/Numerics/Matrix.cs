@@ -4,7 +4,7 @@ namespace Distributed.Ml.Numerics;
 /// A dense row-major matrix of 32-bit floats: one contiguous buffer, rows of <see cref="Cols"/> values.
 /// </summary>
 /// <remarks>The buffer is exposed on purpose: hot loops work on spans of it directly.</remarks>
-public sealed class Matrix
+public sealed class Matrix : IRowSource
 {
     /// <summary>Wraps an existing row-major buffer (not copied).</summary>
     public Matrix(int rows, int cols, float[] data)
@@ -41,6 +41,23 @@ public sealed class Matrix
 
     /// <summary>Rows [start, start+count) as one span.</summary>
     public Span<float> RowBlock(int start, int count) => Data.AsSpan(start * Cols, count * Cols);
+
+    /// <inheritdoc/>
+    /// <remarks>Each block is a span over the buffer, nothing copied.</remarks>
+    public void ForEachBlock(int blockRows, RowBlockVisitor visit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockRows, 1);
+        ArgumentNullException.ThrowIfNull(visit);
+        for (var start = 0; start < Rows; start += blockRows)
+        {
+            var count = Math.Min(blockRows, Rows - start);
+            visit(RowBlock(start, count), start, count);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>This matrix itself.</remarks>
+    public Matrix ToMatrix() => this;
 
     /// <summary>Copies the listed rows into a new matrix, in the given order.</summary>
     public Matrix SelectRows(ReadOnlySpan<int> rowIndices)

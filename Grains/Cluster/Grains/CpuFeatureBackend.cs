@@ -18,12 +18,12 @@ public sealed class CpuFeatureBackend : IFeatureBackend
     public string TrainsOn(PipelineOptions options) => BackendName;
 
     /// <inheritdoc/>
-    public IFittedTransform Train(Matrix sample, PipelineOptions options, CancellationToken cancellationToken = default)
+    public IFittedTransform Train(IRowSource sample, PipelineOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.Features switch
         {
-            FeatureMethod.Autoencoder => Autoencoder.Fit(sample, ClusteringPipeline.AutoencoderOptions(options), cancellationToken: cancellationToken),
+            FeatureMethod.Autoencoder => Autoencoder.Fit(sample.ToMatrix(), ClusteringPipeline.AutoencoderOptions(options), cancellationToken: cancellationToken),
             FeatureMethod.Pca => Pca.Fit(sample, new PcaOptions { Components = options.PcaComponents }),
             _ => throw new OptionsException($"{{0}} {ChoiceNames.Of(options.Features)} has no extractor to train", PipelineSetting.Features),
         };

@@ -47,9 +47,9 @@ public sealed class CudaFeatureBackend : IFeatureBackend, IDisposable
     }
 
     /// <inheritdoc/>
-    public IFittedTransform Train(Matrix sample, PipelineOptions options, CancellationToken cancellationToken = default) =>
+    public IFittedTransform Train(IRowSource sample, PipelineOptions options, CancellationToken cancellationToken = default) =>
         TrainsOn(options) == BackendName
-            ? GpuAutoencoder.Fit(_device, sample, ClusteringPipeline.AutoencoderOptions(options), cancellationToken: cancellationToken)
+            ? GpuAutoencoder.Fit(_device, sample.ToMatrix(), ClusteringPipeline.AutoencoderOptions(options), cancellationToken: cancellationToken)
             : _cpu.Train(sample, options, cancellationToken);
 
     /// <inheritdoc/>

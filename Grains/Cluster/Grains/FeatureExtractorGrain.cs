@@ -172,7 +172,7 @@ public sealed partial class FeatureExtractorGrain(ShardStore store, IFeatureBack
         {
             var manifest = ShardIngest.ReadManifest(store, request.ShardsRef);
             var rows = Rng.Derive(options.Seed, RandomStreams.Features, SampleStream).SampleUpTo(manifest.Images, request.SampleRows);
-            var sample = ShardIngest.Gather(store, manifest, s => s.ImagesRef, rows);
+            var sample = new ShardRows(store, manifest, s => s.ImagesRef, rows);
             LogTraining(logger, request.JobId, ChoiceNames.Of(options.Features), sample.Rows, _trainsOn!);
             if (_trainsOn != backend.Name)
             {

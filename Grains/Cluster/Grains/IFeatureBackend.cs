@@ -17,8 +17,12 @@ public interface IFeatureBackend
     /// <summary>The name of the backend that computes a fit of these options on this silo: this one, or <c>cpu</c> for what this one hands to the CPU code.</summary>
     string TrainsOn(PipelineOptions options);
 
-    /// <summary>Fits the feature extractor the options ask for on the sample rows; <paramref name="cancellationToken"/> stops a network's training between batches.</summary>
-    IFittedTransform Train(Matrix sample, PipelineOptions options, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Fits the feature extractor the options ask for on the sample rows; <paramref name="cancellationToken"/>
+    /// stops a network's training between batches. PCA passes over the rows where they are; a
+    /// network, which draws batches at random, reads them all into memory first.
+    /// </summary>
+    IFittedTransform Train(IRowSource sample, PipelineOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>Encodes rows with a fitted extractor; each row's features do not depend on the rows encoded with it.</summary>
     Matrix Encode(IFittedTransform model, Matrix rows);

@@ -94,6 +94,49 @@ public class PcaTests
     }
 
     [Fact]
+    public void RowsReadBlockByBlockFromASourceFitTheBitsOfTheSameRowsInAMatrix()
+    {
+        var (data, _) = TestData.Blobs(500, 10, 50, seed: 4);
+        var source = new CopyingSource(data);
+
+        var fromSource = Pca.Fit(source, new PcaOptions { Components = 5, Whiten = true });
+        var fromMatrix = Pca.Fit(data, new PcaOptions { Components = 5, Whiten = true });
+
+        Assert.Equal(Bytes(fromMatrix), Bytes(fromSource));
+        // Two passes (the means, then the covariance) in blocks of 4,096 rows, and no call for all the rows at once.
+        Assert.Equal([(0, 4096), (4096, 904), (0, 4096), (4096, 904)], source.Visits);
+    }
+
+    [Fact]
     public void RejectsMoreComponentsThanFeatures() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Pca.Fit(new Matrix(5, 2), new PcaOptions { Components = 3 }));
+
+    private static byte[] Bytes(PcaModel model)
+    {
+        using var stream = new MemoryStream();
+        model.Save(stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>A matrix's rows served as a source that holds them elsewhere: each block a fresh copy.</summary>
+    private sealed class CopyingSource(Matrix rows) : IRowSource
+    {
+        public List<(int First, int Count)> Visits { get; } = [];
+
+        public int Rows => rows.Rows;
+
+        public int Cols => rows.Cols;
+
+        public void ForEachBlock(int blockRows, RowBlockVisitor visit)
+        {
+            for (var first = 0; first < rows.Rows; first += blockRows)
+            {
+                var count = Math.Min(blockRows, rows.Rows - first);
+                Visits.Add((first, count));
+                visit(rows.RowBlock(first, count).ToArray(), first, count);
+            }
+        }
+
+        public Matrix ToMatrix() => throw new InvalidOperationException("PCA passes over its rows; it needs none all at once");
+    }
 }
