@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Distributed.Ml.Numerics;
@@ -18,6 +19,7 @@ internal static partial class InferenceGemm
     /// weight row feeds four rows and each load of an input row two outputs.
     /// </remarks>
     /// <exception cref="ArgumentException">An operand is shorter than its shape, or <paramref name="bias"/> is not <paramref name="n"/> long.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyTransposedAddBias(ReadOnlySpan<float> a, int m, int k, ReadOnlySpan<float> w, int n, ReadOnlySpan<float> bias, Span<float> c)
     {
         CheckShapes(a.Length, m, k, w.Length, n, bias.Length, c.Length);
@@ -58,6 +60,7 @@ internal static partial class InferenceGemm
     /// multiply-adds where <see cref="Dot"/> has one, whose every step waits for the one before; the
     /// same operations per output.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowFourOutputs(ref float a0, int i, int k, ref float w0, int j, ReadOnlySpan<float> bias, Span<float> c, int n)
     {
         var width = Vector<float>.Count;
@@ -80,6 +83,7 @@ internal static partial class InferenceGemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourRowsTwoOutputs(ref float a0, int i, int k, ref float w0, int j, ReadOnlySpan<float> bias, Span<float> c, int n)
     {
         var width = Vector<float>.Count;
@@ -115,6 +119,7 @@ internal static partial class InferenceGemm
     }
 
     /// <summary>One output of one row, with the operations of <see cref="FourRowsTwoOutputs"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot(ref float a0, int i, ref float w0, int j, int k, float bias)
     {
         var width = Vector<float>.Count;

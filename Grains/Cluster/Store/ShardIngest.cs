@@ -1,8 +1,12 @@
 using System.Text.Json;
 using Distributed.Grains.Storage;
+using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
 
 namespace Distributed.Grains.Cluster.Store;
+
+/// <summary>Receives a chosen row of a shard and its index among the chosen rows.</summary>
+internal delegate void ChosenRowVisitor(ReadOnlySpan<float> row, int index);
 
 /// <summary>Splits an input file of images into shards in the store, with their manifest; copies labels too.</summary>
 public static class ShardIngest
@@ -60,6 +64,33 @@ public static class ShardIngest
     {
         ArgumentNullException.ThrowIfNull(store);
         Matrix? result = null;
+        foreach (var (shard, from, to) in ByShard(manifest, globalRows))
+        {
+            var reference = shardRef(shard);
+            result ??= new Matrix(globalRows.Length, store.ReadMatrixColumns(reference));
+            if (to - from == shard.Rows)
+            {
+                // Every row of the shard, in order (a sample as large as the data): straight into place.
+                store.ReadMatrixInto(reference, result, from, shard.Rows);
+            }
+            else
+            {
+                var gathered = result;
+                ForEachChosenRow(store, shard, reference, result.Cols, globalRows, from, to, (row, i) => row.CopyTo(gathered.Row(i)));
+            }
+        }
+        return result ?? throw new ArgumentException("no rows to gather", nameof(globalRows));
+    }
+
+    /// <summary>
+    /// The shards holding rows <paramref name="globalRows"/> (ascending), in shard order, each with
+    /// the range [From, To) of indices into <paramref name="globalRows"/> of its rows.
+    /// </summary>
+    /// <exception cref="ArgumentException">A row lies beyond the manifest's rows (raised once the shards before it are enumerated).</exception>
+    internal static IEnumerable<(ShardInfo Shard, int From, int To)> ByShard(ShardManifest manifest, int[] globalRows)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(globalRows);
         var next = 0;
         foreach (var shard in manifest.Shards)
         {
@@ -68,28 +99,44 @@ public static class ShardIngest
             {
                 end++;
             }
-            if (end == next)
+            if (end > next)
             {
-                continue;
-            }
-            var reference = shardRef(shard);
-            result ??= new Matrix(globalRows.Length, store.ReadMatrixColumns(reference));
-            if (end - next == shard.Rows)
-            {
-                // Every row of the shard, in order (a sample as large as the data): straight into place.
-                store.ReadMatrixInto(reference, result, next, shard.Rows);
-            }
-            else
-            {
-                var data = store.ReadMatrix(reference);
-                for (var i = next; i < end; i++)
-                {
-                    data.Row(globalRows[i] - shard.FirstRow).CopyTo(result.Row(i));
-                }
+                yield return (shard, next, end);
             }
             next = end;
         }
-        return result ?? throw new ArgumentException("no rows to gather", nameof(globalRows));
+        if (next != globalRows.Length)
+        {
+            throw new ArgumentException($"row {globalRows[next]} is beyond the job's {manifest.Images} rows", nameof(globalRows));
+        }
+    }
+
+    /// <summary>Rows of one shard's file read at a time by <see cref="ForEachChosenRow"/>: its buffers stay small whatever the shard's size.</summary>
+    private const int ChosenRowsBlock = 512;
+
+    /// <summary>
+    /// Visits rows <paramref name="globalRows"/>[<paramref name="from"/>..<paramref name="to"/>)
+    /// (ascending, all in <paramref name="shard"/>) of the shard's matrix <paramref name="reference"/>,
+    /// each with its index in <paramref name="globalRows"/>, reading the file a block of rows at a time:
+    /// a shard read whole for a few of its rows would be a matrix of its own (31 MB of floats for
+    /// 10,000 images), first-touched page by page.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed, or holds other rows or columns than <paramref name="shard"/> and <paramref name="cols"/> say (named by its path).</exception>
+    internal static void ForEachChosenRow(ShardStore store, ShardInfo shard, string reference, int cols, int[] globalRows, int from, int to, ChosenRowVisitor visit)
+    {
+        var next = from;
+        store.ReadMatrixBlocks(reference, ChosenRowsBlock, (block, first, total) =>
+        {
+            if (total != shard.Rows || block.Cols != cols)
+            {
+                throw new DataFormatException($"expected {shard.Rows}×{cols} values as the job's manifest and first shard say, got {total}×{block.Cols}");
+            }
+            var past = shard.FirstRow + first + block.Rows;
+            for (; next < to && globalRows[next] < past; next++)
+            {
+                visit(block.Row(globalRows[next] - shard.FirstRow - first), next);
+            }
+        });
     }
 
     /// <summary>All shards' labels (int32 .npy) joined in shard order.</summary>

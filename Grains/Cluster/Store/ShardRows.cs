@@ -1,4 +1,3 @@
-using Distributed.Ml.Data;
 using Distributed.Ml.Numerics;
 
 namespace Distributed.Grains.Cluster.Store;
@@ -19,11 +18,6 @@ public sealed class ShardRows : IRowSource
     private readonly int[] _globalRows;
     private float[]? _buffer;
 
-    /// <summary>
-    /// Rows per read of a shard's file, whatever the visits' blocks: the reader's buffers (new for
-    /// each file) stay small, and the chosen rows are copied on into the visits' buffer.
-    /// </summary>
-    private const int ReadRows = 512;
 
     /// <summary>Rows <paramref name="globalRows"/> (ascending, at least one) of the matrices <paramref name="shardRef"/> names, one per shard of <paramref name="manifest"/>.</summary>
     /// <exception cref="InvalidDataException">The first shard holding a chosen row is not a readable 2-d matrix (named by its path).</exception>
@@ -48,9 +42,11 @@ public sealed class ShardRows : IRowSource
         _manifest = manifest;
         _shardRef = shardRef;
         _globalRows = globalRows;
-        var first = manifest.Shards.FirstOrDefault(s => globalRows[0] < s.FirstRow + s.Rows)
-            ?? throw new ArgumentException($"row {globalRows[0]} is beyond the job's {manifest.Images} rows", nameof(globalRows));
-        Cols = store.ReadMatrixColumns(shardRef(first));
+        if (globalRows[0] < 0 || globalRows[^1] >= manifest.Images)
+        {
+            throw new ArgumentException($"rows must lie in 0..{manifest.Images - 1}, got {globalRows[0]}..{globalRows[^1]}", nameof(globalRows));
+        }
+        Cols = store.ReadMatrixColumns(shardRef(ShardIngest.ByShard(manifest, globalRows).First().Shard));
     }
 
     /// <inheritdoc/>
@@ -60,7 +56,7 @@ public sealed class ShardRows : IRowSource
     public int Cols { get; }
 
     /// <inheritdoc/>
-    /// <exception cref="InvalidDataException">A shard is malformed, or holds fewer rows or other columns than the manifest and the first shard say (named by its path).</exception>
+    /// <exception cref="InvalidDataException">A shard is malformed, or holds other rows or columns than the manifest and the first shard say (named by its path).</exception>
     public void ForEachBlock(int blockRows, RowBlockVisitor visit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blockRows, 1);
@@ -76,44 +72,20 @@ public sealed class ShardRows : IRowSource
         var buffer = _buffer;
         var filled = 0;
         var visited = 0;
-        var next = 0;
-        foreach (var shard in _manifest.Shards)
+        foreach (var (shard, from, to) in ShardIngest.ByShard(_manifest, _globalRows))
         {
-            var end = next;
-            while (end < _globalRows.Length && _globalRows[end] < shard.FirstRow + shard.Rows)
+            // The chosen rows copied on into the buffer, and a full buffer visited: the visits'
+            // blocks do not depend on where the shards split the rows.
+            ShardIngest.ForEachChosenRow(_store, shard, _shardRef(shard), cols, _globalRows, from, to, (row, _) =>
             {
-                end++;
-            }
-            if (end == next)
-            {
-                continue;
-            }
-            var reference = _shardRef(shard);
-            // Blocks of the shard's file, their chosen rows copied on into the buffer; a full buffer
-            // is visited, so the visits' blocks do not depend on where the shards split the rows.
-            _store.ReadMatrixBlocks(reference, ReadRows, (block, first, total) =>
-            {
-                if (total != shard.Rows || block.Cols != cols)
+                row.CopyTo(buffer.AsSpan(filled * cols, cols));
+                if (++filled * cols == buffer.Length)
                 {
-                    throw new DataFormatException($"expected {shard.Rows}×{cols} values as the job's manifest and first shard say, got {total}×{block.Cols}");
-                }
-                var past = shard.FirstRow + first + block.Rows;
-                while (next < end && _globalRows[next] < past)
-                {
-                    block.Row(_globalRows[next] - shard.FirstRow - first).CopyTo(buffer.AsSpan(filled * cols, cols));
-                    next++;
-                    if (++filled * cols == buffer.Length)
-                    {
-                        visit(buffer, visited, filled);
-                        visited += filled;
-                        filled = 0;
-                    }
+                    visit(buffer, visited, filled);
+                    visited += filled;
+                    filled = 0;
                 }
             });
-        }
-        if (next != _globalRows.Length)
-        {
-            throw new InvalidDataException($"row {_globalRows[next]} is beyond the job's {_manifest.Images} rows");
         }
         if (filled > 0)
         {
