@@ -18,8 +18,8 @@ public sealed class ShardRows : IRowSource
     private readonly int[] _globalRows;
     private float[]? _buffer;
 
-
     /// <summary>Rows <paramref name="globalRows"/> (ascending, at least one) of the matrices <paramref name="shardRef"/> names, one per shard of <paramref name="manifest"/>.</summary>
+    /// <exception cref="ArgumentException">No rows, rows out of order, or a row beyond the manifest's.</exception>
     /// <exception cref="InvalidDataException">The first shard holding a chosen row is not a readable 2-d matrix (named by its path).</exception>
     public ShardRows(ShardStore store, ShardManifest manifest, Func<ShardInfo, string> shardRef, int[] globalRows)
     {
@@ -38,14 +38,14 @@ public sealed class ShardRows : IRowSource
                 throw new ArgumentException($"rows must ascend: row {globalRows[i]} after {globalRows[i - 1]}", nameof(globalRows));
             }
         }
-        _store = store;
-        _manifest = manifest;
-        _shardRef = shardRef;
-        _globalRows = globalRows;
         if (globalRows[0] < 0 || globalRows[^1] >= manifest.Images)
         {
             throw new ArgumentException($"rows must lie in 0..{manifest.Images - 1}, got {globalRows[0]}..{globalRows[^1]}", nameof(globalRows));
         }
+        _store = store;
+        _manifest = manifest;
+        _shardRef = shardRef;
+        _globalRows = globalRows;
         Cols = store.ReadMatrixColumns(shardRef(ShardIngest.ByShard(manifest, globalRows).First().Shard));
     }
 

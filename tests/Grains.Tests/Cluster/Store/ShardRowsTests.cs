@@ -11,9 +11,7 @@ public class ShardRowsTests
     public void PassesOverTheChosenRowsInBlocksWhereverTheShardsSplitThem()
     {
         using var temp = new TempDirectory();
-        var (imagesPath, _) = SyntheticImages.Write(temp.Path, perClass: 4, classes: 3);
-        var store = new ShardStore(temp.File("store"), StoreDurability.Unsynced);
-        var manifest = ShardIngest.ReadManifest(store, ShardIngest.Ingest(store, Guid.NewGuid(), imagesPath, null, shardSize: 5).ShardsRef);
+        var (store, manifest, _) = Ingest(temp, perClass: 4, shardSize: 5);
         Assert.Equal([5, 5, 2], manifest.Shards.Select(s => s.Rows));
 
         // Every row, then shard 0 whole, shard 1 in part and shard 2 whole.
@@ -47,9 +45,7 @@ public class ShardRowsTests
     {
         using var temp = new TempDirectory();
         // 5,000 images in shards of 1,300: PCA's 4,096-row blocks straddle three shards.
-        var (imagesPath, _) = SyntheticImages.Write(temp.Path, perClass: 500, classes: 10);
-        var store = new ShardStore(temp.File("store"), StoreDurability.Unsynced);
-        var manifest = ShardIngest.ReadManifest(store, ShardIngest.Ingest(store, Guid.NewGuid(), imagesPath, null, shardSize: 1_300).ShardsRef);
+        var (store, manifest, _) = Ingest(temp, perClass: 500, shardSize: 1_300, classes: 10);
         var options = new PcaOptions { Components = 20 };
 
         foreach (var rows in new[] { Enumerable.Range(0, 5_000).ToArray(), new Rng(7).SampleWithoutReplacement(5_000, 4_500) })
@@ -64,9 +60,7 @@ public class ShardRowsTests
     public void RefusesRowsOutOfOrderAndAShardShorterThanItsManifest()
     {
         using var temp = new TempDirectory();
-        var (imagesPath, _) = SyntheticImages.Write(temp.Path, perClass: 4, classes: 3);
-        var store = new ShardStore(temp.File("store"), StoreDurability.Unsynced);
-        var manifest = ShardIngest.ReadManifest(store, ShardIngest.Ingest(store, Guid.NewGuid(), imagesPath, null, shardSize: 5).ShardsRef);
+        var (store, manifest, imagesPath) = Ingest(temp, perClass: 4, shardSize: 5);
 
         Assert.Throws<ArgumentException>(() => new ShardRows(store, manifest, shard => shard.ImagesRef, [3, 2]));
         Assert.Throws<ArgumentException>(() => new ShardRows(store, manifest, shard => shard.ImagesRef, [12]));
@@ -79,6 +73,14 @@ public class ShardRowsTests
         var failure = Assert.Throws<InvalidDataException>(() => source.ForEachBlock(5, (_, first, _) => visited.Add(first)));
         Assert.StartsWith(store.PathOf(shard1) + ": expected 5×784 values", failure.Message, StringComparison.Ordinal);
         Assert.Equal([0], visited);
+    }
+
+    /// <summary>Synthetic images ingested into a store in <paramref name="temp"/> as a job's shards.</summary>
+    private static (ShardStore Store, ShardManifest Manifest, string ImagesPath) Ingest(TempDirectory temp, int perClass, int shardSize, int classes = 3)
+    {
+        var (imagesPath, _) = SyntheticImages.Write(temp.Path, perClass, classes);
+        var store = new ShardStore(temp.File("store"), StoreDurability.Unsynced);
+        return (store, ShardIngest.ReadManifest(store, ShardIngest.Ingest(store, Guid.NewGuid(), imagesPath, null, shardSize).ShardsRef), imagesPath);
     }
 
     private static byte[] Bytes(PcaModel model)
