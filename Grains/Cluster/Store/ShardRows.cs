@@ -10,6 +10,7 @@ namespace Distributed.Grains.Cluster.Store;
 /// <see cref="ToMatrix"/> gathers them, as <see cref="ShardIngest.Gather"/> does, for an estimator
 /// that needs them at once.
 /// </summary>
+/// <remarks>One pass at a time: the passes share their block buffer.</remarks>
 public sealed class ShardRows : IRowSource
 {
     private readonly ShardStore _store;
