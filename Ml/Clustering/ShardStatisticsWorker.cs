@@ -14,6 +14,7 @@ public sealed class ShardStatisticsWorker
 {
     private readonly Matrix _shard;
     private readonly Lazy<float[]> _rowSquaredNorms;
+    private readonly Lazy<int[][]> _inexactColumns;
     private readonly ConcurrentDictionary<int, KMeansShardAssigner> _assigners = new();
 
     /// <summary>A worker for the rows of <paramref name="shard"/>.</summary>
@@ -22,6 +23,7 @@ public sealed class ShardStatisticsWorker
         ArgumentNullException.ThrowIfNull(shard);
         _shard = shard;
         _rowSquaredNorms = new(() => NearestCentre.RowSquaredNorms(shard.Data, shard.Rows, shard.Cols));
+        _inexactColumns = new(() => KMeansShardAssigner.InexactColumns(shard));
     }
 
     /// <summary>The shard's rows.</summary>
@@ -36,7 +38,7 @@ public sealed class ShardStatisticsWorker
             case ShardQueryKind.KMeans or ShardQueryKind.KMeansInertia:
             {
                 var centres = KMeansModel.Load(new MemoryStream(query.Model));
-                var assigner = _assigners.GetOrAdd(query.Restart, _ => new KMeansShardAssigner(_shard, _rowSquaredNorms.Value));
+                var assigner = _assigners.GetOrAdd(query.Restart, _ => new KMeansShardAssigner(_shard, _rowSquaredNorms.Value, _inexactColumns.Value));
                 return ShardAnswer.Of(assigner.Statistics(centres.Centres, centres.ClusterCount, inertia: query.Kind == ShardQueryKind.KMeansInertia));
             }
             case ShardQueryKind.MixtureFromCentres:
