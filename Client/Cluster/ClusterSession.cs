@@ -76,8 +76,10 @@ internal sealed class ClusterSession : IAsyncDisposable
 
     private static async Task<ClusterSession> StartAsync(Action<HostApplicationBuilder> configure)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
+        // Empty: the command's host takes its settings from the command line alone (no appsettings,
+        // environment or user-secrets configuration, no default logging providers), and skipping
+        // those defaults takes about a tenth of a second off every command's start.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // The CLI reports a failed job or an unreachable cluster itself, in one line.
